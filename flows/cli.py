@@ -1,0 +1,150 @@
+"""The `ftprep` command: prepare, validate, targets. The one place errors become messages and exit codes.
+
+Exit codes: 0 success; 1 the data has errors (validate) or the run stopped on a condition the user must
+fix (a bad config, a missing source); 2 usage or I/O errors. Run-stopping errors print one line naming
+the file or field and the fix, never a traceback.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from pipeline.config import PrepareConfig, load_config
+from pipeline.errors import FtprepError, InputError
+from pipeline.formats import TARGETS
+
+QUIET_PREFECT = {
+    # Offline-safe, quiet local runs: no telemetry (it fails offline and races SQLite on a fresh DB).
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    # The temporary server of a local run logs cancelled flushes as tracebacks when it is stopped.
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "pipeline",
+    # A first run migrates a fresh local database, which can take longer than Prefect's 20 s default.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ftprep", description="Turn raw domain text into fine-tuning datasets.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    prepare = commands.add_parser("prepare", help="documents -> train/validation datasets, rejects and reports")
+    prepare.add_argument("sources", nargs="*", help="files or folders to ingest (default: `sources` in the config)")
+    prepare.add_argument("--config", type=Path, help="TOML config file (see sample_data/ftprep.toml)")
+    prepare.add_argument("--out", help="output folder (default: `out` in the config)")
+    prepare.add_argument("--target", choices=sorted(TARGETS), help="output format")
+    prepare.add_argument("--model", help="base model: sets the encoding and the token limit")
+    prepare.add_argument(
+        "--runner",
+        choices=["prefect", "local"],
+        default="prefect",
+        help="prefect: run as a Prefect flow (local ephemeral mode unless PREFECT_API_URL is set); local: plain Python",
+    )
+
+    validate = commands.add_parser("validate", help="check a JSONL file against a target before upload")
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--target", choices=sorted(TARGETS), default="openai-chat")
+    validate.add_argument("--json", action="store_true", help="print the result as JSON")
+    validate.add_argument("--max-errors", type=int, default=20, help="errors to print in the text summary")
+
+    targets = commands.add_parser("targets", help="list the output formats and their schemas")
+    targets.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "prepare":
+            return prepare(args)
+        if args.command == "validate":
+            return validate(args)
+        return list_targets(args)
+    except InputError as error:
+        print(f"ftprep: error: {error}", file=sys.stderr)
+        return 2
+    except FtprepError as error:
+        print(f"ftprep: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ftprep: interrupted", file=sys.stderr)
+        return 130
+
+
+def prepare(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config) if args.config else PrepareConfig()
+    cfg = cfg.with_overrides(sources=args.sources or None, out=args.out, target=args.target, model=args.model)
+    if args.runner == "local":
+        from pipeline.run import prepare_locally
+
+        report = prepare_locally(cfg)
+    else:
+        for key, value in QUIET_PREFECT.items():
+            os.environ.setdefault(key, value)
+        from flows.prepare import prepare_dataset
+        from pipeline.run import preflight
+
+        preflight(cfg)  # fail fast, before Prefect starts a temporary server
+        try:
+            report = prepare_dataset(cfg)
+        except RuntimeError as error:
+            if "Prefect API" not in str(error):
+                raise
+            print(
+                f"ftprep: error: Prefect could not start its local server ({str(error).splitlines()[0]}); "
+                "point PREFECT_API_URL at a running server or use --runner local",
+                file=sys.stderr,
+            )
+            return 1
+    ledger = report["ledger"]
+    docs, examples = ledger["documents"], ledger["examples"]
+    print(
+        f"ftprep: {docs['inputs']} documents ({docs['rejected']} rejected) -> {examples['generated']} examples: "
+        f"{examples['train']} train, {examples['validation']} validation, {examples['rejected']} rejected; "
+        f"outputs in {cfg.out}/ (see report.md)"
+    )
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    from pipeline.validate import validate_file
+
+    result = validate_file(args.file, args.target)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return 0 if result.ok else 1
+    for finding in result.errors[: args.max_errors]:
+        print(f"{args.file}:{finding.line}: {finding.code}: {finding.path}: {finding.message}")
+    hidden = len(result.errors) - args.max_errors
+    if hidden > 0:
+        print(f"... and {hidden} more errors (use --json for all)")
+    verdict = "ok" if result.ok else f"{len(result.errors)} errors"
+    print(f"{args.file}: {result.records} records, target {args.target}: {verdict}")
+    return 0 if result.ok else 1
+
+
+def list_targets(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "name": t.name,
+            "schema": f"schemas/{t.schema}.schema.json",
+            "description": t.description,
+            "min_examples": t.min_examples,
+            "max_file_bytes": t.max_file_bytes,
+        }
+        for t in TARGETS.values()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['name']:<16} {row['description']}  [{row['schema']}; at least {row['min_examples']} examples]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

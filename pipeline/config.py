@@ -1,0 +1,170 @@
+"""PrepareConfig: every tunable of a run, one section per stage, loadable from TOML.
+
+The same model is the Prefect flow's only parameter, so the deployment form, `schemas/config.schema.json`
+and the TOML file all describe one thing. `extra="forbid"` turns a typo into an error instead of a
+silently ignored option.
+"""
+
+import tomllib
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import ConfigError
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class IngestConfig(Section):
+    """Which files become documents and how record-per-line files map to documents."""
+
+    exclude: list[str] = Field(
+        default=[".*", "**/.*", "**/.*/**", "ftprep.toml", "**/ftprep.toml"],
+        description="Glob patterns (relative to a source folder) of files that are not inputs at all; "
+        "hidden files and ftprep.toml by default. Every other file is an input and ends as a document or a reject.",
+    )
+    text_field: str = Field(default="text", description="JSONL key holding a document's text.")
+    title_field: str = Field(default="title", description="JSONL key holding a document's title (optional).")
+    max_file_mb: float = Field(default=64.0, gt=0, description="Files larger than this are rejected as too_large.")
+
+
+class GenerateConfig(Section):
+    """Offline extractive generation of instruction-response pairs from sections."""
+
+    extractors: list[Literal["faq", "qa", "heading"]] = Field(
+        default=["faq", "qa", "heading"],
+        description="Extractors to run: faq (question headings with their answer), qa (Q:/A: blocks), "
+        "heading (a heading with its prose body becomes an explain/describe instruction).",
+    )
+    system_prompt: str | None = Field(
+        default=None, description="System prompt (brand voice) put first in every conversation; none if unset."
+    )
+    seed: int = Field(default=0, description="Seed for the choice of instruction templates.")
+    min_body_chars: int = Field(
+        default=80, ge=1, description="A heading's body shorter than this yields no heading example."
+    )
+    max_per_section: int = Field(default=20, ge=1, description="At most this many examples from one section.")
+    max_per_document: int = Field(default=200, ge=1, description="At most this many examples from one document.")
+
+
+class QualityConfig(Section):
+    """Heuristic rules; each failing rule rejects the example with its reason code."""
+
+    min_prompt_chars: int = Field(default=8, ge=0, description="Prompts shorter than this are rejected.")
+    min_answer_chars: int = Field(default=20, ge=0, description="Answers shorter than this are rejected.")
+    max_answer_chars: int = Field(default=12_000, ge=1, description="Answers longer than this are rejected.")
+    allow_emails: bool = Field(
+        default=False, description="Keep examples that contain e-mail addresses (rejected as personal_data otherwise)."
+    )
+
+
+class DedupConfig(Section):
+    """Exact and MinHash near-duplicate removal."""
+
+    exact: bool = Field(default=True, description="Remove examples whose normalised text is identical.")
+    near: bool = Field(default=True, description="Remove MinHash near-duplicates (verified by exact Jaccard).")
+    text: Literal["prompt", "answer", "both"] = Field(
+        default="both", description="Which text is compared: the prompt, the answer, or both."
+    )
+    ngram: int = Field(default=5, ge=1, le=32, description="Word n-gram size of the shingles.")
+    num_perm: int = Field(default=128, ge=16, le=1024, description="MinHash permutations.")
+    bands: int = Field(default=16, ge=1, description="LSH bands (bands x rows must not exceed num_perm).")
+    rows: int = Field(default=8, ge=1, description="Rows per LSH band.")
+    threshold: float = Field(
+        default=0.8, gt=0, le=1, description="Jaccard similarity at or above which two examples are duplicates."
+    )
+    seed: int = Field(default=1, description="MinHash seed (datasketch-compatible).")
+
+    @model_validator(mode="after")
+    def _bands_fit(self) -> Self:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands x rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}")
+        return self
+
+
+class TokensConfig(Section):
+    """Token counting with the target model's encoding."""
+
+    encoding: str | None = Field(
+        default=None,
+        description="tiktoken encoding name; derived from `model` when unset (gpt-4o, gpt-4.1, o-series: o200k_base).",
+    )
+    max_tokens_per_example: int | None = Field(
+        default=None,
+        ge=1,
+        description="Examples above this many tokens are rejected; the model's training limit when unset.",
+    )
+
+
+class SplitConfig(Section):
+    """Group-aware, stratified, seeded train/validation split."""
+
+    validation_ratio: float = Field(default=0.1, ge=0, lt=1, description="Share of examples that go to validation.")
+    group_by: Literal["section", "document"] = Field(
+        default="section", description="Examples sharing this key always land on the same side of the split."
+    )
+    seed: int = Field(default=0, description="Seed of the group shuffle.")
+
+
+class ExportConfig(Section):
+    """What is written besides train.jsonl, validation.jsonl and rejects.jsonl."""
+
+    hf_dataset: bool = Field(default=True, description="Write a Hugging Face dataset (parquet + card) under hf/.")
+
+
+class PrepareConfig(Section):
+    """A whole `ftprep prepare` run."""
+
+    sources: list[str] = Field(default=[], description="Files or folders to ingest.")
+    out: str = Field(default="runs/latest", description="Output directory of the run.")
+    kind: Literal["sft"] = Field(default="sft", description="What to build: sft (instruction-response pairs).")
+    target: Literal["openai-chat"] = Field(default="openai-chat", description="Output record format.")
+    model: str = Field(default="gpt-4o-mini", description="Base model to fine-tune; sets the encoding and token limit.")
+    ingest: IngestConfig = Field(default_factory=IngestConfig, description=IngestConfig.__doc__)
+    generate: GenerateConfig = Field(default_factory=GenerateConfig, description=GenerateConfig.__doc__)
+    quality: QualityConfig = Field(default_factory=QualityConfig, description=QualityConfig.__doc__)
+    dedup: DedupConfig = Field(default_factory=DedupConfig, description=DedupConfig.__doc__)
+    tokens: TokensConfig = Field(default_factory=TokensConfig, description=TokensConfig.__doc__)
+    split: SplitConfig = Field(default_factory=SplitConfig, description=SplitConfig.__doc__)
+    export: ExportConfig = Field(default_factory=ExportConfig, description=ExportConfig.__doc__)
+
+    def with_overrides(self, **overrides: object) -> "PrepareConfig":
+        """A validated copy with top-level fields replaced (None values are ignored)."""
+        data = self.model_dump()
+        data.update({key: value for key, value in overrides.items() if value is not None})
+        return build(data, origin="command-line options")
+
+
+def build(data: dict, origin: str) -> PrepareConfig:
+    try:
+        return PrepareConfig.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise ConfigError(
+            f"{origin}: field '{field}': {first['msg']}{more}; see schemas/config.schema.json for every option"
+        ) from None
+
+
+def load_config(path: str | Path) -> PrepareConfig:
+    """Read a TOML config file; unknown keys and bad values are a ConfigError naming the file and field."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found; pass an existing file to --config") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read config file ({error}); check its permissions and encoding") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}; fix the syntax at that line") from None
+    return build(data, origin=str(path))
+
+
+def config_json_schema() -> dict:
+    """The JSON Schema of PrepareConfig, as committed in schemas/config.schema.json."""
+    schema = PrepareConfig.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "config.schema.json", **schema}

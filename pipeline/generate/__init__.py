@@ -1,0 +1,1 @@
+"""Example generators: every one produces EXAMPLE rows (see pipeline.records)."""

@@ -1,0 +1,62 @@
+"""Finding input files and reading their bytes as text, with the failure reasons users need."""
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from pipeline.errors import InputError
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    name: str  # how the file is named in outputs: relative to the source folder it was found in
+
+
+def discover_files(paths: list[str | Path], exclude: list[str]) -> Iterator[SourceFile]:
+    """Yield the files under `paths` in a stable order; a path that does not exist is an InputError."""
+    for raw in paths:
+        root = Path(raw)
+        if root.is_file():
+            yield SourceFile(root, root.name)
+        elif root.is_dir():
+            found = []
+            for folder, dirnames, filenames in os.walk(root, followlinks=False):
+                dirnames.sort()
+                for filename in filenames:
+                    path = Path(folder, filename)
+                    relative = PurePosixPath(path.relative_to(root).as_posix())
+                    if not is_excluded(relative, exclude):
+                        found.append(SourceFile(path, f"{root.name}/{relative}"))
+            yield from sorted(found, key=lambda source: source.name)
+        else:
+            raise InputError(f"{root}: no such file or folder; pass existing files or folders as SOURCES")
+
+
+def is_excluded(relative: PurePosixPath, patterns: list[str]) -> bool:
+    text = relative.as_posix()
+    return any(fnmatch.fnmatchcase(text, pattern) or relative.match(pattern) for pattern in patterns)
+
+
+def read_text(path: Path, max_bytes: int) -> tuple[str, None] | tuple[None, tuple[str, str]]:
+    """Read a file as UTF-8 (a BOM is allowed); return (text, None) or (None, (reason, detail))."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, ("too_large", f"{size} bytes exceeds ingest.max_file_mb")
+        data = path.read_bytes()
+    except OSError as error:
+        return None, ("unreadable", error.strerror or str(error))
+    if b"\x00" in data[:8192]:
+        return None, ("binary", "the file contains NUL bytes; it is not text")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, (
+            "encoding",
+            f"line {line}: byte 0x{data[error.start]:02X} at offset {error.start} is not valid UTF-8; "
+            "re-save the file as UTF-8",
+        )

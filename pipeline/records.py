@@ -1,0 +1,149 @@
+"""Frame schemas shared by every stage, the `Split` a stage returns, and stable record ids.
+
+EXAMPLE is the canonical record: every generator produces it and every exporter consumes it.
+REJECTED is EXAMPLE plus the reason columns; a rejected *document* is a REJECTED row whose
+`kind` is "document", so one file (`rejects.jsonl`) accounts for everything that was not kept.
+"""
+
+import hashlib
+import json
+from typing import NamedTuple
+
+import polars as pl
+
+MESSAGE = pl.Struct({"role": pl.String, "content": pl.String})
+
+DOCUMENT = pl.Schema(
+    {
+        "doc_id": pl.String,  # sha256 of the source path (and line for record-per-line files)
+        "source": pl.String,  # path relative to the source root, ":LINE" for JSONL records
+        "format": pl.String,  # md, txt, jsonl
+        "title": pl.String,
+        "text": pl.String,  # normalised text; every offset in SECTION and EXAMPLE points into it
+    }
+)
+
+SECTION = pl.Schema(
+    {
+        "doc_id": pl.String,
+        "source": pl.String,
+        "section": pl.String,  # heading path, " > "-joined
+        "heading": pl.String,  # the section's own heading ("" for text before the first heading)
+        "level": pl.Int32,
+        "title": pl.String,  # the document title, for context in generated prompts
+        "body": pl.String,
+        "body_start": pl.Int64,  # offsets of `body` in the document text
+        "body_end": pl.Int64,
+    }
+)
+
+EXAMPLE = pl.Schema(
+    {
+        "id": pl.String,
+        "kind": pl.String,  # sft | preference (| document, for rejected documents only)
+        "task": pl.String,
+        "system": pl.String,
+        "messages": pl.List(MESSAGE),
+        "chosen": pl.String,
+        "rejected": pl.String,
+        "negative": pl.String,
+        "doc_id": pl.String,
+        "source": pl.String,
+        "section": pl.String,
+        "span_start": pl.Int64,
+        "span_end": pl.Int64,
+        "generator": pl.String,
+    }
+)
+
+REJECT_COLUMNS = pl.Schema({"reject_stage": pl.String, "reject_reason": pl.String, "reject_detail": pl.String})
+REJECTED = pl.Schema({**EXAMPLE, **REJECT_COLUMNS})
+
+
+class Split(NamedTuple):
+    """What a rejecting stage returns: rows it keeps and rows it rejects, together exactly its input."""
+
+    kept: pl.DataFrame
+    rejected: pl.DataFrame
+
+
+def empty(schema: pl.Schema) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def reject(frame: pl.DataFrame, stage: str, reason: str | pl.Expr, detail: str | pl.Expr = "") -> pl.DataFrame:
+    """Turn rows into REJECTED rows; `reason` and `detail` may be per-row expressions."""
+    reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
+    detail_expr = pl.lit(detail) if isinstance(detail, str) else detail
+    rows = frame.with_columns(
+        reject_stage=pl.lit(stage),
+        reject_reason=reason_expr.cast(pl.String),
+        reject_detail=detail_expr.cast(pl.String).fill_null(""),
+    )
+    return conform(rows, REJECTED)
+
+
+def conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    """Select `schema`'s columns in order, adding the missing ones as nulls (extra columns survive at the end).
+
+    Later stages add columns (token counts, cluster ids); keeping them lets rejects carry what was
+    known about a record when it was rejected.
+    """
+    missing = [pl.lit(None, dtype=dtype).alias(name) for name, dtype in schema.items() if name not in frame.columns]
+    frame = frame.with_columns(missing) if missing else frame
+    extra = [name for name in frame.columns if name not in schema]
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()] + extra)
+
+
+def concat_rejects(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Stack rejects from several stages whose extra columns differ."""
+    frames = [conform(frame, REJECTED) for frame in frames if frame.height]
+    if not frames:
+        return empty(REJECTED)
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def stable_id(*parts: object) -> str:
+    """A short content hash that is the same on every machine, Python and polars version.
+
+    (polars' own `hash` is explicitly not stable across versions, so ids use sha256.)
+    """
+    payload = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+def rejected_document(source: str, reason: str, detail: str) -> dict:
+    """A REJECTED row (kind "document") for a file or JSONL line that never became a document."""
+    doc_id = stable_id("document", source)
+    return {
+        "id": doc_id,
+        "kind": "document",
+        "doc_id": doc_id,
+        "source": source,
+        "reject_stage": "ingest",
+        "reject_reason": reason,
+        "reject_detail": detail,
+    }
+
+
+def prompt_text() -> pl.Expr:
+    """The last user turn of `messages`: what the example asks."""
+    users = pl.col("messages").list.eval(
+        pl.element().filter(pl.element().struct.field("role") == "user").struct.field("content")
+    )
+    return users.list.last()
+
+
+def answer_text() -> pl.Expr:
+    """What the example teaches: `chosen` for preference pairs, else the final assistant turn."""
+    last = pl.col("messages").list.last()
+    final_assistant = pl.when(last.struct.field("role") == "assistant").then(last.struct.field("content"))
+    return pl.when(pl.col("kind") == "preference").then(pl.col("chosen")).otherwise(final_assistant)
+
+
+def conversation() -> pl.Expr:
+    """`messages` with the system prompt (when set) as the first turn: what a model is trained on."""
+    system = pl.when(pl.col("system").is_not_null()).then(
+        pl.concat_list(pl.struct(role=pl.lit("system"), content=pl.col("system")))
+    )
+    return pl.concat_list(system.otherwise(pl.lit([], dtype=pl.List(MESSAGE))), pl.col("messages"))

@@ -1,0 +1,139 @@
+"""report.json: the run's accounting and statistics, computed only from the outputs.
+
+The ledger, per-stage funnel and per-source counts are all derived from the kept and rejected frames,
+so the report cannot drift from what was written. `check_ledger` fails the run loudly if records were
+lost or counted twice. report.md and report.html are renderings of this one dictionary.
+"""
+
+import polars as pl
+
+from pipeline.errors import LedgerError
+
+STAGE_ORDER = ("ingest", "generate", "format", "quality", "dedup", "tokens")
+
+
+def build_report(documents: pl.DataFrame, kept: pl.DataFrame, rejected: pl.DataFrame, run: dict) -> dict:
+    """`documents` are the ingested documents, `kept` the split examples, `rejected` every reject."""
+    rejected_documents = rejected.filter(pl.col("kind") == "document")
+    rejected_examples = rejected.filter(pl.col("kind") != "document")
+    used = kept.select("doc_id").vstack(rejected_examples.select("doc_id")).unique()
+    n_train = kept.filter(pl.col("split") == "train").height
+    n_validation = kept.height - n_train
+    ledger = {
+        "documents": {
+            "inputs": documents.height + rejected_documents.filter(pl.col("reject_stage") == "ingest").height,
+            "used": used.height,
+            "rejected": rejected_documents.height,
+        },
+        "examples": {
+            "generated": kept.height + rejected_examples.height,
+            "train": n_train,
+            "validation": n_validation,
+            "rejected": rejected_examples.height,
+        },
+    }
+    check_ledger(ledger)
+    return {
+        "run": run,
+        "ledger": ledger,
+        "rejected_by_reason": reason_counts(rejected),
+        "funnel": funnel(ledger["examples"]["generated"], rejected_examples),
+        "by_source": by_source(kept, rejected),
+        "by_task": by_task(kept),
+        "tokens": {split: token_stats(kept.filter(pl.col("split") == split)) for split in ("train", "validation")},
+        "dedup": dedup_stats(kept, rejected_examples),
+        "warnings": warnings(ledger, run),
+    }
+
+
+def check_ledger(ledger: dict) -> None:
+    docs, examples = ledger["documents"], ledger["examples"]
+    if docs["inputs"] != docs["used"] + docs["rejected"]:
+        raise LedgerError(f"document ledger does not balance: {docs}; please report this as a bug")
+    if examples["generated"] != examples["train"] + examples["validation"] + examples["rejected"]:
+        raise LedgerError(f"example ledger does not balance: {examples}; please report this as a bug")
+
+
+def reason_counts(rejected: pl.DataFrame) -> dict[str, int]:
+    counts = rejected.group_by(code=pl.concat_str("reject_stage", "reject_reason", separator=".")).len().sort("code")
+    return dict(counts.iter_rows())
+
+
+def funnel(generated: int, rejected_examples: pl.DataFrame) -> list[dict]:
+    """Examples entering and leaving each stage after generation, in pipeline order."""
+    by_stage = dict(rejected_examples.group_by("reject_stage").len().iter_rows())
+    rows, remaining = [], generated
+    for stage in STAGE_ORDER[1:]:
+        removed = by_stage.get(stage, 0)
+        rows.append({"stage": stage, "in": remaining, "rejected": removed, "out": remaining - removed})
+        remaining -= removed
+    return rows
+
+
+def source_file(column: str = "source") -> pl.Expr:
+    """JSONL records are named `file:LINE`; per-source counts are per file."""
+    return pl.col(column).str.replace(r":\d+$", "")
+
+
+def by_source(kept: pl.DataFrame, rejected: pl.DataFrame) -> list[dict]:
+    examples = rejected.filter(pl.col("kind") != "document")
+    frames = [
+        kept.select(file=source_file(), column=pl.col("split")),
+        examples.select(file=source_file(), column=pl.lit("rejected")),
+        rejected.filter(pl.col("kind") == "document").select(file=source_file(), column=pl.lit("documents_rejected")),
+    ]
+    table = pl.concat(frames).group_by("file", "column").len().pivot(on="column", index="file", values="len")
+    for column in ("train", "validation", "rejected", "documents_rejected"):
+        if column not in table.columns:
+            table = table.with_columns(pl.lit(0, pl.UInt32).alias(column))
+    table = table.fill_null(0).select("file", "train", "validation", "rejected", "documents_rejected").sort("file")
+    return [
+        {"source": row[0], "train": row[1], "validation": row[2], "rejected": row[3], "documents_rejected": row[4]}
+        for row in table.iter_rows()
+    ]
+
+
+def by_task(kept: pl.DataFrame) -> dict[str, dict[str, int]]:
+    table = kept.group_by("task", "split").len().sort("task", "split")
+    result: dict[str, dict[str, int]] = {}
+    for task, split, count in table.iter_rows():
+        result.setdefault(task, {"train": 0, "validation": 0})[split] = count
+    return result
+
+
+def token_stats(rows: pl.DataFrame) -> dict:
+    if rows.height == 0:
+        return {"examples": 0, "total": 0, "mean": 0.0, "p50": 0, "p95": 0, "max": 0, "completion_total": 0}
+    tokens = rows["n_tokens"]
+    return {
+        "examples": rows.height,
+        "total": int(tokens.sum()),
+        "mean": round(float(tokens.mean()), 1),
+        "p50": int(tokens.quantile(0.5, "nearest")),
+        "p95": int(tokens.quantile(0.95, "nearest")),
+        "max": int(tokens.max()),
+        "completion_total": int(rows["n_completion_tokens"].sum()),
+    }
+
+
+def dedup_stats(kept: pl.DataFrame, rejected_examples: pl.DataFrame) -> dict:
+    dedup = rejected_examples.filter(pl.col("reject_stage") == "dedup")
+    near = dedup.filter(pl.col("reject_reason") == "near_duplicate")
+    return {
+        "exact_removed": dedup.height - near.height,
+        "near_removed": near.height,
+        "clusters": kept.filter(pl.col("cluster_id").is_in(near["cluster_id"].implode())).height
+        if "cluster_id" in near.columns
+        else 0,
+    }
+
+
+def warnings(ledger: dict, run: dict) -> list[str]:
+    found = []
+    train = ledger["examples"]["train"]
+    minimum = run.get("min_examples")
+    if minimum and train < minimum:
+        found.append(f"only {train} training examples; {run['target']} needs at least {minimum}")
+    if ledger["examples"]["validation"] == 0:
+        found.append("the validation split is empty; validation loss will not be reported")
+    return found

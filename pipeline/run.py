@@ -1,0 +1,170 @@
+"""The ordered stage list of a prepare run, shared by the local runner and the Prefect flow.
+
+A run threads one `RunState` through `STAGES`; each step is a pure function of the state and the
+config (only ingest reads files). `write_outputs` is the edge that writes the run directory. The
+Prefect flow wraps each step as a task and calls the same functions in the same order, so a local run
+and a flow run produce identical outputs.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import polars as pl
+
+from pipeline import __version__
+from pipeline.config import PrepareConfig
+from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
+from pipeline.errors import ConfigError, InputError, OutputError
+from pipeline.export import write_hf_dataset, write_rejects, write_splits
+from pipeline.formats import get_target
+from pipeline.generate.extractive import generate_extractive
+from pipeline.ingest import read_sources
+from pipeline.ingest.files import discover_files
+from pipeline.io import describe_files, package_versions, write_json, write_text
+from pipeline.quality import filter_quality
+from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, Split, concat_rejects, empty
+from pipeline.report import build_report
+from pipeline.report.html import render_html
+from pipeline.report.markdown import render_markdown
+from pipeline.sections import split_sections
+from pipeline.split import split_by_group
+from pipeline.tokens import count_tokens, load_encoding, resolve
+
+
+@dataclass(frozen=True)
+class RunState:
+    documents: pl.DataFrame
+    sections: pl.DataFrame
+    examples: pl.DataFrame  # examples still in the running
+    rejected: pl.DataFrame  # every reject so far, documents and examples
+
+    @classmethod
+    def start(cls) -> "RunState":
+        return cls(empty(DOCUMENT), empty(SECTION), empty(EXAMPLE), empty(REJECTED))
+
+    def apply(self, result: Split) -> "RunState":
+        return replace(self, examples=result.kept, rejected=concat_rejects([self.rejected, result.rejected]))
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    apply: Callable[[RunState, PrepareConfig], RunState]
+
+
+def ingest(state: RunState, cfg: PrepareConfig) -> RunState:
+    if not cfg.sources:
+        raise ConfigError("no sources: pass files or folders to `ftprep prepare`, or set `sources` in the config")
+    documents, rejected = read_sources(cfg.sources, cfg.ingest)
+    return replace(state, documents=documents, rejected=concat_rejects([state.rejected, rejected]))
+
+
+def sections(state: RunState, cfg: PrepareConfig) -> RunState:
+    return replace(state, sections=split_sections(state.documents))
+
+
+def generate(state: RunState, cfg: PrepareConfig) -> RunState:
+    return state.apply(generate_extractive(state.sections, state.documents, cfg.generate))
+
+
+def check_format(state: RunState, cfg: PrepareConfig) -> RunState:
+    from pipeline.validate import check_format as check
+
+    return state.apply(check(state.examples, cfg.target))
+
+
+def quality(state: RunState, cfg: PrepareConfig) -> RunState:
+    return state.apply(filter_quality(state.examples, cfg.quality))
+
+
+def dedup(state: RunState, cfg: PrepareConfig) -> RunState:
+    exact = drop_exact_duplicates(state.examples, cfg.dedup)
+    near = drop_near_duplicates(exact.kept, cfg.dedup)
+    return state.apply(Split(near.kept, concat_rejects([exact.rejected, near.rejected])))
+
+
+def tokens(state: RunState, cfg: PrepareConfig) -> RunState:
+    return state.apply(count_tokens(state.examples, cfg.tokens, cfg.model))
+
+
+def split(state: RunState, cfg: PrepareConfig) -> RunState:
+    return replace(state, examples=split_by_group(state.examples, cfg.split))
+
+
+STAGES: list[Stage] = [
+    Stage("ingest", ingest),
+    Stage("sections", sections),
+    Stage("generate", generate),
+    Stage("check-format", check_format),
+    Stage("quality", quality),
+    Stage("dedup", dedup),
+    Stage("tokens", tokens),
+    Stage("split", split),
+]
+
+
+def run_info(cfg: PrepareConfig) -> dict:
+    """The `run` block of report.json: what was asked for, with no clock and no paths of this machine."""
+    encoding, limit = resolve(cfg.model, cfg.tokens)
+    # The settings' hash leaves out where data comes from and goes to, so it compares across machines.
+    config_json = json.dumps(cfg.model_dump(mode="json", exclude={"sources", "out"}), sort_keys=True)
+    return {
+        "name": Path(cfg.out).name,
+        "ftprep_version": __version__,
+        "kind": cfg.kind,
+        "target": cfg.target,
+        "model": cfg.model,
+        "encoding": encoding,
+        "token_limit": limit,
+        "min_examples": get_target(cfg.target).min_examples,
+        "config_sha256": hashlib.sha256(config_json.encode()).hexdigest(),
+    }
+
+
+def write_outputs(state: RunState, cfg: PrepareConfig) -> dict:
+    """Write every output of the run directory and return report.json's content."""
+    out = Path(cfg.out)
+    report = build_report(state.documents, state.examples, state.rejected, run_info(cfg))
+    written = [*write_splits(state.examples, cfg.target, out), write_rejects(state.rejected, out)]
+    if cfg.export.hf_dataset:
+        written += write_hf_dataset(state.examples, cfg.target, out, title=f"ftprep dataset: {Path(cfg.out).name}")
+    write_json(out / "report.json", report)
+    write_text(out / "report.md", render_markdown(report))
+    write_text(out / "report.html", render_html(report))
+    written += [out / "report.json", out / "report.md", out / "report.html"]
+    inputs = [source.path for source in discover_files(cfg.sources, cfg.ingest.exclude)]
+    manifest = {
+        "ftprep_version": __version__,
+        "config": cfg.model_dump(mode="json"),
+        "versions": package_versions(),
+        "inputs": describe_files(inputs, Path.cwd()),
+        "outputs": describe_files(written, out),
+    }
+    write_json(out / "manifest.json", manifest)
+    return report
+
+
+def preflight(cfg: PrepareConfig) -> None:
+    """Fail before any work on what would stop the run later: no sources, a missing path, no encoding."""
+    if not cfg.sources:
+        raise ConfigError("no sources: pass files or folders to `ftprep prepare`, or set `sources` in the config")
+    for source in cfg.sources:
+        if not Path(source).exists():
+            raise InputError(f"{source}: no such file or folder; pass existing files or folders as SOURCES")
+    get_target(cfg.target)
+    load_encoding(resolve(cfg.model, cfg.tokens)[0])
+    out = Path(cfg.out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+
+
+def prepare_locally(cfg: PrepareConfig) -> dict:
+    """Run every stage in this process without Prefect (tests, notebooks, `--runner local`)."""
+    preflight(cfg)
+    state = RunState.start()
+    for stage in STAGES:
+        state = stage.apply(state, cfg)
+    return write_outputs(state, cfg)

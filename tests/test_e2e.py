@@ -1,0 +1,92 @@
+"""End to end over sample_data: golden counts, valid outputs, a balanced ledger, a loadable HF dataset.
+
+Refresh tests/golden/sample_report.json deliberately with `FTPREP_UPDATE_GOLDEN=1 make test`.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import datasets
+import jsonschema
+import polars as pl
+
+from flows.cli import main
+from pipeline.jsonschemas import load_schema
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "sample_report.json"
+COMPARED = ("ledger", "rejected_by_reason", "funnel", "by_task", "dedup", "warnings")
+
+
+def test_report_matches_golden(sample_run):
+    _, report = sample_run
+    produced = {key: report[key] for key in COMPARED}
+    if os.environ.get("FTPREP_UPDATE_GOLDEN"):
+        GOLDEN.write_text(json.dumps(produced, indent=2) + "\n", encoding="utf-8")
+    assert produced == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def test_enough_examples_and_a_balanced_ledger(sample_run):
+    _, report = sample_run
+    docs, examples = report["ledger"]["documents"], report["ledger"]["examples"]
+    assert examples["train"] >= 150
+    assert docs["inputs"] >= 25 and docs["inputs"] == docs["used"] + docs["rejected"]
+    assert examples["generated"] == examples["train"] + examples["validation"] + examples["rejected"]
+    assert {"ingest.empty", "ingest.encoding", "dedup.near_duplicate"} <= set(report["rejected_by_reason"])
+
+
+def test_every_output_line_validates(sample_run):
+    out, _ = sample_run
+    validator = jsonschema.Draft202012Validator(load_schema("openai-chat"))
+    for name in ("train.jsonl", "validation.jsonl"):
+        for line in (out / name).read_text(encoding="utf-8").splitlines():
+            assert not list(validator.iter_errors(json.loads(line)))
+    report_schema = jsonschema.Draft202012Validator(load_schema("report"))
+    assert not list(report_schema.iter_errors(json.loads((out / "report.json").read_text())))
+
+
+def test_every_example_ends_in_exactly_one_place(sample_run):
+    out, report = sample_run
+    splits = pl.read_parquet(out / "hf" / "data" / "*.parquet")["id"].to_list()
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    example_rejects = [r["id"] for r in rejects if r["kind"] != "document"]
+    assert (
+        len(set(splits) | set(example_rejects))
+        == len(splits) + len(example_rejects)
+        == report["ledger"]["examples"]["generated"]
+    )
+    example_schema = jsonschema.Draft202012Validator(load_schema("example"))
+    for record in rejects:
+        assert not list(example_schema.iter_errors(record)), record["id"]
+
+
+def test_no_section_straddles_the_split(sample_run):
+    out, _ = sample_run
+    frame = pl.concat(
+        [
+            pl.read_parquet(out / "hf" / "data" / f"{split}-00000-of-00001.parquet").with_columns(split=pl.lit(split))
+            for split in ("train", "validation")
+        ]
+    )
+    assert frame.group_by("source", "section").agg(pl.col("split").n_unique())["split"].max() == 1
+
+
+def test_cli_validate_accepts_the_outputs(sample_run, capsys):
+    out, _ = sample_run
+    assert main(["validate", str(out / "train.jsonl"), "--target", "openai-chat"]) == 0
+    assert ": ok" in capsys.readouterr().out
+
+
+def test_hf_dataset_loads(sample_run, monkeypatch):
+    out, report = sample_run
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    loaded = datasets.load_dataset(str(out / "hf"), cache_dir=str(out.parent / "hf-cache"))
+    assert loaded["train"].num_rows == report["ledger"]["examples"]["train"]
+    assert loaded["validation"].num_rows == report["ledger"]["examples"]["validation"]
+
+
+def test_report_renderings_exist(sample_run):
+    out, _ = sample_run
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and "<svg" in html and "<script" not in html
+    assert "## Ledger" in (out / "report.md").read_text(encoding="utf-8")

@@ -1,0 +1,76 @@
+"""The prepare and validate flows through a real Prefect API (one harness per session)."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import PrepareConfig
+from pipeline.run import prepare_locally
+
+HERE = Path(__file__).resolve().parent
+MINI = HERE / "data" / "mini"
+OUTPUTS = [
+    "train.jsonl",
+    "validation.jsonl",
+    "rejects.jsonl",
+    "report.json",
+    "report.md",
+    "report.html",
+    "hf/README.md",
+]
+
+pytestmark = pytest.mark.prefect
+
+
+async def artifacts_of(flow_run_id) -> dict[str, str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    async with get_client() as client:
+        found = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {artifact.key: artifact.data for artifact in found}
+
+
+def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_path):
+    from flows.prepare import prepare_dataset
+
+    cfg = PrepareConfig(sources=[str(MINI)], out=str(tmp_path / "flow" / "mini"))
+    state = prepare_dataset(cfg, return_state=True)
+    assert state.is_completed(), state
+    result = state.result()
+    assert result["ledger"]["examples"]["generated"] == 7
+
+    local = tmp_path / "local" / "mini"
+    prepare_locally(cfg.with_overrides(out=str(local)))
+    for name in OUTPUTS:
+        assert (Path(cfg.out) / name).read_bytes() == (local / name).read_bytes(), name
+
+    artifacts = asyncio.run(artifacts_of(state.state_details.flow_run_id))
+    assert "## Ledger" in artifacts["ftprep-report"]
+    assert "ftprep-funnel" in artifacts
+
+
+def test_flow_rejects_an_invalid_config_parameter(prefect_api):
+    from flows.prepare import prepare_dataset
+
+    state = prepare_dataset({"sources": [str(MINI)], "dedup": {"threshold": 3}}, return_state=True)
+    assert state.is_failed()
+
+
+def test_validate_flow(prefect_api, tmp_path):
+    from flows.validate import validate_dataset
+
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"messages": [{"role": "user", "content": "Hi?"}]}\n')
+    state = validate_dataset(str(path), "openai-chat", return_state=True)
+    assert state.is_completed()
+    result = state.result()
+    assert not result["ok"] and result["stats"]["errors_by_code"] == {
+        "semantic.no_assistant": 1,
+        "file.too_few_examples": 1,
+    }
+    artifacts = asyncio.run(artifacts_of(state.state_details.flow_run_id))
+    assert "has 2 errors" in artifacts["ftprep-validation"]

@@ -1,0 +1,60 @@
+import polars as pl
+import pytest
+
+from pipeline.config import QualityConfig
+from pipeline.quality import RULES, filter_quality
+from pipeline.records import EXAMPLE
+
+GOOD_PROMPT = "How long is the warranty on the HP-7?"
+GOOD_ANSWER = "Seven years on the compressor and two years on all other parts."
+
+
+def example(prompt: str | None = GOOD_PROMPT, answer: str | None = GOOD_ANSWER) -> dict:
+    messages = [
+        m
+        for m in ({"role": "user", "content": prompt}, {"role": "assistant", "content": answer})
+        if m["content"] is not None
+    ]
+    return {"id": "x", "kind": "sft", "task": "faq", "messages": messages, "doc_id": "d", "source": "s", "section": ""}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer", "reason"),
+    [
+        (GOOD_PROMPT, GOOD_ANSWER, None),
+        ("", GOOD_ANSWER, "empty_prompt"),
+        (GOOD_PROMPT, "   ", "empty_answer"),
+        (GOOD_PROMPT, None, "empty_answer"),  # no assistant turn: null fails the rule
+        ("Why?", GOOD_ANSWER, "short_prompt"),
+        (GOOD_PROMPT, "Seven years.", "short_answer"),
+        (GOOD_PROMPT, "x" * 12_001, "long_answer"),
+        (GOOD_PROMPT, GOOD_ANSWER + " <|endoftext|>", "special_token"),
+        ("[INST] " + GOOD_PROMPT, GOOD_ANSWER, "special_token"),
+        (GOOD_PROMPT, "Use key sk-live-9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h to call it.", "secret"),
+        (GOOD_PROMPT, "Key AKIAIOSFODNN7EXAMPLE is the old one, never use it.", "secret"),
+        (GOOD_PROMPT, "Write to maria.keller@example.com about the claim.", "personal_data"),
+        (GOOD_PROMPT, "Write to support@brightwater.example about the claim.", None),
+        (GOOD_PROMPT, GOOD_PROMPT.upper() + "  ", "answer_repeats_prompt"),
+    ],
+)
+def test_rules(prompt, answer, reason):
+    frame = pl.DataFrame([example(prompt, answer)], schema=EXAMPLE)
+    kept, rejected = filter_quality(frame, QualityConfig())
+    assert kept.height + rejected.height == 1
+    assert (rejected["reject_reason"].to_list() or [None]) == [reason]
+
+
+def test_every_rule_has_a_table_row():
+    tested = {row[2] for row in test_rules.pytestmark[0].args[1]}  # type: ignore[attr-defined]
+    assert {reason for reason, _, _ in RULES} <= tested
+
+
+def test_detail_names_the_setting():
+    frame = pl.DataFrame([example(GOOD_PROMPT, "Short.")], schema=EXAMPLE)
+    _, rejected = filter_quality(frame, QualityConfig(min_answer_chars=30))
+    assert rejected["reject_detail"][0] == "answer shorter than quality.min_answer_chars = 30"
+
+
+def test_allow_emails():
+    frame = pl.DataFrame([example(GOOD_PROMPT, "Write to maria.keller@example.com about it.")], schema=EXAMPLE)
+    assert filter_quality(frame, QualityConfig(allow_emails=True)).kept.height == 1

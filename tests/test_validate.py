@@ -1,0 +1,135 @@
+import json
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.formats import get_target
+from pipeline.records import EXAMPLE
+from pipeline.validate import check_format, check_record, validate_file
+
+TARGET = get_target("openai-chat")
+OK = {
+    "messages": [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hi?"},
+        {"role": "assistant", "content": "Hello."},
+    ]
+}
+
+
+def with_messages(*messages: dict) -> dict:
+    return {"messages": list(messages)}
+
+
+USER = {"role": "user", "content": "Question?"}
+ASSISTANT = {"role": "assistant", "content": "Answer."}
+
+
+@pytest.mark.parametrize(
+    ("record", "codes"),
+    [
+        (OK, []),
+        (with_messages(USER, {**ASSISTANT, "weight": 1}), []),
+        (
+            with_messages(
+                USER,
+                {
+                    "role": "assistant",
+                    "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                },
+            ),
+            [],
+        ),
+        ({}, ["schema.required"]),
+        ({"messages": []}, ["schema.minItems"]),
+        ({**OK, "extra": 1}, ["schema.additionalProperties"]),
+        (with_messages(USER, {"role": "assistant", "content": 42}), ["schema.oneOf"]),
+        (with_messages(USER, {"role": "robot", "content": "x"}), ["schema.enum"]),
+        (with_messages({"role": "user"}, ASSISTANT), ["schema.required"]),
+        (with_messages(USER, {**ASSISTANT, "weight": 2}), ["schema.enum"]),
+        (with_messages(USER, {"role": "assistant", "content": None}), ["schema.anyOf"]),
+        (with_messages(USER), ["semantic.no_assistant"]),
+        (with_messages(USER, ASSISTANT, USER), ["semantic.last_not_assistant"]),
+        (with_messages(USER, {"role": "system", "content": "late"}, ASSISTANT), ["semantic.system_not_first"]),
+        (with_messages(USER, {"role": "assistant", "content": "  "}), ["semantic.empty_content"]),
+        ([1, 2], ["schema.type"]),
+    ],
+)
+def test_check_record(record, codes):
+    assert [finding.code for finding in check_record(record, TARGET)] == codes
+
+
+def test_finding_path_points_at_the_field():
+    (finding,) = check_record(with_messages(USER, {"role": "assistant", "content": 42}), TARGET)
+    assert finding.path == "messages[1].content"
+
+
+def test_validate_file_reports_every_line(tmp_path):
+    lines = [json.dumps(OK)] * 10 + ["", "{broken", json.dumps(with_messages(USER)), json.dumps(OK)]
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = validate_file(path, "openai-chat")
+    assert [(f.line, f.code) for f in result.errors] == [
+        (11, "file.blank_line"),
+        (12, "json.invalid"),
+        (13, "semantic.no_assistant"),
+    ]
+    assert result.records == 14 and not result.ok
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\xef\xbb\xbf" + json.dumps(OK).encode() + b"\n", "file.bom"),
+        (json.dumps(OK).encode() + b"\n", "file.too_few_examples"),
+        (b"\xff\xfe{}\n", "file.encoding"),
+    ],
+)
+def test_file_level_findings(tmp_path, content, code):
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(content)
+    assert code in {finding.code for finding in validate_file(path, "openai-chat").errors}
+
+
+def test_format_stage_rejects_with_the_first_finding():
+    frame = pl.DataFrame(
+        [
+            {"id": "good", "kind": "sft", "messages": [USER, ASSISTANT]},
+            {"id": "bad", "kind": "sft", "messages": [USER, {"role": "assistant", "content": " "}]},
+        ],
+        schema=EXAMPLE,
+    )
+    kept, rejected = check_format(frame, "openai-chat")
+    assert kept["id"].to_list() == ["good"]
+    assert rejected.select("id", "reject_stage", "reject_reason", "reject_detail").row(0) == (
+        "bad",
+        "format",
+        "semantic.empty_content",
+        "messages[1].content: the assistant message is empty",
+    )
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["messages", "role", "content", "weight", "tools", "x"]), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_check_record_never_raises(value):
+    for finding in check_record(value, TARGET):
+        assert finding.code and finding.message
+
+
+@given(st.binary(max_size=300))
+def test_validate_file_never_raises_on_bytes(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("v") / "f.jsonl"
+    path.write_bytes(data)
+    result = validate_file(path, "openai-chat")
+    assert result.ok == (not result.errors)
