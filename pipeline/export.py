@@ -82,7 +82,7 @@ size_categories:
 
 # {title}
 
-Instruction-response pairs prepared by [ftprep](https://pypi.org/project/ftprep/) in the `{target_name}`
+Instruction-response pairs prepared by ftprep in the `{target_name}`
 format: `messages` holds the conversation; `id`, `task`, `source` and `section` trace each example to
 the passage it was taken from, and the token columns are counted with the target model's encoding.
 

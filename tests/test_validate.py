@@ -2,7 +2,7 @@ import json
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.formats import get_target
@@ -133,3 +133,25 @@ def test_validate_file_never_raises_on_bytes(tmp_path_factory, data):
     path.write_bytes(data)
     result = validate_file(path, "openai-chat")
     assert result.ok == (not result.errors)
+
+
+roles = st.sampled_from(["system", "user", "assistant", "tool", "robot", None])
+contents = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "\n\t", "\u00a0", "\u2003", "\x1c", "\u200b", "ok", "An answer."]),
+    st.text(alphabet=st.sampled_from(" \t\n\x1c\x85\u00a0\u2003\u3000\u200bab"), max_size=4),
+    st.text(max_size=8),
+)
+message_lists = st.lists(st.fixed_dictionaries({"role": roles, "content": contents}), max_size=5)
+
+
+@settings(max_examples=300)
+@given(st.lists(message_lists, min_size=1, max_size=8))
+def test_fast_path_agrees_with_jsonschema(conversations):
+    frame = pl.DataFrame(
+        [{"id": str(i), "kind": "sft", "messages": m} for i, m in enumerate(conversations)], schema=EXAMPLE
+    )
+    records = TARGET.to_records(frame)
+    fast = TARGET.clean_rows(records).to_list()
+    exact = [not check_record(record, TARGET) for record in records.to_dicts()]
+    assert fast == exact

@@ -20,6 +20,7 @@ class Target:
     description: str
     to_records: Callable[[pl.DataFrame], pl.DataFrame]  # EXAMPLE frame -> one struct column per record field
     semantic_checks: Callable[[dict], list[tuple[str, str, str]]]  # record -> [(code, path, message)]
+    clean_rows: Callable[[pl.DataFrame], pl.Series]  # records -> True where certainly valid (skips jsonschema)
     min_examples: int | None = None
     max_file_bytes: int | None = None
 
@@ -31,6 +32,7 @@ TARGETS: dict[str, Target] = {
         description="OpenAI supervised fine-tuning (chat messages; tools, weight, multi-turn)",
         to_records=openai_chat.to_records,
         semantic_checks=openai_chat.semantic_checks,
+        clean_rows=openai_chat.clean_rows,
         min_examples=10,
         max_file_bytes=512 * 1024 * 1024,
     ),

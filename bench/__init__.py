@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench`. Figures are recorded in bench/RESULTS.md with the command that made them."""
