@@ -5,6 +5,11 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Shared CI machines stall now and then; a property test must fail on a counterexample, not on a slow second.
+settings.register_profile("ftprep", deadline=None, print_blob=True)
+settings.load_profile("ftprep")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"

@@ -2,6 +2,8 @@
 
 from html import escape
 
+from pipeline.report.tables import dedup_sentence, ledger_table, sources_table, tasks_table, tokens_table
+
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1d2433}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #dde}
@@ -46,51 +48,29 @@ def bar_chart(items: list[tuple[str, int]], width: int = 640) -> str:
 
 
 def render_html(report: dict) -> str:
-    run, ledger = report["run"], report["ledger"]
-    docs, examples = ledger["documents"], ledger["examples"]
+    run, examples = report["run"], report["ledger"]["examples"]
+    funnel = [("generated", examples["generated"])] + [
+        (f"after {row['stage']}", row["out"]) for row in report["funnel"]
+    ]
     sections = [
         f"<h1>ftprep report: {escape(run['name'])}</h1>",
         f"<p>Target <code>{escape(run['target'])}</code>, model <code>{escape(run['model'])}</code> "
         f"(encoding <code>{escape(run['encoding'])}</code>, limit {run['token_limit']} tokens per example).</p>",
         "<h2>Ledger</h2>",
-        html_table(
-            ["records", "inputs", "used / train", "validation", "rejected"],
-            [
-                ["documents", docs["inputs"], docs["used"], "", docs["rejected"]],
-                ["examples", examples["generated"], examples["train"], examples["validation"], examples["rejected"]],
-            ],
-        ),
+        html_table(*ledger_table(report)),
         '<p class="ok">The ledger balances: every input is kept or rejected with a reason.</p>',
         "<h2>Funnel</h2>",
-        bar_chart(
-            [("generated", examples["generated"])] + [(f"after {row['stage']}", row["out"]) for row in report["funnel"]]
-        ),
+        bar_chart(funnel),
         "<h2>Rejected by reason</h2>",
         bar_chart(list(report["rejected_by_reason"].items())) or "<p>Nothing was rejected.</p>",
         "<h2>Tokens</h2>",
-        html_table(
-            ["split", "examples", "total", "mean", "p50", "p95", "max"],
-            [
-                [split, s["examples"], s["total"], s["mean"], s["p50"], s["p95"], s["max"]]
-                for split, s in report["tokens"].items()
-            ],
-        ),
+        html_table(*tokens_table(report)),
         "<h2>Tasks</h2>",
-        html_table(
-            ["task", "train", "validation"],
-            [[task, c["train"], c["validation"]] for task, c in report["by_task"].items()],
-        ),
+        html_table(*tasks_table(report)),
         "<h2>Duplicates</h2>",
-        f"<p>{report['dedup']['exact_removed']} exact and {report['dedup']['near_removed']} near duplicates "
-        "removed.</p>",
+        f"<p>{escape(dedup_sentence(report))}</p>",
         "<h2>Sources</h2>",
-        html_table(
-            ["source", "train", "validation", "rejected", "documents rejected"],
-            [
-                [s["source"], s["train"], s["validation"], s["rejected"], s["documents_rejected"]]
-                for s in report["by_source"]
-            ],
-        ),
+        html_table(*sources_table(report)),
     ]
     if report["warnings"]:
         items = "".join(f"<li>{escape(warning)}</li>" for warning in report["warnings"])

@@ -1,0 +1,49 @@
+"""The report's tables as (header, rows), defined once for every rendering (Markdown, HTML, artifacts)."""
+
+Table = tuple[list[str], list[list[object]]]
+
+
+def ledger_table(report: dict) -> Table:
+    docs, examples = report["ledger"]["documents"], report["ledger"]["examples"]
+    return (
+        ["records", "inputs", "used / train", "validation", "rejected"],
+        [
+            ["documents", docs["inputs"], docs["used"], "", docs["rejected"]],
+            ["examples", examples["generated"], examples["train"], examples["validation"], examples["rejected"]],
+        ],
+    )
+
+
+def funnel_table(report: dict) -> Table:
+    return ["stage", "in", "rejected", "out"], [
+        [r["stage"], r["in"], r["rejected"], r["out"]] for r in report["funnel"]
+    ]
+
+
+def reasons_table(report: dict) -> Table:
+    return ["stage.reason", "count"], [[code, count] for code, count in report["rejected_by_reason"].items()]
+
+
+def tokens_table(report: dict) -> Table:
+    header = ["split", "examples", "total", "mean", "p50", "p95", "max"]
+    return header, [[split, *(stats[column] for column in header[1:])] for split, stats in report["tokens"].items()]
+
+
+def tasks_table(report: dict) -> Table:
+    return ["task", "train", "validation"], [
+        [task, c["train"], c["validation"]] for task, c in report["by_task"].items()
+    ]
+
+
+def sources_table(report: dict) -> Table:
+    columns = ["train", "validation", "rejected", "documents_rejected"]
+    rows = [[source["source"], *(source[column] for column in columns)] for source in report["by_source"]]
+    return ["source", "train", "validation", "rejected", "documents rejected"], rows
+
+
+def dedup_sentence(report: dict) -> str:
+    dedup = report["dedup"]
+    return (
+        f"{dedup['exact_removed']} exact and {dedup['near_removed']} near duplicates removed; "
+        f"{dedup['clusters']} kept examples had near duplicates."
+    )
