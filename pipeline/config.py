@@ -29,15 +29,37 @@ class IngestConfig(Section):
     text_field: str = Field(default="text", description="JSONL key holding a document's text.")
     title_field: str = Field(default="title", description="JSONL key holding a document's title (optional).")
     max_file_mb: float = Field(default=64.0, gt=0, description="Files larger than this are rejected as too_large.")
+    fallback_encoding: str | None = Field(
+        default=None,
+        description="Encoding for files that are not valid UTF-8 (e.g. 'cp1252'); unset: such files are rejected.",
+    )
+    records: Literal["auto", "documents"] = Field(
+        default="auto",
+        description="JSONL/JSON/CSV/Parquet rows: 'auto' imports recognised datasets (OpenAI chat, ShareGPT, Alpaca, "
+        "prompt-completion) as examples and reads other rows as documents; 'documents' always reads `text_field`.",
+    )
 
 
 class GenerateConfig(Section):
     """Offline extractive generation of instruction-response pairs from sections."""
 
-    extractors: list[Literal["faq", "qa", "heading"]] = Field(
-        default=["faq", "qa", "heading"],
-        description="Extractors to run: faq (question headings with their answer), qa (Q:/A: blocks), "
-        "heading (a heading with its prose body becomes an explain/describe instruction).",
+    extractors: list[Literal["faq", "qa", "glossary", "definition", "heading", "table", "list", "dialogue"]] = Field(
+        default=["faq", "qa", "glossary", "definition", "heading", "table", "list", "dialogue"],
+        description="Extractors to run: faq (question headings or question lines with their answer), qa (Q:/A: "
+        "blocks), glossary (definition lists, 'Term: definition' lines), definition ('X is a ...' sentences), "
+        "heading (a heading with its prose body), table (one example per row and column), list (a list under "
+        "its heading), dialogue (transcripts with known speakers become multi-turn conversations).",
+    )
+    faq_conversations: bool = Field(
+        default=False, description="Group consecutive FAQ pairs under one heading into one multi-turn conversation."
+    )
+    assistant_speakers: list[str] = Field(
+        default=["Agent", "Assistant", "Support", "Advisor", "Engineer", "Bot"],
+        description="Transcript speaker names whose turns become assistant turns.",
+    )
+    user_speakers: list[str] = Field(
+        default=["Customer", "User", "Caller", "Client", "Visitor"],
+        description="Transcript speaker names whose turns become user turns.",
     )
     system_prompt: str | None = Field(
         default=None, description="System prompt (brand voice) put first in every conversation; none if unset."
@@ -46,8 +68,49 @@ class GenerateConfig(Section):
     min_body_chars: int = Field(
         default=80, ge=1, description="A heading's body shorter than this yields no heading example."
     )
-    max_per_section: int = Field(default=20, ge=1, description="At most this many examples from one section.")
+    max_per_section: int = Field(default=40, ge=1, description="At most this many examples from one section.")
     max_per_document: int = Field(default=200, ge=1, description="At most this many examples from one document.")
+
+
+class LLMConfig(Section):
+    """Optional question-answer generation with any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, OpenAI).
+
+    The API key is never part of the config: it is read from the environment variable named by `api_key_env`.
+    """
+
+    enabled: bool = Field(default=False, description="Generate question-answer pairs from sections with an LLM.")
+    base_url: str = Field(
+        default="http://127.0.0.1:8000/v1", description="Base URL of the OpenAI-compatible API (ends in /v1)."
+    )
+    model: str = Field(default="", description="Model name sent to the endpoint.")
+    api_key_env: str = Field(
+        default="FTPREP_LLM_API_KEY", description="Name of the environment variable holding the API key (may be unset)."
+    )
+    questions_per_section: int = Field(default=3, ge=1, le=20, description="Questions asked for each section.")
+    min_section_chars: int = Field(default=200, ge=1, description="Sections shorter than this are not sent.")
+    temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(default=1024, ge=16, description="Completion token cap per request.")
+    structured_output: bool = Field(
+        default=True, description="Ask for JSON matching schemas/llm-qa.schema.json via response_format (json_schema)."
+    )
+    concurrency: int = Field(default=4, ge=1, le=64, description="Requests in flight at once.")
+    max_retries: int = Field(default=4, ge=0, le=10, description="Retries on 429/5xx/timeouts and on malformed output.")
+    timeout_seconds: float = Field(default=60.0, gt=0, description="Timeout of one request.")
+    max_requests: int = Field(
+        default=1000, ge=0, description="Hard cap on requests sent in one run (cache hits are free)."
+    )
+    max_cost_usd: float = Field(default=5.0, ge=0, description="Hard cap on estimated spend in one run.")
+    price_input_per_1m_usd: float = Field(
+        default=0.0, ge=0, description="Price of 1M prompt tokens, for cost estimates."
+    )
+    price_output_per_1m_usd: float = Field(default=0.0, ge=0, description="Price of 1M completion tokens.")
+    prompt_version: str = Field(default="qa-v1", description="Part of the cache key: bump it when the prompt changes.")
+    min_support: float = Field(
+        default=0.6, ge=0, le=1, description="Share of an answer's content words that must occur in its section."
+    )
+    cache_dir: str | None = Field(
+        default=None, description="Content-addressed response cache; ~/.cache/ftprep/llm when unset."
+    )
 
 
 class QualityConfig(Section):
@@ -56,6 +119,10 @@ class QualityConfig(Section):
     min_prompt_chars: int = Field(default=8, ge=0, description="Prompts shorter than this are rejected.")
     min_answer_chars: int = Field(default=20, ge=0, description="Answers shorter than this are rejected.")
     max_answer_chars: int = Field(default=12_000, ge=1, description="Answers longer than this are rejected.")
+    short_answer_tasks: list[str] = Field(
+        default=["table_row"],
+        description="Tasks whose answers are short by nature (a table cell) and exempt from min_answer_chars.",
+    )
     allow_emails: bool = Field(
         default=False, description="Keep examples that contain e-mail addresses (rejected as personal_data otherwise)."
     )
@@ -125,6 +192,7 @@ class PrepareConfig(Section):
     model: str = Field(default="gpt-4o-mini", description="Base model to fine-tune; sets the encoding and token limit.")
     ingest: IngestConfig = Field(default_factory=IngestConfig, description=IngestConfig.__doc__)
     generate: GenerateConfig = Field(default_factory=GenerateConfig, description=GenerateConfig.__doc__)
+    llm: LLMConfig = Field(default_factory=LLMConfig, description=LLMConfig.__doc__)
     quality: QualityConfig = Field(default_factory=QualityConfig, description=QualityConfig.__doc__)
     dedup: DedupConfig = Field(default_factory=DedupConfig, description=DedupConfig.__doc__)
     tokens: TokensConfig = Field(default_factory=TokensConfig, description=TokensConfig.__doc__)

@@ -23,7 +23,14 @@ SECRET = (
 EMAIL = r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
 # Role mailboxes (support@, info@) are published business contacts, not personal data.
 ROLE_MAILBOX = r"^(?:support|info|privacy|sales|help|contact|no-?reply|service|billing|admin|hello|team|office|press)@"
-TEXT = pl.concat_str(PROMPT, ANSWER, separator="\n")
+# Secrets and personal data are searched in every turn and the system prompt, not only the last pair.
+TEXT = pl.concat_str(
+    pl.col("system").fill_null(""),
+    pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n").fill_null(""),
+    pl.col("chosen").fill_null(""),
+    pl.col("rejected").fill_null(""),
+    separator="\n",
+)
 PERSONAL_EMAIL = (
     TEXT.str.extract_all(EMAIL).list.eval(~pl.element().str.to_lowercase().str.contains(ROLE_MAILBOX)).list.any()
 )
@@ -40,7 +47,7 @@ RULES: list[Rule] = [
     ),
     (
         "short_answer",
-        lambda c: ANSWER.str.len_chars() >= c.min_answer_chars,
+        lambda c: (ANSWER.str.len_chars() >= c.min_answer_chars) | pl.col("task").is_in(c.short_answer_tasks),
         lambda c: f"answer shorter than quality.min_answer_chars = {c.min_answer_chars}",
     ),
     (
@@ -50,7 +57,7 @@ RULES: list[Rule] = [
     ),
     (
         "special_token",
-        lambda c: ~(PROMPT.str.contains(SPECIAL_TOKEN) | ANSWER.str.contains(SPECIAL_TOKEN)),
+        lambda c: ~TEXT.str.contains(SPECIAL_TOKEN),
         lambda c: "contains a chat-template special token such as <|endoftext|> or [INST]",
     ),
     ("secret", lambda c: ~TEXT.str.contains(SECRET), lambda c: "contains what looks like an API key or private key"),

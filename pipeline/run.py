@@ -20,7 +20,8 @@ from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.export import write_hf_dataset, write_rejects, write_splits
 from pipeline.formats import get_target
-from pipeline.generate.extractive import generate_extractive
+from pipeline.generate.extractive import generate_extractive, reject_barren_documents
+from pipeline.grounding import check_grounding
 from pipeline.ingest import read_sources
 from pipeline.ingest.files import discover_files
 from pipeline.io import describe_files, package_versions, write_json, write_text
@@ -58,8 +59,10 @@ class Stage:
 def ingest(state: RunState, cfg: PrepareConfig) -> RunState:
     if not cfg.sources:
         raise ConfigError("no sources: pass files or folders to `ftprep prepare`, or set `sources` in the config")
-    documents, rejected = read_sources(cfg.sources, cfg.ingest)
-    return replace(state, documents=documents, rejected=concat_rejects([state.rejected, rejected]))
+    ingested = read_sources(cfg.sources, cfg.ingest)
+    return RunState(
+        ingested.documents, state.sections, ingested.examples, concat_rejects([state.rejected, ingested.rejected])
+    )
 
 
 def sections(state: RunState, cfg: PrepareConfig) -> RunState:
@@ -67,7 +70,15 @@ def sections(state: RunState, cfg: PrepareConfig) -> RunState:
 
 
 def generate(state: RunState, cfg: PrepareConfig) -> RunState:
-    return state.apply(generate_extractive(state.sections, state.documents, cfg.generate))
+    """Imported examples (from ingest) plus extracted ones; documents that gave nothing are rejected."""
+    extracted = generate_extractive(state.sections, cfg.generate)
+    examples = pl.concat([state.examples, extracted.kept], how="diagonal_relaxed")
+    candidates = pl.concat(
+        [examples.select("doc_id"), state.rejected.select("doc_id"), extracted.rejected.select("doc_id")]
+    )
+    barren = reject_barren_documents(state.documents, candidates, cfg.generate.extractors)
+    grounded = check_grounding(examples, state.documents)
+    return state.apply(Split(grounded.kept, concat_rejects([extracted.rejected, barren, grounded.rejected])))
 
 
 def check_format(state: RunState, cfg: PrepareConfig) -> RunState:

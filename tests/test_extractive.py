@@ -2,11 +2,14 @@ import polars as pl
 import pytest
 
 from pipeline.config import GenerateConfig
-from pipeline.generate.extractive import generate_extractive
+from pipeline.generate.extractive import EXTRACTORS, generate_extractive, reject_barren_documents
+from pipeline.grounding import check_grounding
 from pipeline.records import EXAMPLE
 from pipeline.sections import split_sections
 
 DOC = """# Heat pump guide
+
+The HP-7 is our smallest heat pump for flats and small houses. It runs quietly and needs little space.
 
 ## Frequently asked questions
 
@@ -14,14 +17,15 @@ DOC = """# Heat pump guide
 
 Seven years on the compressor and two years on other parts.
 
+### Can it heat water?
+
+Yes, up to 55 °C in a 200 litre cylinder.
+
 ## Support answers
 
 Q: How do I reset the Hub?
 A: Hold the reset button for ten seconds
 until the light blinks blue.
-
-Q: What does E101 mean?
-A: The outdoor sensor is disconnected.
 
 ## Defrost cycle
 
@@ -29,8 +33,42 @@ In cold, damp weather the outdoor unit collects ice. The heat pump reverses for 
 
 ## Glossary
 
-COP: coefficient of performance, heat out divided by electricity in, a number that is long enough.
+COP: coefficient of performance, heat out divided by electricity in.
+
+## Models
+
+| Model | Output |
+|---|---|
+| HP-7 | 7 kW |
+
+## Safety checks
+
+- Switch off the mains.
+- Check the pressure gauge.
+
+## A call
+
+Agent: Brightwater, how can I help?
+Customer: My pump is loud.
+Agent: Check the feet are level, then call us again.
 """
+
+EXPECTED = [
+    ("definition", "What is the HP-7?", "The HP-7 is our smallest heat pump for flats and small houses."),
+    (
+        "heading",
+        "Explain the heat pump guide.",
+        "The HP-7 is our smallest heat pump for flats and small houses. It runs quietly and needs little space.",
+    ),
+    ("faq", "How long is the warranty on the HP-7?", "Seven years on the compressor and two years on other parts."),
+    ("faq", "Can it heat water?", "Yes, up to 55 °C in a 200 litre cylinder."),
+    ("qa", "How do I reset the Hub?", "Hold the reset button for ten seconds\nuntil the light blinks blue."),
+    ("heading", "Can you give me an overview of the defrost cycle (Heat pump guide)?", None),
+    ("glossary", "What does COP mean?", "coefficient of performance, heat out divided by electricity in."),
+    ("table_row", "What is the output of HP-7?", "7 kW"),
+    ("list", "List the safety checks.", "- Switch off the mains.\n- Check the pressure gauge."),
+    ("dialogue", "My pump is loud.", "Check the feet are level, then call us again."),
+]
 
 
 def documents(text: str = DOC) -> pl.DataFrame:
@@ -40,47 +78,75 @@ def documents(text: str = DOC) -> pl.DataFrame:
 
 
 def run(cfg: GenerateConfig | None = None, text: str = DOC):
-    cfg = cfg or GenerateConfig()
     docs = documents(text)
-    return generate_extractive(split_sections(docs), docs, cfg)
+    return generate_extractive(split_sections(docs), cfg or GenerateConfig())
 
 
 def test_each_extractor_finds_its_pairs():
     kept, rejected = run()
     assert rejected.height == 0
-    pairs = [(task, m[0]["content"], m[1]["content"]) for task, m in kept.select("task", "messages").iter_rows()]
-    assert pairs == [
-        ("faq", "How long is the warranty on the HP-7?", "Seven years on the compressor and two years on other parts."),
-        ("qa", "How do I reset the Hub?", "Hold the reset button for ten seconds\nuntil the light blinks blue."),
-        ("qa", "What does E101 mean?", "The outdoor sensor is disconnected."),
-        ("heading", "Can you give me an overview of Defrost cycle (Heat pump guide)?", pairs[3][2]),
-    ]
-    assert pairs[3][2].startswith("In cold, damp weather")
+    found = [(task, m[-2]["content"], m[-1]["content"]) for task, m in kept.select("task", "messages").iter_rows()]
+    assert [
+        (task, question, answer if expected is not None else None)
+        for (task, question, answer), (_, _, expected) in zip(found, EXPECTED, strict=True)
+    ] == EXPECTED
 
 
-def test_every_answer_is_its_exact_source_span():
+def test_dialogue_is_multi_turn():
+    kept, _ = run(GenerateConfig(extractors=["dialogue"]))
+    assert [m["role"] for m in kept["messages"][0]] == ["user", "assistant"]
+    assert kept["messages"][0][0]["content"] == "My pump is loud."
+
+
+def test_every_answer_is_its_source_span_and_passes_grounding():
     kept, _ = run()
-    for (answer,), start, end in zip(
-        kept.select(pl.col("messages").list.last().struct.field("content")).iter_rows(),
-        kept["span_start"],
-        kept["span_end"],
-        strict=True,
-    ):
-        assert DOC.strip("\n")[start:end] == answer
+    text = DOC.strip("\n")
+    single = kept.filter(pl.col("task") != "dialogue")
+    for messages, start, end in single.select("messages", "span_start", "span_end").iter_rows():
+        assert text[start:end] == messages[-1]["content"]
+    grounded = check_grounding(kept, documents(text))
+    assert grounded.rejected.height == 0 and grounded.kept.height == kept.height
+
+
+def test_grounding_rejects_an_altered_answer():
+    kept, _ = run(GenerateConfig(extractors=["faq"]))
+    tampered = kept.with_columns(
+        messages=pl.col("messages").list.eval(
+            pl.struct(
+                role=pl.element().struct.field("role"),
+                content=pl.element().struct.field("content").str.replace("Seven", "Ten"),
+            )
+        )
+    )
+    result = check_grounding(tampered, documents(DOC.strip("\n")))
+    assert result.rejected.select("reject_reason").to_series().to_list() == ["ungrounded"]
+    assert result.rejected["reject_detail"][0].startswith("answer is not the text of guide.md[")
+
+
+def test_imported_examples_pass_grounding_unchecked():
+    row = {
+        "id": "i",
+        "kind": "sft",
+        "task": "imported",
+        "doc_id": "x",
+        "source": "d.jsonl:1",
+        "generator": "import:alpaca",
+        "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}],
+    }
+    assert check_grounding(pl.DataFrame([row], schema=EXAMPLE), documents()).kept.height == 1
 
 
 def test_ids_are_stable_and_unique():
     first, _ = run()
     second, _ = run()
     assert first["id"].to_list() == second["id"].to_list()
-    assert first["id"].n_unique() == first.height
-    assert first.schema == EXAMPLE
+    assert first["id"].n_unique() == first.height and first.schema == EXAMPLE
 
 
-@pytest.mark.parametrize(("extractors", "tasks"), [(["faq"], {"faq"}), (["qa"], {"qa"}), (["heading"], {"heading"})])
-def test_extractors_can_be_chosen(extractors, tasks):
-    kept, _ = run(GenerateConfig(extractors=extractors))
-    assert set(kept["task"]) == tasks
+@pytest.mark.parametrize("name", sorted(EXTRACTORS))
+def test_each_extractor_can_run_alone(name):
+    kept, _ = run(GenerateConfig(extractors=[name]))
+    assert kept.height >= 1 and set(kept["generator"]) == {f"extractive:{'table_row' if name == 'table' else name}"}
 
 
 def test_system_prompt_comes_from_config():
@@ -90,19 +156,34 @@ def test_system_prompt_comes_from_config():
 
 def test_caps_reject_with_a_reason():
     kept, rejected = run(GenerateConfig(max_per_section=1))
-    assert kept.filter(pl.col("task") == "qa").height == 1
-    assert rejected.select("reject_stage", "reject_reason").rows() == [("generate", "over_cap")]
+    assert kept.filter(pl.col("section") == "Heat pump guide").height == 1  # definition kept, heading over the cap
+    assert set(rejected.select("reject_stage", "reject_reason").rows()) == {("generate", "over_cap")}
+
+
+def test_faq_conversations_group_consecutive_pairs():
+    kept, _ = run(GenerateConfig(extractors=["faq"], faq_conversations=True))
+    assert kept["task"].to_list() == ["faq_conversation"]
+    assert [m["role"] for m in kept["messages"][0]] == ["user", "assistant", "user", "assistant"]
+    assert check_grounding(kept, documents(DOC.strip("\n"))).kept.height == 1
+
+
+def test_plain_terms_outside_a_glossary_are_not_definitions():
+    kept, _ = run(
+        GenerateConfig(extractors=["glossary"]), text="# T\n\n## Notes\n\nNote: call us first.\nTip: keep the receipt."
+    )
+    assert kept.height == 0
 
 
 def test_a_document_without_examples_is_rejected():
-    kept, rejected = run(text="just a short line")
-    assert kept.height == 0
-    assert rejected.select("kind", "reject_reason").rows() == [("document", "no_examples")]
+    kept, _ = run(text="just a short line")
+    rejected = reject_barren_documents(documents("just a short line"), kept, ["faq"])
+    assert rejected.select("kind", "reject_reason", "reject_detail").rows() == [
+        ("document", "no_examples", "no section matched an extractor (faq)")
+    ]
 
 
-def test_template_choice_depends_on_seed_only():
+def test_template_choice_depends_on_seed():
     prompts = {
-        run(GenerateConfig(seed=seed))[0].filter(pl.col("task") == "heading")["messages"][0][0]["content"]
-        for seed in range(12)
+        run(GenerateConfig(seed=seed, extractors=["heading"]))[0]["messages"][0][0]["content"] for seed in range(12)
     }
     assert len(prompts) > 1

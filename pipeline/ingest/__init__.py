@@ -1,53 +1,186 @@
-"""Sources -> DOCUMENT frame: every input file ends as documents or as rejected documents with a reason.
+"""Sources -> DOCUMENT rows, imported EXAMPLE rows, and rejects: every input file ends somewhere.
 
-Readers are chosen by file suffix. A file that cannot become a document (unreadable, empty, not UTF-8,
-too large, an unsupported type, a bad JSONL line) is a rejected row, never an exception and never
-silently skipped; only paths matched by `ingest.exclude` are not inputs at all.
+Readers are chosen by file suffix and all produce Markdown-shaped, normalised text, so one section
+parser serves every format. Record files (JSONL, JSON, CSV, Parquet) hold either documents (a text
+column) or an existing dataset (recognised per file and imported as examples). A file that cannot be
+used is a rejected row with a reason (unreadable, empty, encoding, binary, too_large,
+unsupported_type, ...), never an exception and never silently skipped; only paths matched by
+`ingest.exclude` are not inputs at all.
 """
 
 import logging
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
 from pipeline.config import IngestConfig
-from pipeline.ingest.files import SourceFile, discover_files, read_text
-from pipeline.ingest.jsonl import documents_from_jsonl
+from pipeline.generate.imported import detect_format, import_record
+from pipeline.ingest.docx import docx_to_markdown
+from pipeline.ingest.files import SourceFile, decode_text, discover_files, read_bytes
+from pipeline.ingest.html import decode_html, html_to_markdown
+from pipeline.ingest.llama_factory import Mapping, read_dataset_info
+from pipeline.ingest.pdf import pdf_to_markdown
+from pipeline.ingest.tabular import frame_records, json_records, jsonl_records
 from pipeline.ingest.text import document_from_text
-from pipeline.records import DOCUMENT, REJECTED, Split, rejected_document
+from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, rejected_document, stable_id
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt"}
-RECORD_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl"}
-SUPPORTED = sorted({*TEXT_SUFFIXES, *RECORD_SUFFIXES})
+KINDS = {
+    ".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet",
+}  # fmt: skip
+RECORD_KINDS = {"jsonl", "json", "csv", "parquet"}
 
 
-def read_sources(paths: list[str | Path], cfg: IngestConfig) -> Split:
-    """Read every file under `paths`; returns DOCUMENT rows kept and REJECTED rows (kind "document")."""
-    documents: list[dict] = []
-    rejected: list[dict] = []
-    for source in discover_files(paths, cfg.exclude):
-        docs, rejects = read_file(source, cfg)
-        documents += docs
-        rejected += rejects
-    log.info("ingested %d documents, rejected %d", len(documents), len(rejected))
-    return Split(pl.DataFrame(documents, schema=DOCUMENT), pl.DataFrame(rejected, schema=REJECTED))
+class Ingested(NamedTuple):
+    documents: pl.DataFrame  # DOCUMENT
+    examples: pl.DataFrame  # EXAMPLE rows imported from existing datasets
+    rejected: pl.DataFrame  # REJECTED: documents (kind "document") and imported records (kind "sft")
 
 
-def read_file(source: SourceFile, cfg: IngestConfig) -> tuple[list[dict], list[dict]]:
-    suffix = source.path.suffix.lower()
-    kind = TEXT_SUFFIXES.get(suffix) or RECORD_SUFFIXES.get(suffix)
+class Loaded(NamedTuple):
+    documents: list[dict]
+    examples: list[dict]
+    rejected: list[dict]
+
+
+def read_sources(paths: list[str | Path], cfg: IngestConfig) -> Ingested:
+    documents, examples, rejected = [], [], []
+    mappings: dict[Path, Mapping] = {}
+    for raw in paths:
+        if Path(raw).is_dir():
+            found, problem = read_dataset_info(Path(raw))
+            mappings |= {Path(raw, name).resolve(): mapping for name, mapping in found.items()}
+            if problem:
+                rejected.append(rejected_document(f"{Path(raw).name}/dataset_info.json", "unreadable", problem))
+    for source in discover_files(paths, [*cfg.exclude, "dataset_info.json"]):
+        loaded = read_file(source, cfg, mappings.get(source.path.resolve()))
+        documents += loaded.documents
+        examples += loaded.examples
+        rejected += loaded.rejected
+    log.info("ingested %d documents and %d dataset records, rejected %d", len(documents), len(examples), len(rejected))
+    return Ingested(
+        pl.DataFrame(documents, schema=DOCUMENT),
+        pl.DataFrame(examples, schema=EXAMPLE),
+        pl.DataFrame(rejected, schema=REJECTED),
+    )
+
+
+def read_file(source: SourceFile, cfg: IngestConfig, mapping: Mapping | None = None) -> Loaded:
+    kind = KINDS.get(source.path.suffix.lower())
     if kind is None:
-        return [], [
-            rejected_document(source.name, "unsupported_type", f"suffix '{suffix}' (supported: {', '.join(SUPPORTED)})")
-        ]
-    text, problem = read_text(source.path, max_bytes=int(cfg.max_file_mb * 1024 * 1024))
-    if problem is not None:
-        return [], [rejected_document(source.name, *problem)]
-    if kind == "jsonl":
-        return documents_from_jsonl(source.name, text, cfg)
-    document = document_from_text(source.name, kind, text)
+        supported = ", ".join(sorted(KINDS))
+        return Loaded(
+            [],
+            [],
+            [
+                rejected_document(
+                    source.name, "unsupported_type", f"suffix '{source.path.suffix}' (supported: {supported})"
+                )
+            ],
+        )
+    data, problem = read_bytes(source.path, max_bytes=int(cfg.max_file_mb * 1024 * 1024))
+    if data is None:
+        return Loaded([], [], [rejected_document(source.name, *problem)])  # type: ignore[misc]
+    if kind in RECORD_KINDS:
+        return read_records(source.name, kind, data, cfg, mapping)
+    if kind in ("pdf", "docx"):
+        converted = pdf_to_markdown(data) if kind == "pdf" else docx_to_markdown(data)
+        text, title_or_problem = converted
+        if text is None:
+            return Loaded([], [], [rejected_document(source.name, *title_or_problem)])  # type: ignore[misc]
+        return single_document(source.name, kind, text, title_or_problem)  # type: ignore[arg-type]
+    text, problem = (
+        decode_html(data, cfg.fallback_encoding) if kind == "html" else decode_text(data, cfg.fallback_encoding)
+    )
+    if text is None:
+        return Loaded([], [], [rejected_document(source.name, *problem)])  # type: ignore[misc]
+    if kind == "html":
+        text, title = html_to_markdown(text)
+        return single_document(source.name, kind, text, title, empty_detail="no main content found in the page")
+    return single_document(source.name, kind, text, None)
+
+
+def single_document(
+    name: str, kind: str, text: str, title: str | None, empty_detail: str = "the file has no text"
+) -> Loaded:
+    document = document_from_text(
+        name, kind, text, title if kind != "html" or not text.lstrip().startswith("# ") else None
+    )
     if document is None:
-        return [], [rejected_document(source.name, "empty", "the file has no text")]
-    return [document], []
+        return Loaded([], [], [rejected_document(name, "empty", empty_detail)])
+    return Loaded([document], [], [])
+
+
+def read_records(name: str, kind: str, data: bytes, cfg: IngestConfig, mapping: Mapping | None) -> Loaded:
+    """Rows of a record file: an imported dataset when recognised, else documents from `text_field`."""
+    if kind == "parquet":
+        records, problems = frame_records(name, data, kind)
+    else:
+        text, problem = decode_text(data, cfg.fallback_encoding)
+        if text is None:
+            return Loaded([], [], [rejected_document(name, *problem)])  # type: ignore[misc]
+        if kind == "csv":
+            records, problems = frame_records(name, text.encode("utf-8"), kind)
+        else:
+            records, problems = (jsonl_records if kind == "jsonl" else json_records)(name, text)
+    if mapping is not None:
+        records = [(record_name, mapping.apply(record)) for record_name, record in records]
+    is_dataset = cfg.records == "auto" and (
+        mapping is not None or any(isinstance(record, dict) and detect_format(record) for _, record in records)
+    )
+    if is_dataset:
+        return import_dataset(name, records, problems, mapping.fmt if mapping else None)
+    loaded = Loaded([], [], [rejected_document(record_name, *problem) for record_name, problem in problems])
+    for record_name, record in records:
+        document, problem = record_document(record_name, record, cfg)
+        (
+            loaded.documents.append(document)
+            if document
+            else loaded.rejected.append(rejected_document(record_name, *problem))
+        )
+    if not records and not problems:
+        loaded.rejected.append(rejected_document(name, "empty", "the file has no records"))
+    return loaded
+
+
+def record_document(name: str, record: object, cfg: IngestConfig) -> tuple[dict | None, tuple[str, str] | None]:
+    if not isinstance(record, dict):
+        return None, ("not_an_object", f"a JSON {type(record).__name__}, expected an object")
+    text = record.get(cfg.text_field)
+    if cfg.text_field not in record:
+        return None, ("missing_field", f"field '{cfg.text_field}' is missing (set ingest.text_field)")
+    if not isinstance(text, str):
+        return None, ("wrong_type", f"field '{cfg.text_field}' is a {type(text).__name__}, expected a string")
+    title = record.get(cfg.title_field)
+    document = document_from_text(name, "record", text, title if isinstance(title, str) else None)
+    return (document, None) if document else (None, ("empty", f"field '{cfg.text_field}' has no text"))
+
+
+def import_dataset(name: str, records: list, problems: list, fmt: str | None) -> Loaded:
+    """Every row becomes an example or a rejected example; the file itself is one (used) document."""
+    doc_id = stable_id("document", name)
+    examples, rejected = [], []
+    for record_name, problem in problems:
+        rejected.append(import_reject(record_name, doc_id, problem))
+    for record_name, record in records:
+        example, problem = import_record(record, fmt, record_name, doc_id)
+        (examples.append(example) if example else rejected.append(import_reject(record_name, doc_id, problem)))
+    document = {"doc_id": doc_id, "source": name, "format": "dataset", "title": name.rsplit("/", 1)[-1], "text": ""}
+    return Loaded([document], examples, rejected)
+
+
+def import_reject(record_name: str, doc_id: str, problem: tuple[str, str]) -> dict:
+    return {
+        "id": stable_id("import", record_name),
+        "kind": "sft",
+        "task": "imported",
+        "doc_id": doc_id,
+        "source": record_name,
+        "reject_stage": "ingest",
+        "reject_reason": problem[0],
+        "reject_detail": problem[1],
+    }

@@ -40,23 +40,53 @@ def is_excluded(relative: PurePosixPath, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(text, pattern) or relative.match(pattern) for pattern in patterns)
 
 
-def read_text(path: Path, max_bytes: int) -> tuple[str, None] | tuple[None, tuple[str, str]]:
-    """Read a file as UTF-8 (a BOM is allowed); return (text, None) or (None, (reason, detail))."""
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+Problem = tuple[str, str]  # (reason code, detail for people)
+
+
+def read_bytes(path: Path, max_bytes: int) -> tuple[bytes, None] | tuple[None, Problem]:
     try:
         size = path.stat().st_size
         if size > max_bytes:
             return None, ("too_large", f"{size} bytes exceeds ingest.max_file_mb")
-        data = path.read_bytes()
+        return path.read_bytes(), None
     except OSError as error:
         return None, ("unreadable", error.strerror or str(error))
+
+
+def decode_text(data: bytes, fallback: str | None = None) -> tuple[str, None] | tuple[None, Problem]:
+    """UTF-8 unless a byte-order mark says otherwise; a legacy encoding only when configured, never guessed."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), None
+            except UnicodeDecodeError as error:
+                return None, ("encoding", f"invalid {encoding} at byte offset {error.start + len(bom)}")
     if b"\x00" in data[:8192]:
         return None, ("binary", "the file contains NUL bytes; it is not text")
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
+        if fallback:
+            return data.decode(fallback, errors="replace"), None
         line = data[: error.start].count(b"\n") + 1
         return None, (
             "encoding",
             f"line {line}: byte 0x{data[error.start]:02X} at offset {error.start} is not valid UTF-8; "
-            "re-save the file as UTF-8",
+            "re-save the file as UTF-8 or set ingest.fallback_encoding (e.g. 'cp1252')",
         )
+
+
+def read_text(path: Path, max_bytes: int, fallback: str | None = None) -> tuple[str, None] | tuple[None, Problem]:
+    """Read and decode a text file; return (text, None) or (None, (reason, detail))."""
+    data, problem = read_bytes(path, max_bytes)
+    if data is None:
+        return None, problem  # type: ignore[return-value]
+    return decode_text(data, fallback)

@@ -1,16 +1,26 @@
-"""Plain text and Markdown files -> one normalised document each."""
+"""Text normalisation shared by every reader, and plain text / Markdown files -> one document each."""
 
 import re
 import unicodedata
 
+import ftfy
+
 from pipeline.records import stable_id
 
 ATX_TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# Mojibake repair ("Ã¼" -> "ü") without ftfy's cosmetic changes: curly quotes and ligatures stay as written.
+FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, explain=False)
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def normalize_text(text: str) -> str:
-    """NFC, Unix newlines, no trailing spaces: offsets computed later point into exactly this text."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Repaired, NFC, Unix newlines, no zero-width characters or trailing spaces.
+
+    Offsets computed later (sections, spans) point into exactly this text, so every reader's output
+    passes through here once.
+    """
+    text = ftfy.fix_text(text.replace("\r\n", "\n").replace("\r", "\n"), FTFY)
+    text = INVISIBLE.sub("", unicodedata.normalize("NFC", text)).replace("\u00a0", " ")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
@@ -21,7 +31,7 @@ def guess_title(text: str, fallback: str) -> str:
         return match.group(1)
     for line in text.split("\n"):
         if line.strip():
-            return line.strip()[:120]
+            return line.strip().lstrip("#").strip()[:120]
     return fallback
 
 
@@ -35,6 +45,6 @@ def document_from_text(source: str, fmt: str, text: str, title: str | None = Non
         "doc_id": stable_id("document", source),
         "source": source,
         "format": fmt,
-        "title": title or guess_title(text, stem),
+        "title": (title or "").strip() or guess_title(text, stem),
         "text": text,
     }

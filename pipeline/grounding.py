@@ -1,0 +1,63 @@
+"""The grounding check: every extracted answer must be the text of its recorded source span.
+
+Extractors take answers verbatim, so this is a guard against any future extractor (or a bug) that
+paraphrases, and the proof behind "every answer is traceable to its source". Whitespace is normalised
+on both sides. Single-turn answers must equal their span; in multi-turn conversations every line of
+every assistant turn must occur in the span. Imported examples have no source text, and LLM answers
+are checked for lexical support when generated, so both are passed through.
+"""
+
+import polars as pl
+
+from pipeline.records import Split, answer_text, reject
+
+UNCHECKED_GENERATORS = ("import:", "llm:")
+CONVERSATION_TASKS = ("dialogue", "faq_conversation")  # the span covers the whole conversation
+CONVERSATION_TASKS = ("dialogue", "faq_conversation")  # the span covers the whole conversation
+
+
+def squash(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def check_grounding(examples: pl.DataFrame, documents: pl.DataFrame) -> Split:
+    checked = ~pl.col("generator").str.starts_with(UNCHECKED_GENERATORS[0]) & ~pl.col("generator").str.starts_with(
+        UNCHECKED_GENERATORS[1]
+    )
+    rows = examples.with_row_index("_row").join(
+        documents.select("doc_id", _text="text"), on="doc_id", how="left", maintain_order="left"
+    )
+    rows = rows.with_columns(
+        _span=squash(pl.col("_text").str.slice(pl.col("span_start"), pl.col("span_end") - pl.col("span_start"))),
+        _multi=pl.col("task").is_in(CONVERSATION_TASKS)
+        | (pl.col("messages").list.eval(pl.element().struct.field("role") == "assistant").list.sum() > 1),
+    )
+    single = squash(answer_text()) == pl.col("_span")
+    multi_ok = multi_turn_grounded(rows)
+    grounded = pl.when(pl.col("_multi")).then(pl.col("_row").is_in(multi_ok.implode())).otherwise(single)
+    flagged = rows.with_columns(_ok=(~checked | grounded.fill_null(False)))
+    detail = (
+        pl.when(pl.col("span_start").is_null())
+        .then(pl.lit("no source span recorded"))
+        .otherwise(pl.format("answer is not the text of {}[{}:{}]", "source", "span_start", "span_end"))
+    )
+    helper = ["_row", "_text", "_span", "_multi", "_ok"]
+    rejected = reject(flagged.filter(~pl.col("_ok")), "generate", "ungrounded", detail).drop(helper)
+    return Split(flagged.filter(pl.col("_ok")).drop(helper), rejected)
+
+
+def multi_turn_grounded(rows: pl.DataFrame) -> pl.Series:
+    """Row numbers of multi-turn examples whose every assistant line occurs in the span."""
+    lines = (
+        rows.filter(pl.col("_multi"))
+        .select("_row", "_span", turn=pl.col("messages"))
+        .explode("turn")
+        .filter(pl.col("turn").struct.field("role") == "assistant")
+        .with_columns(line=pl.col("turn").struct.field("content").str.split("\n"))
+        .explode("line")
+        .with_columns(line=squash(pl.col("line")))
+        .filter(pl.col("line") != "")
+        .with_columns(found=pl.col("_span").str.contains(pl.col("line"), literal=True))
+    )
+    verdict = lines.group_by("_row").agg(pl.col("found").all())
+    return verdict.filter(pl.col("found"))["_row"]

@@ -1,0 +1,75 @@
+"""LLaMA-Factory's dataset_info.json: which files are datasets, their format and their column names.
+
+A folder with a dataset_info.json describes its own files; each described file is imported with the
+columns renamed to the canonical Alpaca or ShareGPT keys, so the importer needs no special cases.
+"""
+
+import json
+from pathlib import Path
+
+ALPACA_COLUMNS = {
+    "prompt": "instruction",
+    "query": "input",
+    "response": "output",
+    "system": "system",
+    "history": "history",
+}
+SHAREGPT_TAGS = {"role_tag": "from", "content_tag": "value"}
+
+
+class Mapping:
+    """How to read one file described in dataset_info.json."""
+
+    def __init__(self, entry: dict) -> None:
+        self.formatting = entry.get("formatting", "alpaca")
+        self.ranking = bool(entry.get("ranking", False))
+        self.columns = entry.get("columns") or {}
+        self.tags = entry.get("tags") or {}
+
+    @property
+    def fmt(self) -> str:
+        if self.ranking:
+            return "preference"
+        return "sharegpt" if self.formatting == "sharegpt" else "alpaca"
+
+    def apply(self, record: object) -> object:
+        if not isinstance(record, dict) or self.ranking:
+            return record
+        if self.fmt == "alpaca":
+            return {
+                canonical: record.get(self.columns.get(name, canonical)) for name, canonical in ALPACA_COLUMNS.items()
+            }
+        turns = record.get(self.columns.get("messages", "conversations"))
+        role_tag, content_tag = self.tags.get("role_tag", "from"), self.tags.get("content_tag", "value")
+        roles = {
+            self.tags.get("user_tag", "human"): "human",
+            self.tags.get("assistant_tag", "gpt"): "gpt",
+            self.tags.get("system_tag", "system"): "system",
+        }
+        if isinstance(turns, list):
+            turns = [
+                {"from": roles.get(turn.get(role_tag), turn.get(role_tag)), "value": turn.get(content_tag)}
+                if isinstance(turn, dict)
+                else turn
+                for turn in turns
+            ]
+        return {"conversations": turns, "system": record.get(self.columns.get("system", "system"))}
+
+
+def read_dataset_info(folder: Path) -> tuple[dict[str, Mapping], str | None]:
+    """({file name relative to folder: Mapping}, problem); an unreadable file is reported, not fatal."""
+    path = folder / "dataset_info.json"
+    if not path.is_file():
+        return {}, None
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return {}, f"cannot read dataset_info.json: {error}"
+    if not isinstance(info, dict):
+        return {}, "dataset_info.json must be an object of dataset entries"
+    mappings = {
+        entry["file_name"]: Mapping(entry)
+        for entry in info.values()
+        if isinstance(entry, dict) and isinstance(entry.get("file_name"), str)
+    }
+    return mappings, None

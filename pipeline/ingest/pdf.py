@@ -1,0 +1,81 @@
+"""PDF files -> text with Markdown headings from the outline (bookmarks), paragraphs reflowed.
+
+pypdf returns each visual line as a line; paragraphs are rebuilt by joining lines that do not end a
+sentence, and words hyphenated across lines are rejoined. Headings come from the outline where the
+document has one: a line equal to a bookmark title becomes `#`-heading of the bookmark's depth.
+"""
+
+import io
+import logging
+import re
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from pipeline.ingest.files import Problem
+
+log = logging.getLogger(__name__)
+ENDS_BLOCK = re.compile(r"[.!?:;)\]\"”]$")
+STARTS_BLOCK = re.compile(r"^([-*•·▪]\s|\d+[.)]\s|[A-Z][A-Za-z]{0,12}:\s|Q:|A:)")
+
+
+def pdf_to_markdown(data: bytes) -> tuple[str, str | None] | tuple[None, Problem]:
+    """(text, title) or (None, (reason, detail)) for a PDF that cannot be read."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return None, ("encrypted", "the PDF is encrypted; export an unprotected copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        outline = flatten_outline(reader.outline)
+        title = (reader.metadata.title if reader.metadata else None) or None
+    except (PdfReadError, ValueError, TypeError, KeyError, OSError, RecursionError) as error:
+        return None, ("unreadable", f"not a readable PDF: {error}")
+    lines = [line.strip() for page in pages for line in page.split("\n")]
+    lines = mark_headings(lines, outline)
+    return reflow(lines), title
+
+
+def flatten_outline(outline: list, depth: int = 1) -> list[tuple[int, str]]:
+    """[(depth, title)] in document order; nested lists in pypdf's outline are the children."""
+    flat: list[tuple[int, str]] = []
+    for item in outline:
+        if isinstance(item, list):
+            flat += flatten_outline(item, depth + 1)
+        elif getattr(item, "title", None):
+            flat.append((depth, " ".join(str(item.title).split())))
+    return flat
+
+
+def mark_headings(lines: list[str], outline: list[tuple[int, str]]) -> list[str]:
+    marked, position = list(lines), 0
+    for depth, title in outline:
+        wanted = title.casefold()
+        for index in range(position, len(marked)):
+            if " ".join(marked[index].split()).casefold() == wanted:
+                marked[index] = f"{'#' * min(depth, 6)} {title}"
+                position = index + 1
+                break
+    return marked
+
+
+def reflow(lines: list[str]) -> str:
+    """Join wrapped lines into paragraphs; headings, list items and Q/A lines start their own block."""
+    blocks: list[str] = []
+    for line in lines:
+        if not line:
+            blocks.append("")
+            continue
+        previous = blocks[-1] if blocks else ""
+        joinable = previous and not previous.startswith("#") and not ENDS_BLOCK.search(previous)
+        if line.startswith("#") or STARTS_BLOCK.match(line) or not joinable:
+            if line.startswith("#") and previous:
+                blocks.append("")
+            blocks.append(line)
+            if line.startswith("#"):
+                blocks.append("")
+        elif previous.endswith("-") and line[:1].islower():
+            blocks[-1] = previous[:-1] + line
+        else:
+            blocks[-1] = f"{previous} {line}"
+    text = "\n".join(blocks)
+    return re.sub(r"\n{3,}", "\n\n", text)

@@ -1,0 +1,163 @@
+"""A scriptable OpenAI-compatible chat server on 127.0.0.1 for the LLM generator's tests.
+
+Real HTTP, no mocks: each test sets how the server behaves and then reads what it saw. By default it
+answers every POST /v1/chat/completions with grounded pairs built from the section text in the prompt;
+`script` queues one-off behaviours (an error status, a slow reply, a bad reply) consumed in order, and
+`reply` replaces how the content is made from the section text.
+"""
+
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SECTION = re.compile(r"<section>\n(.*)\n</section>", re.S)
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(section: str) -> list[str]:
+    return [part.strip() for part in SENTENCE.split(section) if len(part.split()) >= 3]
+
+
+def grounded(section: str, pairs: int = 2) -> str:
+    """Valid JSON whose answers are sentences of the section, so they are supported and verbatim."""
+    found = sentences(section) or [section.strip()]
+    chosen = [found[index % len(found)] for index in range(pairs)]
+    items = [
+        {"question": f"What does the guide say about {' '.join(s.split()[:3]).lower()}?", "answer": s} for s in chosen
+    ]
+    return json.dumps({"pairs": items})
+
+
+def fenced(section: str, pairs: int = 2) -> str:
+    return f"Sure! Here are the pairs you asked for:\n```json\n{grounded(section, pairs)}\n```\nHope this helps."
+
+
+def malformed(section: str, pairs: int = 2) -> str:
+    return "I am sorry, I cannot produce that."
+
+
+def schema_violation(section: str, pairs: int = 2) -> str:
+    return json.dumps({"pairs": [{"question": "What is it?", "answer": ""}]})
+
+
+def ungrounded(section: str, pairs: int = 2) -> str:
+    answer = "Quantum chromodynamics describes how gluons bind quarks inside protons and neutrons."
+    return json.dumps({"pairs": [{"question": "What binds quarks together?", "answer": answer}]})
+
+
+@dataclass
+class Step:
+    """One scripted response: an error status, a fixed content, or a delay before the normal reply."""
+
+    status: int = 200
+    content: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = '{"error": {"message": "scripted failure"}}'
+    delay: float = 0.0
+
+
+class LLMServer:
+    """Start with `start()`, stop with `stop()`; `url` is the base URL ending in /v1."""
+
+    def __init__(self) -> None:
+        self.reply: Callable[[str, int], str] = grounded
+        self.pairs = 2
+        self.delay = 0.0
+        self.usage: tuple[int, int] | None = None  # fixed (prompt, completion) tokens; else from the lengths
+        self.script: deque[Step] = deque()
+        self.requests: list[dict] = []
+        self.authorization: list[str | None] = []
+        self.in_flight = self.max_in_flight = 0
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler_class())
+        self.httpd.daemon_threads = False  # so server_close() joins every handler thread
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), name="llm-test-server")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    @property
+    def count(self) -> int:
+        with self.lock:
+            return len(self.requests)
+
+    def start(self) -> "LLMServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+    def respond(self, payload: dict, authorization: str | None) -> tuple[int, dict[str, str], str, float]:
+        """(status, headers, body, delay) for one request, recording what was seen."""
+        with self.lock:
+            self.requests.append(payload)
+            self.authorization.append(authorization)
+            step = self.script.popleft() if self.script else Step()
+        delay = step.delay or self.delay
+        if step.status != 200:
+            return step.status, step.headers, step.body.replace("{auth}", authorization or ""), delay
+        user = next(message["content"] for message in payload["messages"] if message["role"] == "user")
+        match = SECTION.search(user)
+        content = (
+            step.content if step.content is not None else self.reply(match.group(1) if match else user, self.pairs)
+        )
+        prompt, completion = self.usage or (len(json.dumps(payload["messages"])) // 4, len(content) // 4)
+        body = {
+            "id": f"chatcmpl-{len(self.requests)}",
+            "object": "chat.completion",
+            "created": 0,
+            "model": payload.get("model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        }
+        return 200, step.headers, json.dumps(body), delay
+
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            timeout = 10  # an idle keep-alive connection must not hold server_close() forever
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path != "/v1/chat/completions":
+                    self.send("404", 404, {}, 0.0)
+                    return
+                with server.lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    status, headers, text, delay = server.respond(json.loads(body), self.headers.get("Authorization"))
+                    self.send(text, status, headers, delay)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def send(self, text: str, status: int, headers: dict[str, str], delay: float) -> None:
+                time.sleep(delay)
+                data = text.encode("utf-8")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (a timeout test); nothing to answer
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
