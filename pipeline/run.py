@@ -8,6 +8,7 @@ and a flow run produce identical outputs.
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.export import write_hf_dataset, write_rejects, write_splits
 from pipeline.formats import get_target
 from pipeline.generate.extractive import generate_extractive, reject_barren_documents
+from pipeline.generate.llm import generate_with_llm
 from pipeline.grounding import check_grounding
 from pipeline.ingest import read_sources
 from pipeline.ingest.files import discover_files
@@ -41,6 +43,7 @@ class RunState:
     sections: pl.DataFrame
     examples: pl.DataFrame  # examples still in the running
     rejected: pl.DataFrame  # every reject so far, documents and examples
+    llm_usage: dict | None = None  # requests, cache hits, tokens and cost of LLM generation, when enabled
 
     @classmethod
     def start(cls) -> "RunState":
@@ -60,8 +63,11 @@ def ingest(state: RunState, cfg: PrepareConfig) -> RunState:
     if not cfg.sources:
         raise ConfigError("no sources: pass files or folders to `ftprep prepare`, or set `sources` in the config")
     ingested = read_sources(cfg.sources, cfg.ingest)
-    return RunState(
-        ingested.documents, state.sections, ingested.examples, concat_rejects([state.rejected, ingested.rejected])
+    return replace(
+        state,
+        documents=ingested.documents,
+        examples=ingested.examples,
+        rejected=concat_rejects([state.rejected, ingested.rejected]),
     )
 
 
@@ -70,15 +76,29 @@ def sections(state: RunState, cfg: PrepareConfig) -> RunState:
 
 
 def generate(state: RunState, cfg: PrepareConfig) -> RunState:
-    """Imported examples (from ingest) plus extracted ones; documents that gave nothing are rejected."""
-    extracted = generate_extractive(state.sections, cfg.generate)
-    examples = pl.concat([state.examples, extracted.kept], how="diagonal_relaxed")
-    candidates = pl.concat(
-        [examples.select("doc_id"), state.rejected.select("doc_id"), extracted.rejected.select("doc_id")]
-    )
-    barren = reject_barren_documents(state.documents, candidates, cfg.generate.extractors)
+    """Imported examples (from ingest), extracted ones and, when enabled, LLM ones; barren documents are rejected."""
+    produced = [generate_extractive(state.sections, cfg.generate)]
+    usage = None
+    if cfg.llm.enabled:
+        # The one place the API key is read: from the environment, never from config or flow parameters.
+        api_key = os.environ.get(cfg.llm.api_key_env) or None
+        cache_dir = Path(cfg.llm.cache_dir).expanduser() if cfg.llm.cache_dir else default_llm_cache()
+        llm = generate_with_llm(state.sections, cfg.llm, cfg.generate.system_prompt, api_key, cache_dir)
+        produced.append(Split(llm.kept, llm.rejected))
+        usage = llm.usage
+    examples = pl.concat([state.examples, *(split.kept for split in produced)], how="diagonal_relaxed")
+    rejected = concat_rejects([split.rejected for split in produced])
+    candidates = pl.concat([examples.select("doc_id"), state.rejected.select("doc_id"), rejected.select("doc_id")])
+    extractors = [*cfg.generate.extractors, *(["llm"] if cfg.llm.enabled else [])]
+    barren = reject_barren_documents(state.documents, candidates, extractors)
     grounded = check_grounding(examples, state.documents)
-    return state.apply(Split(grounded.kept, concat_rejects([extracted.rejected, barren, grounded.rejected])))
+    state = replace(state, llm_usage=usage)
+    return state.apply(Split(grounded.kept, concat_rejects([rejected, barren, grounded.rejected])))
+
+
+def default_llm_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "ftprep", "llm")
 
 
 def check_format(state: RunState, cfg: PrepareConfig) -> RunState:
@@ -138,7 +158,7 @@ def run_info(cfg: PrepareConfig) -> dict:
 def write_outputs(state: RunState, cfg: PrepareConfig) -> dict:
     """Write every output of the run directory and return report.json's content."""
     out = Path(cfg.out)
-    report = build_report(state.documents, state.examples, state.rejected, run_info(cfg))
+    report = build_report(state.documents, state.examples, state.rejected, run_info(cfg), state.llm_usage)
     written = [*write_splits(state.examples, cfg.target, out), write_rejects(state.rejected, out)]
     if cfg.export.hf_dataset:
         written += write_hf_dataset(state.examples, cfg.target, out, title=f"ftprep dataset: {Path(cfg.out).name}")

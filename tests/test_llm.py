@@ -1,10 +1,12 @@
 """LLM question-answer generation against a real loopback HTTP server (tests/llm_server.py)."""
 
+import email.utils
 import json
 import logging
 import socket
 import time
 
+import httpx
 import llm_server
 import polars as pl
 import pytest
@@ -16,7 +18,7 @@ from polars.testing import assert_frame_equal
 from pipeline.config import LLMConfig
 from pipeline.errors import ConfigError
 from pipeline.generate.llm import generate_with_llm, parse_pairs, wire_schema
-from pipeline.generate.llm_client import MalformedReply
+from pipeline.generate.llm_client import MalformedReply, retry_after_seconds
 from pipeline.jsonschemas import load_schema
 from pipeline.records import EXAMPLE, REJECTED, stable_id
 from pipeline.sections import split_sections
@@ -222,10 +224,11 @@ def test_a_malformed_reply_followed_by_a_valid_one_succeeds(server, tmp_path):
     ("step", "least_wait"),
     [
         (Step(status=429, headers={"Retry-After": "1"}), 1.0),
+        (Step(status=429, headers={"retry-after-ms": "700"}), 0.7),
         (Step(status=500), 0.25),
         (Step(status=503, body="<html>upstream down</html>"), 0.25),
     ],
-    ids=["429-retry-after", "500", "503"],
+    ids=["429-retry-after", "429-retry-after-ms", "500", "503"],
 )
 def test_rate_limits_and_server_errors_are_retried(server, tmp_path, step, least_wait):
     server.script.append(step)
@@ -233,6 +236,24 @@ def test_rate_limits_and_server_errors_are_retried(server, tmp_path, step, least
     result = run(server, tmp_path, count=1)
     assert time.monotonic() - started >= least_wait
     assert server.count == 2 and result.kept.height == 2 and result.rejected.height == 0
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({}, None),
+        ({"Retry-After": "2.5"}, 2.5),
+        ({"retry-after-ms": "150", "Retry-After": "9"}, 0.15),
+        ({"Retry-After": "soon"}, None),
+    ],
+)
+def test_retry_after_header_forms(headers, seconds):
+    assert retry_after_seconds(httpx.Headers(headers)) == seconds
+
+
+def test_retry_after_as_an_http_date():
+    when = email.utils.formatdate(time.time() + 20, usegmt=True)
+    assert 15 < retry_after_seconds(httpx.Headers({"Retry-After": when})) <= 20
 
 
 def test_a_timeout_is_retried(server, tmp_path):
@@ -382,6 +403,11 @@ def test_a_key_that_cannot_be_a_header_is_a_config_error_without_the_key(tmp_pat
     with pytest.raises(ConfigError, match="FTPREP_LLM_API_KEY") as caught:
         generate_with_llm(sections_of(document(1)), LLMConfig(), None, "sk-abc def", tmp_path)
     assert "sk-abc" not in str(caught.value)
+
+
+def test_a_base_url_that_is_not_http_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"llm\.base_url"):
+        generate_with_llm(sections_of(document(1)), LLMConfig(base_url="localhost:8000/v1"), None, None, tmp_path)
 
 
 def test_concurrency_is_bounded(server, tmp_path):

@@ -8,9 +8,10 @@ from pipeline.config import GenerateConfig
 from pipeline.generate.common import example, pair
 from pipeline.sentences import sentence_spans
 
+# A capitalised name, optionally ending in one common noun ("The Quick Pick shelf"), then a defining verb.
 DEFINES = re.compile(
-    r"^(?P<term>(?:The |An? )?[A-Z][\w\-’'&+/]*(?: [A-Z0-9][\w\-’'&+/]*| of| for| and){0,5}) "
-    r"(?P<verb>is|are|refers to|means) (?:an?|the|our|your|a type of|one of) \S"
+    r"^(?P<term>(?:The |An? )?[A-Z][\w\-’'&+/]*(?: [A-Z0-9][\w\-’'&+/]*| of| for| and){0,5}(?: [a-z]{3,12})?)\s+"
+    r"(?P<verb>is|are|refers\s+to|means)\s+(?:an?|the|our|your|a\s+type\s+of|one\s+of)\s+\S"
 )
 NOT_A_TERM = {
     "it",
@@ -43,6 +44,8 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
             term = match.group("term")
             subject = term[:1].lower() + term[1:] if term.startswith(("The ", "A ", "An ")) else term
             verb = "are" if match.group("verb") == "are" else "is"
+            if term.split()[-1].lower() in NOT_A_TERM:
+                continue
             question = f"What {verb} {subject}?"
             yield example(
                 section,

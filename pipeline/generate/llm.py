@@ -102,7 +102,14 @@ def summarise_usage(budget: Budget, answers: list[Answer]) -> dict:
 
 
 def usable_key(api_key: str | None, cfg: LLMConfig) -> str | None:
-    """The key as it can go in a header; an empty variable means no key (local servers need none)."""
+    """The key as it can go in a header (no key when empty: local servers need none), after checking the URL.
+
+    Both would otherwise fail every section the same way; one ConfigError says so once.
+    """
+    if not re.match(r"https?://[^/\s]", cfg.base_url):
+        raise ConfigError(
+            f"field 'llm.base_url': {cfg.base_url!r} is not an http(s) URL; use e.g. http://127.0.0.1:8000/v1"
+        )
     key = (api_key or "").strip()
     if key and not all(33 <= ord(char) < 127 for char in key):
         raise ConfigError(

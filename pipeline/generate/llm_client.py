@@ -226,7 +226,7 @@ class ChatClient:
                 if finish == "length":
                     problem += f" (the reply was cut off at llm.max_tokens={self._cfg.max_tokens})"
                 log.debug("LLM request %s… attempt %d: %s", job.key[:12], attempt + 1, problem)
-                # Show the model its mistake: a repaired retry succeeds far more often than a blind one.
+                # Show the model its reply and the problem: at low temperature a blind retry tends to repeat it.
                 repair = {"role": "user", "content": REPAIR.format(problem=problem)}
                 messages = [*job.messages, {"role": "assistant", "content": text}, repair]
                 continue
@@ -273,7 +273,7 @@ class ChatClient:
         status, cfg = response.status_code, self._cfg
         message = f"HTTP {status} from {response.request.url.path}: {self._excerpt(response.text)}"
         if status == 429 or status >= 500:
-            return RequestFailed(message, True, retry_after_seconds(response.headers.get("Retry-After")))
+            return RequestFailed(message, True, retry_after_seconds(response.headers))
         if status in (401, 403):
             message += f"; check the API key in the environment variable {cfg.api_key_env}"
         elif status == 404:
@@ -295,14 +295,16 @@ class ChatClient:
         return min(MAX_DELAY, BASE_DELAY * 2**attempt) * (0.5 + rng.random() / 2)
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """A Retry-After header in seconds; it may be a number or an HTTP date."""
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The wait a server asks for: OpenAI's `retry-after-ms`, else Retry-After in seconds or as an HTTP date."""
     try:
-        return float(value) if value else None
+        if "retry-after-ms" in headers:
+            return float(headers["retry-after-ms"]) / 1000
+        return float(headers["retry-after"]) if "retry-after" in headers else None
     except ValueError:
         pass
     try:
-        when = email.utils.parsedate_to_datetime(value)
+        when = email.utils.parsedate_to_datetime(headers.get("retry-after"))
     except (TypeError, ValueError):
         return None
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() - time.time()

@@ -6,7 +6,11 @@ from pipeline.blocks import Block, table_cells
 from pipeline.config import GenerateConfig
 from pipeline.generate.common import choose, example, lower_first, pair
 
-TEMPLATES = ("What is the {column} for {key}?", "What is the {column} of {key}?", "Give the {column} for {key}.")
+TEMPLATES = (
+    "What {verb} the {column} for {key}?",
+    "What {verb} the {column} of {key}?",
+    "Give the {column} for {key}.",
+)
 
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:
@@ -25,5 +29,6 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
                 if not value or not column or value in ("-", "—", "n/a"):
                     continue
                 template = choose(TEMPLATES, cfg.seed, section["doc_id"], key, column)
-                question = template.format(column=lower_first(column), key=key)
+                plural = column.endswith("s") and not column.endswith(("ss", "us", "is"))
+                question = template.format(column=lower_first(column), key=key, verb="are" if plural else "is")
                 yield example(section, cfg, "table_row", pair(question, value), offset + start, offset + end)

@@ -12,7 +12,9 @@ from pipeline.errors import LedgerError
 STAGE_ORDER = ("ingest", "generate", "format", "quality", "dedup", "tokens")
 
 
-def build_report(documents: pl.DataFrame, kept: pl.DataFrame, rejected: pl.DataFrame, run: dict) -> dict:
+def build_report(
+    documents: pl.DataFrame, kept: pl.DataFrame, rejected: pl.DataFrame, run: dict, llm_usage: dict | None = None
+) -> dict:
     """`documents` are the ingested documents, `kept` the split examples, `rejected` every reject."""
     rejected_documents = rejected.filter(pl.col("kind") == "document")
     rejected_examples = rejected.filter(pl.col("kind") != "document")
@@ -42,6 +44,7 @@ def build_report(documents: pl.DataFrame, kept: pl.DataFrame, rejected: pl.DataF
         "by_task": by_task(kept),
         "tokens": {split: token_stats(kept.filter(pl.col("split") == split)) for split in ("train", "validation")},
         "dedup": dedup_stats(kept, rejected_examples),
+        "llm": llm_usage,
         "warnings": warnings(ledger, run),
     }
 
@@ -71,8 +74,8 @@ def funnel(generated: int, rejected_examples: pl.DataFrame) -> list[dict]:
 
 
 def source_file(column: str = "source") -> pl.Expr:
-    """JSONL records are named `file:LINE`; per-source counts are per file."""
-    return pl.col(column).str.replace(r":\d+$", "")
+    """Records are named `file:LINE` (JSONL) or `file#N`; per-source counts are per file."""
+    return pl.col(column).str.replace(r"[:#]\d+$", "")
 
 
 def by_source(kept: pl.DataFrame, rejected: pl.DataFrame) -> list[dict]:
