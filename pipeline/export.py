@@ -9,7 +9,11 @@ from pipeline.io import write_jsonl, write_parquet, write_text
 from pipeline.records import REJECTED, conform
 
 SPLITS = ("train", "validation")
-HF_COLUMNS = ("id", "task", "source", "section", "n_prompt_tokens", "n_completion_tokens", "n_tokens")
+# Besides the conversation: where each example came from, how it was made, and its size in tokens.
+HF_COLUMNS = (
+    "id", "task", "generator", "source", "section", "span_start", "span_end",
+    "n_prompt_tokens", "n_completion_tokens", "n_tokens",
+)  # fmt: skip
 
 
 def write_splits(examples: pl.DataFrame, target_name: str, out: Path) -> list[Path]:

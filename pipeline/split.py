@@ -14,9 +14,11 @@ from pipeline.config import SplitConfig
 
 
 def group_key(group_by: str) -> pl.Expr:
+    """Imported records have no section: each record (`file:LINE`) is its own group."""
+    unit = pl.coalesce(pl.col("section"), pl.col("source"))
     if group_by == "document":
-        return pl.col("doc_id")
-    return pl.concat_str(pl.col("doc_id"), pl.col("section").fill_null(""), separator="\x00")
+        return pl.when(pl.col("section").is_null()).then(unit).otherwise(pl.col("doc_id"))
+    return pl.concat_str(pl.col("doc_id"), unit, separator="\x00")
 
 
 def split_by_group(examples: pl.DataFrame, cfg: SplitConfig) -> pl.DataFrame:

@@ -90,3 +90,12 @@ def test_report_renderings_exist(sample_run):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>") and "<svg" in html and "<script" not in html
     assert "## Ledger" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_every_generated_example_carries_a_source_span(sample_run):
+    out, report = sample_run
+    kept = pl.read_parquet(out / "hf" / "data" / "*.parquet")
+    generated = kept.filter(~pl.col("generator").str.starts_with("import:"))
+    assert generated.height > 0 and generated["span_start"].null_count() == generated["span_end"].null_count() == 0
+    assert "generate.ungrounded" not in report["rejected_by_reason"]
+    assert kept.filter(pl.col("generator").str.starts_with("import:")).height > 0  # the sample imports datasets too

@@ -1,5 +1,6 @@
 import io
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -259,3 +260,23 @@ def test_any_bytes_become_a_document_or_a_reject(tmp_path_factory, data, suffix)
     loaded = read_file(SourceFile(path, path.name), CFG)
     assert len(loaded.documents) + len(loaded.examples) + len(loaded.rejected) >= 1
     assert all(row["reject_reason"] for row in loaded.rejected)
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_pdf_outline_becomes_headings_and_lines_reflow():
+    document = read_sources([SAMPLE / "manuals" / "hub-quick-start.pdf"], CFG).documents.row(0, named=True)
+    text = document["text"]
+    assert document["title"] == "Brightwater Hub Quick-Start Guide"
+    assert "\n## Resetting the Hub\n" in text and "\n## Does the Hub work without the internet?\n" in text
+    assert "\n\n1. Open the Brightwater app" in text  # a list is its own block
+    assert "Q: The app shows E401. What should I do?\nA: E401 means" in text
+
+
+def test_sample_html_pages_drop_every_boilerplate_element():
+    ingested = read_sources([SAMPLE / "web"], CFG)
+    assert ingested.documents.height == 2 and ingested.rejected.height == 0
+    for text in ingested.documents["text"]:
+        assert "cookie" not in text.lower() and "©" not in text and "Related articles" not in text
+        assert "## Frequently asked questions" in text and "**" in text  # the <dl> glossary survives as terms

@@ -302,7 +302,7 @@ def test_an_ungrounded_answer_is_rejected_unsupported(server, tmp_path):
     assert row["reject_reason"] == "unsupported"
     assert row["reject_detail"].startswith("support 0.00 < 0.60")
     assert row["messages"][0]["content"] == "What binds quarks together?"  # the pair is kept for review
-    assert row["span_start"] is None
+    assert row["span_start"] is not None  # the section it was asked about
 
 
 @pytest.mark.parametrize(
@@ -333,12 +333,15 @@ def test_blank_and_surplus_pairs_are_rejected(server, tmp_path, pairs, reasons):
     assert result.rejected["reject_reason"].to_list() == [reason for reason in reasons if reason]
 
 
-def test_a_paraphrase_is_kept_without_a_span(server, tmp_path):
+def test_a_paraphrase_is_kept_with_its_section_as_the_span(server, tmp_path):
     answer = "Installers check defrost behaviour while commissioning unit 0."
     server.reply = lambda section, count: json.dumps({"pairs": [{"question": "Who checks defrost?", "answer": answer}]})
-    result = run(server, tmp_path, count=1)
+    text = document(1)
+    result = run(server, tmp_path, text=text)
     assert result.kept.height == 1
-    assert result.kept.row(0, named=True)["span_start"] is None
+    section = sections_of(text).row(0, named=True)
+    row = result.kept.row(0, named=True)
+    assert (row["span_start"], row["span_end"]) == (section["body_start"], section["body_end"])
 
 
 def test_a_second_run_with_the_same_inputs_makes_no_requests(server, tmp_path):

@@ -206,7 +206,8 @@ def section_rows(section: dict, answer: Answer, cfg: LLMConfig, system_prompt: s
     for index, pair in enumerate(answer.value):
         question, reply = pair["question"].strip(), pair["answer"].strip()
         messages = [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
-        span = find_span(reply, section["body"]) if reply else None
+        # A verbatim answer points at its own text; a supported paraphrase at the section it was drawn from.
+        span = (find_span(reply, section["body"]) if reply else None) or (0, len(section["body"]))
         reason, detail = judge(index, question, reply, section["body"], cfg)
         row_id = stable_id("sft", TASK, system_prompt, messages, source, name, cfg.model, cfg.prompt_version)
         rows.append(
@@ -214,8 +215,8 @@ def section_rows(section: dict, answer: Answer, cfg: LLMConfig, system_prompt: s
                 **common,
                 "id": row_id,
                 "messages": messages,
-                "span_start": start + span[0] if span else None,
-                "span_end": start + span[1] if span else None,
+                "span_start": start + span[0],
+                "span_end": start + span[1],
                 "_reason": reason,
                 "_detail": detail,
                 "_pair": index,

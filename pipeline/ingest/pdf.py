@@ -16,7 +16,10 @@ from pipeline.ingest.files import Problem
 
 log = logging.getLogger(__name__)
 ENDS_BLOCK = re.compile(r"[.!?:;)\]\"”]$")
-STARTS_BLOCK = re.compile(r"^([-*•·▪]\s|\d+[.)]\s|[A-Z][A-Za-z]{0,12}:\s|Q:|A:)")
+ITEM = re.compile(r"^([-*•·▪]|\d{1,3}[.)])\s")
+QUESTION = re.compile(r"^(Q|Question)\s*:", re.I)
+ANSWER = re.compile(r"^(A|Answer)\s*:", re.I)
+STARTS_BLOCK = re.compile(r"^[A-Z][A-Za-z]{0,12}:\s")
 
 
 def pdf_to_markdown(data: bytes) -> tuple[str, str | None] | tuple[None, Problem]:
@@ -59,23 +62,27 @@ def mark_headings(lines: list[str], outline: list[tuple[int, str]]) -> list[str]
 
 
 def reflow(lines: list[str]) -> str:
-    """Join wrapped lines into paragraphs; headings, list items and Q/A lines start their own block."""
+    """Join wrapped lines into paragraphs; headings, list items and Q/A pairs become blocks of their own."""
     blocks: list[str] = []
     for line in lines:
-        if not line:
-            blocks.append("")
-            continue
         previous = blocks[-1] if blocks else ""
-        joinable = previous and not previous.startswith("#") and not ENDS_BLOCK.search(previous)
-        if line.startswith("#") or STARTS_BLOCK.match(line) or not joinable:
-            if line.startswith("#") and previous:
+        if not line:
+            if previous:
                 blocks.append("")
+        elif line.startswith("#"):
+            blocks += ["", line, ""] if previous else [line, ""]
+        elif ITEM.match(line):
+            blocks += [line] if not previous or ITEM.match(previous) else ["", line]
+        elif QUESTION.match(line) or (ANSWER.match(line) and not QUESTION.match(previous)):
+            blocks += [line] if not previous else ["", line]
+        elif ANSWER.match(line) or not previous or previous.startswith("#"):
             blocks.append(line)
-            if line.startswith("#"):
-                blocks.append("")
+        elif ITEM.match(previous) and ENDS_BLOCK.search(previous) and line[:1].isupper():
+            blocks += ["", line]  # a paragraph after a list
+        elif ENDS_BLOCK.search(previous) and not ITEM.match(previous) and STARTS_BLOCK.match(line):
+            blocks += ["", line]
         elif previous.endswith("-") and line[:1].islower():
             blocks[-1] = previous[:-1] + line
         else:
             blocks[-1] = f"{previous} {line}"
-    text = "\n".join(blocks)
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(blocks)).strip("\n")
