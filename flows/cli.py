@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--out", help="output folder (default: `out` in the config)")
     prepare.add_argument("--target", choices=sorted(TARGETS), help="output format")
     prepare.add_argument("--model", help="base model: sets the encoding and the token limit")
+    prepare.add_argument("--kind", choices=["sft", "preference"], help="sft pairs or preference pairs")
     prepare.add_argument(
         "--runner",
         choices=["prefect", "local"],
@@ -77,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def prepare(args: argparse.Namespace) -> int:
     cfg = load_config(args.config) if args.config else PrepareConfig()
-    cfg = cfg.with_overrides(sources=args.sources or None, out=args.out, target=args.target, model=args.model)
+    cfg = cfg.with_overrides(
+        sources=args.sources or None, out=args.out, target=args.target, model=args.model, kind=args.kind
+    )
     if args.runner == "local":
         from pipeline.run import prepare_locally
 

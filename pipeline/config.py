@@ -113,6 +113,54 @@ class LLMConfig(Section):
     )
 
 
+class JudgeConfig(Section):
+    """Preference pairs judged by an LLM (the [llm] endpoint): N candidate answers, scored against principles."""
+
+    enabled: bool = Field(default=False, description="Build preference pairs from LLM candidates and an LLM judge.")
+    candidates: int = Field(default=4, ge=2, le=16, description="Candidate answers generated per prompt.")
+    principles: list[str] = Field(
+        default=[
+            "The answer is correct according to the source passage and adds nothing it does not say.",
+            "The answer responds to the question that was asked, completely.",
+            "The answer is clear and concise, in a helpful and polite tone.",
+        ],
+        description="The judge's rubric, a constitution of principles; recorded with each pair it judges.",
+    )
+    min_margin: float = Field(
+        default=1.0, ge=0, description="Best and worst judge scores (1-10) must differ this much."
+    )
+    prompt_version: str = Field(
+        default="judge-v1", description="Part of the cache key: bump it when the prompts change."
+    )
+
+
+class PreferenceConfig(Section):
+    """Preference pairs (chosen vs rejected) for DPO/ORPO/KTO: from ratings, verified negatives, or an LLM judge."""
+
+    negatives: list[Literal["wrong_section", "other_document", "truncated"]] = Field(
+        default=["wrong_section", "other_document", "truncated"],
+        description="Kinds of rejected answers built from documents: the answer to the most similar question of "
+        "another section (found with MinHash), an answer from another document, or the chosen answer cut before "
+        "the sentence that answers the question.",
+    )
+    per_example: int = Field(
+        default=1, ge=1, le=3, description="Pairs built per grounded example (one per negative kind)."
+    )
+    min_difference: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="How different a rejected answer must be from the chosen one: 1 - shared words / longer length.",
+    )
+    rated_pairs: Literal["best_worst", "all"] = Field(
+        default="best_worst",
+        description="From rated responses: best vs worst, or every pair whose scores differ by at least min_margin.",
+    )
+    min_margin: float = Field(default=1.0, ge=0, description="Smallest score difference between chosen and rejected.")
+    seed: int = Field(default=0, description="Seed for choosing negatives.")
+    judge: JudgeConfig = Field(default_factory=JudgeConfig, description=JudgeConfig.__doc__)
+
+
 class QualityConfig(Section):
     """Heuristic rules; each failing rule rejects the example with its reason code."""
 
@@ -187,12 +235,18 @@ class PrepareConfig(Section):
 
     sources: list[str] = Field(default=[], description="Files or folders to ingest.")
     out: str = Field(default="runs/latest", description="Output directory of the run.")
-    kind: Literal["sft"] = Field(default="sft", description="What to build: sft (instruction-response pairs).")
-    target: Literal["openai-chat"] = Field(default="openai-chat", description="Output record format.")
+    kind: Literal["sft", "preference"] = Field(
+        default="sft",
+        description="What to build: sft (instruction-response pairs) or preference (chosen/rejected pairs).",
+    )
+    target: Literal[
+        "openai-chat", "openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "trl-kto"
+    ] = Field(default="openai-chat", description="Output record format (`ftprep targets` lists them).")
     model: str = Field(default="gpt-4o-mini", description="Base model to fine-tune; sets the encoding and token limit.")
     ingest: IngestConfig = Field(default_factory=IngestConfig, description=IngestConfig.__doc__)
     generate: GenerateConfig = Field(default_factory=GenerateConfig, description=GenerateConfig.__doc__)
     llm: LLMConfig = Field(default_factory=LLMConfig, description=LLMConfig.__doc__)
+    preference: PreferenceConfig = Field(default_factory=PreferenceConfig, description=PreferenceConfig.__doc__)
     quality: QualityConfig = Field(default_factory=QualityConfig, description=QualityConfig.__doc__)
     dedup: DedupConfig = Field(default_factory=DedupConfig, description=DedupConfig.__doc__)
     tokens: TokensConfig = Field(default_factory=TokensConfig, description=TokensConfig.__doc__)

@@ -25,7 +25,10 @@ MAX_BUCKET_PAIRS = 64  # buckets larger than this pair every member with the fir
 
 
 def compared_text(which: str) -> pl.Expr:
-    prompt, answer = prompt_text().fill_null(""), answer_text().fill_null("")
+    """The text two examples are compared on; a pair's rejected side counts too (same chosen, other rejected:
+    another lesson, not a duplicate)."""
+    prompt, rejected = prompt_text().fill_null(""), pl.col("rejected").fill_null("")
+    answer = pl.concat_str(answer_text().fill_null(""), rejected, separator="\n")
     text = {"prompt": prompt, "answer": answer, "both": pl.concat_str(prompt, answer, separator="\n")}[which]
     return text.str.to_lowercase().str.replace_all(r"[^\w\s]", " ").str.replace_all(r"\s+", " ").str.strip_chars()
 

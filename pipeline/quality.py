@@ -35,6 +35,11 @@ PERSONAL_EMAIL = (
     TEXT.str.extract_all(EMAIL).list.eval(~pl.element().str.to_lowercase().str.contains(ROLE_MAILBOX)).list.any()
 )
 
+
+def squashed(text: pl.Expr) -> pl.Expr:
+    return text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
 Rule = tuple[str, Callable[[QualityConfig], pl.Expr], Callable[[QualityConfig], str]]
 
 RULES: list[Rule] = [
@@ -65,6 +70,16 @@ RULES: list[Rule] = [
         "personal_data",
         lambda c: ~PERSONAL_EMAIL | c.allow_emails,
         lambda c: "contains a personal e-mail address (set quality.allow_emails to keep such examples)",
+    ),
+    (
+        "empty_rejected",
+        lambda c: (pl.col("kind") != "preference") | (pl.col("rejected").str.strip_chars().str.len_chars() > 0),
+        lambda c: "the rejected side of the pair is empty",
+    ),
+    (
+        "identical_pair",
+        lambda c: (pl.col("kind") != "preference") | (squashed(pl.col("chosen")) != squashed(pl.col("rejected"))),
+        lambda c: "chosen and rejected are the same text",
     ),
     (
         "answer_repeats_prompt",

@@ -40,13 +40,15 @@ SECTION = pl.Schema(
 EXAMPLE = pl.Schema(
     {
         "id": pl.String,
-        "kind": pl.String,  # sft | preference (| document, for rejected documents only)
+        "kind": pl.String,  # sft | preference | kto (| document, for rejected documents only)
         "task": pl.String,
         "system": pl.String,
         "messages": pl.List(MESSAGE),
-        "chosen": pl.String,
+        "chosen": pl.String,  # preference: the preferred answer; kto: the completion
         "rejected": pl.String,
-        "negative": pl.String,
+        "negative": pl.String,  # how `rejected` was made: rating, wrong_section, other_document, truncated, llm_judge
+        "label": pl.Boolean,  # kto: whether the completion is desirable
+        "rationale": pl.String,  # why chosen beats rejected: scores, margin, judge principles
         "doc_id": pl.String,
         "source": pl.String,
         "section": pl.String,
@@ -135,10 +137,10 @@ def prompt_text() -> pl.Expr:
 
 
 def answer_text() -> pl.Expr:
-    """What the example teaches: `chosen` for preference pairs, else the final assistant turn."""
+    """What the example teaches: `chosen` of a pair (the completion for KTO), else the final assistant turn."""
     last = pl.col("messages").list.last()
     final_assistant = pl.when(last.struct.field("role") == "assistant").then(last.struct.field("content"))
-    return pl.when(pl.col("kind") == "preference").then(pl.col("chosen")).otherwise(final_assistant)
+    return pl.when(pl.col("kind").is_in(["preference", "kto"])).then(pl.col("chosen")).otherwise(final_assistant)
 
 
 def conversation() -> pl.Expr:

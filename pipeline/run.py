@@ -20,11 +20,12 @@ from pipeline.config import PrepareConfig
 from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.export import write_hf_dataset, write_rejects, write_splits
-from pipeline.formats import get_target
+from pipeline.formats import TARGETS, get_target
 from pipeline.generate.extractive import generate_extractive, reject_barren_documents
 from pipeline.generate.llm import generate_with_llm
+from pipeline.generate.preference import build_negative_pairs, unpair_for_kto
 from pipeline.grounding import check_grounding
-from pipeline.ingest import read_sources
+from pipeline.ingest import Importing, read_sources
 from pipeline.ingest.files import discover_files
 from pipeline.io import describe_files, package_versions, write_json, write_text
 from pipeline.quality import filter_quality
@@ -62,7 +63,7 @@ class Stage:
 def ingest(state: RunState, cfg: PrepareConfig) -> RunState:
     if not cfg.sources:
         raise ConfigError("no sources: pass files or folders to `ftprep prepare`, or set `sources` in the config")
-    ingested = read_sources(cfg.sources, cfg.ingest)
+    ingested = read_sources(cfg.sources, cfg.ingest, Importing(cfg.kind, cfg.preference))
     return replace(
         state,
         documents=ingested.documents,
@@ -92,8 +93,37 @@ def generate(state: RunState, cfg: PrepareConfig) -> RunState:
     extractors = [*cfg.generate.extractors, *(["llm"] if cfg.llm.enabled else [])]
     barren = reject_barren_documents(state.documents, candidates, extractors)
     grounded = check_grounding(examples, state.documents)
-    state = replace(state, llm_usage=usage)
-    return state.apply(Split(grounded.kept, concat_rejects([rejected, barren, grounded.rejected])))
+    result = Split(grounded.kept, concat_rejects([rejected, barren, grounded.rejected]))
+    if cfg.kind == "preference":
+        result, usage = make_pairs(result, state.sections, cfg, usage)
+    return replace(state, llm_usage=usage).apply(result)
+
+
+def make_pairs(sft: Split, sections: pl.DataFrame, cfg: PrepareConfig, usage: dict | None) -> tuple[Split, dict | None]:
+    """Preference runs: grounded answers become pairs against verified negatives (and, when enabled, judged pairs)."""
+    answers = sft.kept.filter(pl.col("kind") == "sft")
+    built = [build_negative_pairs(answers, sections, cfg.preference)]
+    if cfg.preference.judge.enabled:
+        from pipeline.generate.judge import judge_preferences
+
+        api_key = os.environ.get(cfg.llm.api_key_env) or None
+        cache_dir = Path(cfg.llm.cache_dir).expanduser() if cfg.llm.cache_dir else default_llm_cache()
+        judged = judge_preferences(answers, sections, cfg.llm, cfg.preference.judge, api_key, cache_dir)
+        built.append(Split(judged.kept, judged.rejected))
+        usage = merge_usage(usage, judged.usage)
+    imported = sft.kept.filter(pl.col("kind") != "sft")
+    kept = pl.concat([imported, *(split.kept for split in built)], how="diagonal_relaxed")
+    if get_target(cfg.target).kinds == ("kto",):
+        kept = unpair_for_kto(kept)
+    return Split(kept, concat_rejects([sft.rejected, *(split.rejected for split in built)])), usage
+
+
+def merge_usage(first: dict | None, second: dict) -> dict:
+    if first is None:
+        return second
+    return {
+        key: (first[key] or second[key]) if isinstance(first[key], bool) else first[key] + second[key] for key in first
+    }
 
 
 def default_llm_cache() -> Path:
@@ -185,7 +215,12 @@ def preflight(cfg: PrepareConfig) -> None:
     for source in cfg.sources:
         if not Path(source).exists():
             raise InputError(f"{source}: no such file or folder; pass existing files or folders as SOURCES")
-    get_target(cfg.target)
+    target = get_target(cfg.target)
+    if cfg.kind not in target.kinds and not (cfg.kind == "preference" and "kto" in target.kinds):
+        fitting = ", ".join(name for name, other in TARGETS.items() if cfg.kind in other.kinds)
+        raise ConfigError(
+            f"target '{cfg.target}' does not hold {cfg.kind} examples; use --target with one of: {fitting}"
+        )
     load_encoding(resolve(cfg.model, cfg.tokens)[0])
     out = Path(cfg.out)
     if out.exists() and not out.is_dir():

@@ -166,16 +166,28 @@ def count_tokens(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> Split
         + pl.col("role").replace_strict(roles, default=0, return_dtype=pl.Int64)
         + TOKENS_PER_MESSAGE
     )
-    totals = turns.group_by("_row").agg(n_tokens=pl.col("n").sum() + REPLY_PRIMING)
-    answers = examples.select("_row", answer=answer_text())
-    completion = answers.with_columns(
-        n_completion_tokens=pl.Series(token_lengths(answers["answer"].to_list(), encoding), dtype=pl.Int64)
-    ).drop("answer")
+    totals = turns.group_by("_row").agg(n_prompt_side=pl.col("n").sum() + REPLY_PRIMING)
+    answers = examples.select("_row", "kind", answer=answer_text(), other=pl.col("rejected"))
+    answers = answers.with_columns(
+        n_completion_tokens=pl.Series(token_lengths(answers["answer"].to_list(), encoding), dtype=pl.Int64),
+        _other=pl.Series(token_lengths(answers["other"].to_list(), encoding), dtype=pl.Int64),
+    )
+    # A pair's answers are not in `messages`: add the longer side as one more assistant message.
+    extra = TOKENS_PER_MESSAGE + roles.get("assistant", len(encoding.encode_ordinary("assistant")))
+    completion = answers.select(
+        "_row",
+        "n_completion_tokens",
+        _answer_side=pl.when(pl.col("kind").is_in(["preference", "kto"]))
+        .then(pl.max_horizontal("n_completion_tokens", "_other") + extra)
+        .otherwise(0),
+    )
     counted = (
         examples.join(totals, on="_row", how="left", maintain_order="left")
         .join(completion, on="_row", how="left", maintain_order="left")
         .drop("_row")
+        .with_columns(n_tokens=pl.col("n_prompt_side") + pl.col("_answer_side"))
         .with_columns(n_prompt_tokens=pl.col("n_tokens") - pl.col("n_completion_tokens"))
+        .drop("n_prompt_side", "_answer_side")
     )
     over = pl.col("n_tokens") > limit
     rejected = reject(

@@ -75,6 +75,8 @@ def check_format(examples: pl.DataFrame, target_name: str) -> Split:
     the exact problem (at 10k examples this is the difference between 0.1 s and 8 s).
     """
     target = get_target(target_name)
+    wrong_kind = examples.filter(~pl.col("kind").is_in(list(target.kinds)))
+    examples = examples.filter(pl.col("kind").is_in(list(target.kinds)))
     records = target.to_records(examples)
     clean = target.clean_rows(records)
     suspects = records.with_row_index("_row").filter(~clean)
@@ -96,6 +98,8 @@ def check_format(examples: pl.DataFrame, target_name: str) -> Split:
     )
     bad = flagged.filter(pl.col("_code").is_not_null())
     rejected = reject(bad, "format", pl.col("_code"), pl.col("_detail")).drop("_code", "_detail")
+    detail = pl.format(f"a {{}} row cannot be written as {target.name} (targets for it: `ftprep targets`)", "kind")
+    rejected = pl.concat([rejected, reject(wrong_kind, "format", "wrong_kind", detail)], how="diagonal_relaxed")
     return Split(flagged.filter(pl.col("_code").is_null()).drop("_code", "_detail"), rejected)
 
 

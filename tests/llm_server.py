@@ -3,7 +3,10 @@
 Real HTTP, no mocks: each test sets how the server behaves and then reads what it saw. By default it
 answers every POST /v1/chat/completions with grounded pairs built from the section text in the prompt;
 `script` queues one-off behaviours (an error status, a slow reply, a bad reply) consumed in order, and
-`reply` replaces how the content is made from the section text.
+`reply` replaces how the content is made from the section text. The LLM judge's two requests are told
+apart by their prompts (a `<question>` block; `<candidate>` blocks for the judge) and answered by
+`candidates` (the passage, the question and how many answers were asked for) and `verdict` (the passage,
+the question and the candidate texts, candidate 0 first).
 """
 
 import json
@@ -17,6 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SECTION = re.compile(r"<section>\n(.*)\n</section>", re.S)
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
+PASSAGE = re.compile(r"<passage>\n(.*?)\n</passage>", re.S)
+QUESTION = re.compile(r"<question>\n(.*?)\n</question>", re.S)
+CANDIDATE = re.compile(r'<candidate index="\d+">\n(.*?)\n</candidate>', re.S)
+ASKED = re.compile(r"exactly (\d+) different answers")
 
 
 def sentences(section: str) -> list[str]:
@@ -50,6 +57,29 @@ def ungrounded(section: str, pairs: int = 2) -> str:
     return json.dumps({"pairs": [{"question": "What binds quarks together?", "answer": answer}]})
 
 
+def varied(passage: str, question: str, count: int) -> str:
+    """`count` answers made of the passage's first words, from all of them down to a short fragment."""
+    words = passage.split()
+    answers = [" ".join(words[: -(-len(words) * (count - index) // count)]) for index in range(count)]
+    return json.dumps({"candidates": answers})
+
+
+def by_length(passage: str, question: str, candidates: list[str]) -> str:
+    """Scores from 1 to 10 by word count, the longest answer best: a judge that rewards completeness."""
+    longest = max(len(answer.split()) for answer in candidates)
+    scores = [
+        {"candidate": index, "score": round(1 + 9 * len(answer.split()) / longest, 1), "reason": "completeness"}
+        for index, answer in enumerate(candidates)
+    ]
+    return json.dumps({"scores": scores})
+
+
+def scores(*values: float) -> Callable[[str, str, list[str]], str]:
+    """A judge that gives candidate i the score values[i]."""
+    entries = [{"candidate": index, "score": value, "reason": f"reason {index}"} for index, value in enumerate(values)]
+    return lambda passage, question, candidates: json.dumps({"scores": entries})
+
+
 @dataclass
 class Step:
     """One scripted response: an error status, a fixed content, or a delay before the normal reply."""
@@ -66,6 +96,8 @@ class LLMServer:
 
     def __init__(self) -> None:
         self.reply: Callable[[str, int], str] = grounded
+        self.candidates: Callable[[str, str, int], str] = varied
+        self.verdict: Callable[[str, str, list[str]], str] = by_length
         self.pairs = 2
         self.delay = 0.0
         self.usage: tuple[int, int] | None = None  # fixed (prompt, completion) tokens; else from the lengths
@@ -105,11 +137,7 @@ class LLMServer:
         delay = step.delay or self.delay
         if step.status != 200:
             return step.status, step.headers, step.body.replace("{auth}", authorization or ""), delay
-        user = next(message["content"] for message in payload["messages"] if message["role"] == "user")
-        match = SECTION.search(user)
-        content = (
-            step.content if step.content is not None else self.reply(match.group(1) if match else user, self.pairs)
-        )
+        content = step.content if step.content is not None else self.content(payload["messages"])
         prompt, completion = self.usage or (len(json.dumps(payload["messages"])) // 4, len(content) // 4)
         body = {
             "id": f"chatcmpl-{len(self.requests)}",
@@ -120,6 +148,18 @@ class LLMServer:
             "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
         }
         return 200, step.headers, json.dumps(body), delay
+
+    def content(self, messages: list[dict]) -> str:
+        """The reply to a conversation: judge, candidates or question-answer pairs, by what the prompt holds."""
+        user = next(message["content"] for message in messages if message["role"] == "user")
+        passage, question = PASSAGE.search(user), QUESTION.search(user)
+        if passage and question and CANDIDATE.search(user):
+            return self.verdict(passage.group(1), question.group(1), CANDIDATE.findall(user))
+        if passage and question:
+            asked = ASKED.search(messages[0]["content"])
+            return self.candidates(passage.group(1), question.group(1), int(asked.group(1)) if asked else 2)
+        match = SECTION.search(user)
+        return self.reply(match.group(1) if match else user, self.pairs)
 
     def handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self

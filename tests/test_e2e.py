@@ -10,6 +10,7 @@ from pathlib import Path
 import datasets
 import jsonschema
 import polars as pl
+import pytest
 
 from flows.cli import main
 from pipeline.jsonschemas import load_schema
@@ -99,3 +100,31 @@ def test_every_generated_example_carries_a_source_span(sample_run):
     assert generated.height > 0 and generated["span_start"].null_count() == generated["span_end"].null_count() == 0
     assert "generate.ungrounded" not in report["rejected_by_reason"]
     assert kept.filter(pl.col("generator").str.starts_with("import:")).height > 0  # the sample imports datasets too
+
+
+@pytest.fixture(scope="session")
+def preference_run(tmp_path_factory, sample_config):
+    from pipeline.run import prepare_locally
+
+    out = tmp_path_factory.mktemp("preference") / "dpo"
+    cfg = sample_config.with_overrides(out=str(out), kind="preference", target="openai-dpo")
+    return out, prepare_locally(cfg)
+
+
+def test_preference_run_gives_valid_openai_dpo_files(preference_run, capsys):
+    out, report = preference_run
+    assert report["ledger"]["examples"]["train"] >= 100
+    for split in ("train", "validation"):
+        assert main(["validate", str(out / f"{split}.jsonl"), "--target", "openai-dpo"]) == 0
+    assert set(report["preference"]["by_negative"]) >= {"wrong_section", "other_document", "truncated", "rating"}
+    assert 0.2 < report["preference"]["chosen_longer_share"] < 0.8
+    assert {"generate.negative_is_grounded", "ingest.tie"} <= set(report["rejected_by_reason"])
+
+
+def test_preference_report_matches_golden(preference_run):
+    _, report = preference_run
+    golden = GOLDEN.with_name("sample_preference_report.json")
+    produced = {key: report[key] for key in (*COMPARED, "preference")}
+    if os.environ.get("FTPREP_UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(produced, indent=2) + "\n", encoding="utf-8")
+    assert produced == json.loads(golden.read_text(encoding="utf-8"))

@@ -152,14 +152,14 @@ def test_invalid_dataset_rows_are_rejected_with_the_field(tmp_path):
     ]
     write_files(tmp_path, {"chats.jsonl": "\n".join(rows)})
     ingested = read_sources([tmp_path], CFG)
-    assert ingested.examples.height == 1
+    assert ingested.examples["generator"].to_list() == ["import:openai-chat"]  # one format per file
     assert ingested.rejected.select("kind", "reject_reason", "reject_detail").rows() == [
         ("sft", "invalid_json", "column 2: Expecting property name enclosed in double quotes"),
         ("sft", "invalid_record", "messages[1].content: int, expected a string"),
         ("sft", "invalid_record", "the conversation does not end with an assistant turn"),
         ("sft", "unsupported_feature", "messages[1]: tool calls are not imported yet"),
-        ("sft", "unsupported_format", "preference records are not imported as sft examples"),
-        ("sft", "unknown_format", "not a recognised dataset record"),
+        ("sft", "invalid_record", "messages must be a non-empty list"),
+        ("sft", "invalid_record", "messages must be a non-empty list"),
     ]
 
 

@@ -61,3 +61,16 @@ def test_a_rerun_is_served_from_the_cache(server, tmp_path):
     report = prepare_locally(config(server, tmp_path, "second"))
     assert server.count == sent and report["llm"]["requests"] == 0 and report["llm"]["cache_hits"] > 0
     assert (tmp_path / "first" / "train.jsonl").read_bytes() == (tmp_path / "second" / "train.jsonl").read_bytes()
+
+
+def test_judged_pairs_join_a_preference_run(server, tmp_path):
+    llm = {"base_url": server.url, "model": "test-model", "cache_dir": str(tmp_path / "llm-cache")}
+    cfg = PrepareConfig(
+        sources=[str(MINI)], out=str(tmp_path / "judged"), kind="preference", target="openai-dpo", llm=llm,
+        preference={"judge": {"enabled": True, "candidates": 3}},
+    )  # fmt: skip
+    report = prepare_locally(cfg)
+    assert report["preference"]["by_negative"].get("llm_judge", 0) > 0
+    assert report["llm"]["requests"] == server.count > 0
+    judged = [json.loads(line) for line in (tmp_path / "judged" / "train.jsonl").read_text().splitlines()]
+    assert len(judged) == report["ledger"]["examples"]["train"]

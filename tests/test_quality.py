@@ -44,8 +44,38 @@ def test_rules(prompt, answer, reason):
     assert (rejected["reject_reason"].to_list() or [None]) == [reason]
 
 
+def pair(chosen: str | None, rejected: str | None) -> dict:
+    return {
+        "id": "p",
+        "kind": "preference",
+        "task": "faq",
+        "messages": [{"role": "user", "content": GOOD_PROMPT}],
+        "chosen": chosen,
+        "rejected": rejected,
+        "doc_id": "d",
+        "source": "s",
+        "section": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("chosen", "rejected", "reason"),
+    [
+        (GOOD_ANSWER, "Two years on everything, no more.", None),
+        (GOOD_ANSWER, "  ", "empty_rejected"),
+        (GOOD_ANSWER, None, "empty_rejected"),
+        (GOOD_ANSWER, GOOD_ANSWER.upper(), "identical_pair"),
+        (None, "Two years on everything, no more.", "empty_answer"),
+    ],
+)
+def test_pair_rules(chosen, rejected, reason):
+    frame = pl.DataFrame([pair(chosen, rejected)], schema=EXAMPLE)
+    _, rejected_rows = filter_quality(frame, QualityConfig())
+    assert (rejected_rows["reject_reason"].to_list() or [None]) == [reason]
+
+
 def test_every_rule_has_a_table_row():
-    tested = {row[2] for row in test_rules.pytestmark[0].args[1]}  # type: ignore[attr-defined]
+    tested = {row[2] for test in (test_rules, test_pair_rules) for row in test.pytestmark[0].args[1]}  # type: ignore[attr-defined]
     assert {reason for reason, _, _ in RULES} <= tested
 
 

@@ -8,15 +8,28 @@ broken file still imports every good row.
 from pipeline.records import stable_id
 
 SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
-PREFERENCE_KEYS = ({"chosen", "rejected"}, {"preferred_output", "non_preferred_output"})
+PREFERENCE_FORMATS = {"openai-dpo", "sharegpt-dpo", "alpaca-preference", "trl-preference", "kto", "rated"}
 
 Problem = tuple[str, str]
 
 
 def detect_format(record: dict) -> str | None:
+    """The dataset format a record's keys say it is in; None when it is not a dataset record."""
     keys = set(record)
-    if any(pair <= keys for pair in PREFERENCE_KEYS):
-        return "preference"
+    if {"preferred_output", "non_preferred_output"} <= keys:
+        return "openai-dpo"
+    if {"chosen", "rejected"} <= keys:
+        return (
+            "sharegpt-dpo"
+            if "conversations" in keys
+            else "alpaca-preference"
+            if "instruction" in keys
+            else "trl-preference"
+        )
+    if {"completion", "label"} <= keys:
+        return "kto"
+    if "prompt" in keys and isinstance(record.get("responses"), list):
+        return "rated"
     if "messages" in keys:
         return "openai-chat"
     if "conversations" in keys:
@@ -50,7 +63,7 @@ def to_messages(record: dict, fmt: str) -> tuple[list[dict], None] | tuple[None,
         if not isinstance(prompt, str) or not isinstance(completion, str):
             return None, ("invalid_record", "prompt and completion must both be strings (or both message lists)")
         return [{"role": "user", "content": prompt}, {"role": "assistant", "content": completion}], None
-    return None, ("unsupported_format", f"{fmt} records are not imported as sft examples")
+    return None, ("unsupported_format", f"{fmt} records are preference data: prepare them with --kind preference")
 
 
 def chat_turns(

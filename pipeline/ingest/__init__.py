@@ -9,13 +9,15 @@ unsupported_type, ...), never an exception and never silently skipped; only path
 """
 
 import logging
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
 import polars as pl
 
-from pipeline.config import IngestConfig
-from pipeline.generate.imported import detect_format, import_record
+from pipeline.config import IngestConfig, PreferenceConfig
+from pipeline.generate.imported import PREFERENCE_FORMATS, detect_format, import_record
+from pipeline.generate.imported_preference import import_preference, preferred_as_sft
 from pipeline.ingest.docx import docx_to_markdown
 from pipeline.ingest.files import SourceFile, decode_text, discover_files, read_bytes
 from pipeline.ingest.html import decode_html, html_to_markdown
@@ -47,17 +49,28 @@ class Loaded(NamedTuple):
     rejected: list[dict]
 
 
-def read_sources(paths: list[str | Path], cfg: IngestConfig) -> Ingested:
+class Importing(NamedTuple):
+    """What a dataset record is imported as: the run's kind decides which formats are examples."""
+
+    kind: str = "sft"
+    preference: PreferenceConfig = PreferenceConfig()
+
+
+SFT = Importing()
+
+
+def read_sources(paths: list[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
     documents, examples, rejected = [], [], []
     mappings: dict[Path, Mapping] = {}
     for raw in paths:
-        if Path(raw).is_dir():
-            found, problem = read_dataset_info(Path(raw))
-            mappings |= {Path(raw, name).resolve(): mapping for name, mapping in found.items()}
+        for info in sorted(Path(raw).rglob("dataset_info.json")) if Path(raw).is_dir() else []:
+            found, problem = read_dataset_info(info.parent)
+            mappings |= {(info.parent / name).resolve(): mapping for name, mapping in found.items()}
             if problem:
-                rejected.append(rejected_document(f"{Path(raw).name}/dataset_info.json", "unreadable", problem))
+                name = f"{Path(raw).name}/{info.relative_to(raw).as_posix()}"
+                rejected.append(rejected_document(name, "unreadable", problem))
     for source in discover_files(paths, [*cfg.exclude, "dataset_info.json"]):
-        loaded = read_file(source, cfg, mappings.get(source.path.resolve()))
+        loaded = read_file(source, cfg, mappings.get(source.path.resolve()), importing)
         documents += loaded.documents
         examples += loaded.examples
         rejected += loaded.rejected
@@ -69,7 +82,9 @@ def read_sources(paths: list[str | Path], cfg: IngestConfig) -> Ingested:
     )
 
 
-def read_file(source: SourceFile, cfg: IngestConfig, mapping: Mapping | None = None) -> Loaded:
+def read_file(
+    source: SourceFile, cfg: IngestConfig, mapping: Mapping | None = None, importing: Importing = SFT
+) -> Loaded:
     kind = KINDS.get(source.path.suffix.lower())
     if kind is None:
         supported = ", ".join(sorted(KINDS))
@@ -86,7 +101,7 @@ def read_file(source: SourceFile, cfg: IngestConfig, mapping: Mapping | None = N
     if data is None:
         return Loaded([], [], [rejected_document(source.name, *problem)])  # type: ignore[misc]
     if kind in RECORD_KINDS:
-        return read_records(source.name, kind, data, cfg, mapping)
+        return read_records(source.name, kind, data, cfg, mapping, importing)
     if kind in ("pdf", "docx"):
         converted = pdf_to_markdown(data) if kind == "pdf" else docx_to_markdown(data)
         text, title_or_problem = converted
@@ -115,7 +130,9 @@ def single_document(
     return Loaded([document], [], [])
 
 
-def read_records(name: str, kind: str, data: bytes, cfg: IngestConfig, mapping: Mapping | None) -> Loaded:
+def read_records(
+    name: str, kind: str, data: bytes, cfg: IngestConfig, mapping: Mapping | None, importing: Importing
+) -> Loaded:
     """Rows of a record file: an imported dataset when recognised, else documents from `text_field`."""
     if kind == "parquet":
         records, problems = frame_records(name, data, kind)
@@ -129,11 +146,12 @@ def read_records(name: str, kind: str, data: bytes, cfg: IngestConfig, mapping: 
             records, problems = (jsonl_records if kind == "jsonl" else json_records)(name, text)
     if mapping is not None:
         records = [(record_name, mapping.apply(record)) for record_name, record in records]
-    is_dataset = cfg.records == "auto" and (
-        mapping is not None or any(isinstance(record, dict) and detect_format(record) for _, record in records)
-    )
-    if is_dataset:
-        return import_dataset(name, records, problems, mapping.fmt if mapping else None)
+    detected = Counter(detect_format(record) for _, record in records if isinstance(record, dict))
+    detected.pop(None, None)
+    if cfg.records == "auto" and (mapping is not None or detected):
+        # One format per file: the most common one, so a row missing a key is invalid, not another format.
+        fmt = mapping.fmt if mapping else detected.most_common(1)[0][0]
+        return import_dataset(name, records, problems, fmt, importing)
     loaded = Loaded([], [], [rejected_document(record_name, *problem) for record_name, problem in problems])
     for record_name, record in records:
         document, problem = record_document(record_name, record, cfg)
@@ -160,23 +178,43 @@ def record_document(name: str, record: object, cfg: IngestConfig) -> tuple[dict 
     return (document, None) if document else (None, ("empty", f"field '{cfg.text_field}' has no text"))
 
 
-def import_dataset(name: str, records: list, problems: list, fmt: str | None) -> Loaded:
-    """Every row becomes an example or a rejected example; the file itself is one (used) document."""
+def import_dataset(name: str, records: list, problems: list, fmt: str | None, importing: Importing) -> Loaded:
+    """Every row becomes examples or a rejected example; the file itself is one (used) document."""
     doc_id = stable_id("document", name)
     examples, rejected = [], []
     for record_name, problem in problems:
-        rejected.append(import_reject(record_name, doc_id, problem))
+        rejected.append(import_reject(record_name, doc_id, problem, importing.kind))
     for record_name, record in records:
-        example, problem = import_record(record, fmt, record_name, doc_id)
-        (examples.append(example) if example else rejected.append(import_reject(record_name, doc_id, problem)))
+        rows, problem = import_one(record, fmt, record_name, doc_id, importing)
+        examples += rows
+        if problem is not None:
+            rejected.append(import_reject(record_name, doc_id, problem, importing.kind))
     document = {"doc_id": doc_id, "source": name, "format": "dataset", "title": name.rsplit("/", 1)[-1], "text": ""}
     return Loaded([document], examples, rejected)
 
 
-def import_reject(record_name: str, doc_id: str, problem: tuple[str, str]) -> dict:
+def import_one(
+    record: object, fmt: str | None, name: str, doc_id: str, importing: Importing
+) -> tuple[list[dict], tuple[str, str] | None]:
+    """A record as examples of the run's kind; data of the other kind is rejected with the command to use."""
+    fmt = fmt or (detect_format(record) if isinstance(record, dict) else None)
+    if fmt in PREFERENCE_FORMATS:
+        rows, problem = import_preference(record, fmt, name, doc_id, importing.preference)  # type: ignore[arg-type]
+        return (
+            (rows, problem)
+            if importing.kind == "preference"
+            else preferred_as_sft(rows, problem, record, fmt, name, doc_id)
+        )
+    if importing.kind == "preference" and fmt is not None:
+        return [], ("sft_record", f"a {fmt} record holds no preference pair: prepare it with --kind sft")
+    example, problem = import_record(record, fmt, name, doc_id)
+    return ([example] if example else []), problem
+
+
+def import_reject(record_name: str, doc_id: str, problem: tuple[str, str], kind: str) -> dict:
     return {
         "id": stable_id("import", record_name),
-        "kind": "sft",
+        "kind": kind,
         "task": "imported",
         "doc_id": doc_id,
         "source": record_name,

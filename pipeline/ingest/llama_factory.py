@@ -28,32 +28,42 @@ class Mapping:
 
     @property
     def fmt(self) -> str:
-        if self.ranking:
-            return "preference"
-        return "sharegpt" if self.formatting == "sharegpt" else "alpaca"
+        if self.formatting == "sharegpt":
+            return "sharegpt-dpo" if self.ranking else "sharegpt"
+        return "alpaca-preference" if self.ranking else "alpaca"
 
     def apply(self, record: object) -> object:
-        if not isinstance(record, dict) or self.ranking:
+        """The record with LLaMA-Factory's configured column and tag names replaced by the canonical ones."""
+        if not isinstance(record, dict):
             return record
-        if self.fmt == "alpaca":
-            return {
+        if self.formatting != "sharegpt":
+            renamed = {
                 canonical: record.get(self.columns.get(name, canonical)) for name, canonical in ALPACA_COLUMNS.items()
             }
+            if self.ranking:
+                renamed |= {side: record.get(self.columns.get(side, side)) for side in ("chosen", "rejected")}
+            return renamed
         turns = record.get(self.columns.get("messages", "conversations"))
+        renamed = {
+            "conversations": [self.canonical_turn(turn) for turn in turns] if isinstance(turns, list) else turns,
+            "system": record.get(self.columns.get("system", "system")),
+        }
+        if self.ranking:
+            renamed |= {
+                side: self.canonical_turn(record.get(self.columns.get(side, side))) for side in ("chosen", "rejected")
+            }
+        return renamed
+
+    def canonical_turn(self, turn: object) -> object:
+        if not isinstance(turn, dict):
+            return turn
         role_tag, content_tag = self.tags.get("role_tag", "from"), self.tags.get("content_tag", "value")
         roles = {
             self.tags.get("user_tag", "human"): "human",
             self.tags.get("assistant_tag", "gpt"): "gpt",
             self.tags.get("system_tag", "system"): "system",
         }
-        if isinstance(turns, list):
-            turns = [
-                {"from": roles.get(turn.get(role_tag), turn.get(role_tag)), "value": turn.get(content_tag)}
-                if isinstance(turn, dict)
-                else turn
-                for turn in turns
-            ]
-        return {"conversations": turns, "system": record.get(self.columns.get("system", "system"))}
+        return {"from": roles.get(turn.get(role_tag), turn.get(role_tag)), "value": turn.get(content_tag)}
 
 
 def read_dataset_info(folder: Path) -> tuple[dict[str, Mapping], str | None]:

@@ -45,7 +45,8 @@ def build_report(
         "tokens": {split: token_stats(kept.filter(pl.col("split") == split)) for split in ("train", "validation")},
         "dedup": dedup_stats(kept, rejected_examples),
         "llm": llm_usage,
-        "warnings": warnings(ledger, run),
+        "preference": preference_stats(kept),
+        "warnings": warnings(ledger, {**run, "preference_stats": preference_stats(kept)}),
     }
 
 
@@ -131,12 +132,28 @@ def dedup_stats(kept: pl.DataFrame, rejected_examples: pl.DataFrame) -> dict:
     }
 
 
+def preference_stats(kept: pl.DataFrame) -> dict | None:
+    """Pairs kept, how their negatives were made, and length bias: DPO learns "longer is better" when chosen
+    answers are systematically longer than rejected ones."""
+    pairs = kept.filter(pl.col("kind") == "preference")
+    if pairs.height == 0:
+        return None
+    longer = pairs.select((pl.col("chosen").str.len_chars() > pl.col("rejected").str.len_chars()).mean()).item()
+    mix = pairs.group_by(pl.col("negative").fill_null("unknown")).len().sort("negative")
+    return {"pairs": pairs.height, "chosen_longer_share": round(float(longer), 3), "by_negative": dict(mix.iter_rows())}
+
+
 def warnings(ledger: dict, run: dict) -> list[str]:
     found = []
     train = ledger["examples"]["train"]
     minimum = run.get("min_examples")
     if minimum and train < minimum:
         found.append(f"only {train} training examples; {run['target']} needs at least {minimum}")
+    preference = run.get("preference_stats")
+    if preference and preference["chosen_longer_share"] > 0.8:
+        found.append(
+            f"{preference['chosen_longer_share']:.0%} of chosen answers are longer than rejected ones: length bias"
+        )
     if ledger["examples"]["validation"] == 0:
         found.append("the validation split is empty; validation loss will not be reported")
     return found

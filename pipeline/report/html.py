@@ -2,7 +2,15 @@
 
 from html import escape
 
-from pipeline.report.tables import dedup_sentence, ledger_table, sources_table, tasks_table, tokens_table
+from pipeline.report.tables import (
+    dedup_sentence,
+    ledger_table,
+    preference_sentence,
+    preference_table,
+    sources_table,
+    tasks_table,
+    tokens_table,
+)
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1d2433}
@@ -72,6 +80,12 @@ def render_html(report: dict) -> str:
         "<h2>Sources</h2>",
         html_table(*sources_table(report)),
     ]
+    if report.get("preference"):
+        sections += [
+            "<h2>Preference pairs</h2>",
+            f"<p>{escape(preference_sentence(report))}</p>",
+            html_table(*preference_table(report)),
+        ]
     if report["warnings"]:
         items = "".join(f"<li>{escape(warning)}</li>" for warning in report["warnings"])
         sections += ["<h2>Warnings</h2>", f'<ul class="warn">{items}</ul>']

@@ -4,6 +4,8 @@ from pipeline.report.tables import (
     dedup_sentence,
     funnel_table,
     ledger_table,
+    preference_sentence,
+    preference_table,
     reasons_table,
     sources_table,
     tasks_table,
@@ -40,6 +42,8 @@ def render_markdown(report: dict) -> str:
         "## Sources",
         table(*sources_table(report)),
     ]
+    if report.get("preference"):
+        parts += ["## Preference pairs", preference_sentence(report), table(*preference_table(report))]
     if report["warnings"]:
         parts += ["## Warnings", "\n".join(f"- {warning}" for warning in report["warnings"])]
     return "\n\n".join(parts) + "\n"

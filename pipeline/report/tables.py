@@ -47,3 +47,16 @@ def dedup_sentence(report: dict) -> str:
         f"{dedup['exact_removed']} exact and {dedup['near_removed']} near duplicates removed; "
         f"{dedup['clusters']} kept examples had near duplicates."
     )
+
+
+def preference_table(report: dict) -> Table:
+    stats = report.get("preference") or {"by_negative": {}}
+    return ["negative", "pairs"], [[negative, count] for negative, count in stats["by_negative"].items()]
+
+
+def preference_sentence(report: dict) -> str:
+    stats = report["preference"]
+    return (
+        f"{stats['pairs']} pairs; the chosen answer is the longer one in {stats['chosen_longer_share']:.0%} of them "
+        "(far above half teaches a length bias)."
+    )

@@ -1,0 +1,227 @@
+"""Preference and KTO targets: fixture files, records rendered from EXAMPLE frames, and the fast path."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.formats import TARGETS, get_target
+from pipeline.records import EXAMPLE
+from pipeline.validate import check_format, check_record, validate_file
+
+DATA = Path(__file__).parent / "data" / "formats"
+PREFERENCE = ("openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference")
+NAMES = (*PREFERENCE, "trl-kto")
+
+
+def user(content: str | None) -> dict:
+    return {"role": "user", "content": content}
+
+
+def assistant(content: str | None) -> dict:
+    return {"role": "assistant", "content": content}
+
+
+def example_frame(rows: list[dict], kind: str) -> pl.DataFrame:
+    return pl.DataFrame([{"id": str(i), "kind": kind, **row} for i, row in enumerate(rows)], schema=EXAMPLE)
+
+
+def kind_of(name: str) -> str:
+    return get_target(name).kinds[0]
+
+
+def test_each_target_declares_the_kinds_it_renders():
+    assert {name: target.kinds for name, target in TARGETS.items()} == {
+        "openai-chat": ("sft",),
+        **dict.fromkeys(PREFERENCE, ("preference",)),
+        "trl-kto": ("kto",),
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_valid_fixture_lines_have_no_findings(name):
+    result = validate_file(DATA / name / "valid.jsonl", name)
+    assert result.records >= 5
+    assert [(finding.line, finding.code, finding.path) for finding in result.errors] == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_invalid_fixture_lines_give_exactly_their_codes(name):
+    expected = json.loads((DATA / name / "invalid.codes.json").read_text(encoding="utf-8"))
+    result = validate_file(DATA / name / "invalid.jsonl", name)
+    found: dict[int, list[str]] = {}
+    for finding in result.errors:
+        found.setdefault(finding.line, []).append(finding.code)
+    assert result.records == len(expected)
+    assert found.pop(0, []) == []  # no file-level finding: each invalid file is long enough
+    assert [found.get(line, []) for line in range(1, len(expected) + 1)] == expected
+
+
+ROWS = [
+    {"system": None, "messages": [user("What is the capital of France?")]},
+    {"system": "Be brief.", "messages": [user("What is the capital of France?")]},
+    {"system": None, "messages": [user("Hi!"), assistant("Hello."), user("Capital of France?")]},
+    {"system": "Be brief.", "messages": [user("Hi!"), assistant("Hello."), user("Capital of France?")]},
+]
+ANSWERS = {"chosen": "Paris.", "rejected": "Lyon.", "label": True}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("rows", [ROWS, ROWS[::2]], ids=["mixed_system", "no_system"])
+def test_rendered_records_validate(tmp_path, name, rows):
+    target = get_target(name)
+    records = target.to_records(example_frame([{**row, **ANSWERS} for row in rows], kind_of(name)))
+    path = tmp_path / "train.jsonl"
+    records.write_ndjson(path)
+    too_few = target.min_examples is not None and len(rows) < target.min_examples
+    assert [finding.code for finding in validate_file(path, name).errors] == (["file.too_few_examples"] * too_few)
+    assert target.clean_rows(records).to_list() == [True] * len(rows)
+
+
+# One rendered record per target, the multi-turn example with a system prompt: the formats as a spec.
+HISTORY = [("user", "Hi!"), ("assistant", "Hello."), ("user", "Capital of France?")]
+RENDERED = {
+    "openai-dpo": {
+        "input": {
+            "messages": [{"role": "system", "content": "Be brief."}, *[{"role": r, "content": c} for r, c in HISTORY]]
+        },
+        "preferred_output": [{"role": "assistant", "content": "Paris."}],
+        "non_preferred_output": [{"role": "assistant", "content": "Lyon."}],
+    },
+    "trl-preference": {
+        "prompt": [{"role": "system", "content": "Be brief."}, *[{"role": r, "content": c} for r, c in HISTORY]],
+        "chosen": [{"role": "assistant", "content": "Paris."}],
+        "rejected": [{"role": "assistant", "content": "Lyon."}],
+    },
+    "llama-factory-dpo": {
+        "conversations": [
+            {"from": "system", "value": "Be brief."},
+            *[{"from": {"user": "human", "assistant": "gpt"}[r], "value": c} for r, c in HISTORY],
+        ],
+        "chosen": {"from": "gpt", "value": "Paris."},
+        "rejected": {"from": "gpt", "value": "Lyon."},
+    },
+    "vertex-gemini-preference": {
+        "system_instruction": {"parts": [{"text": "Be brief."}]},
+        "contents": [{"role": {"user": "user", "assistant": "model"}[r], "parts": [{"text": c}]} for r, c in HISTORY],
+        "completions": [
+            {"score": 1, "completion": {"role": "model", "parts": [{"text": "Paris."}]}},
+            {"score": 0, "completion": {"role": "model", "parts": [{"text": "Lyon."}]}},
+        ],
+    },
+    "trl-kto": {
+        "prompt": [{"role": "system", "content": "Be brief."}, *[{"role": r, "content": c} for r, c in HISTORY]],
+        "completion": [{"role": "assistant", "content": "Paris."}],
+        "label": True,
+    },
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rendered_record_shape(name):
+    records = get_target(name).to_records(example_frame([{**ROWS[3], **ANSWERS}], kind_of(name)))
+    assert json.loads(records.write_ndjson()) == RENDERED[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_null_system_prompt_renders_no_system_turn_or_field(name):
+    record = get_target(name).to_records(example_frame([{**ROWS[0], **ANSWERS}], kind_of(name))).to_dicts()[0]
+    assert "system" not in json.dumps(record) and "system_instruction" not in record
+
+
+def test_format_stage_rejects_a_pair_with_the_first_finding():
+    frame = example_frame([{**ROWS[0], **ANSWERS}, {**ROWS[0], "chosen": "Paris.", "rejected": "Paris."}], "preference")
+    kept, rejected = check_format(frame, "trl-preference")
+    assert kept["id"].to_list() == ["0"]
+    assert rejected.select("id", "reject_reason", "reject_detail").row(0) == (
+        "1",
+        "semantic.identical_pair",
+        "rejected[0].content: chosen and rejected are the same text",
+    )
+
+
+good_texts = st.one_of(
+    st.sampled_from(["Yes.", " Yes.\n", "No.", "Q?", "\u200b"]),  # U+200B is not White_Space: not empty
+    st.text(min_size=1, max_size=6),
+)
+texts = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "\n\t", "\u00a0", "\u3000", "\x1c", "\x85"]),
+    st.text(alphabet=st.sampled_from(" \t\n\x85\u00a0\u2003\u200bab"), max_size=4),
+    good_texts,
+)
+roles = st.one_of(
+    st.sampled_from(["user", "assistant"]),
+    st.sampled_from(["system", "tool", "robot", None, "human", "gpt", "observation", "function_call", "model"]),
+)
+
+
+def histories(text: st.SearchStrategy) -> st.SearchStrategy:
+    """Alternating user and assistant turns ending with the user's: the shape of a well-formed prompt."""
+    return st.builds(
+        lambda history, last: [turn for q, a in history for turn in (user(q), assistant(a))] + [user(last)],
+        st.lists(st.tuples(text, text), max_size=2),
+        text,
+    )
+
+
+noisy_rows = st.fixed_dictionaries(
+    {
+        "system": texts,
+        "messages": st.one_of(
+            st.none(),
+            st.lists(st.one_of(st.fixed_dictionaries({"role": roles, "content": texts}), st.none()), max_size=5),
+            histories(texts),
+        ),
+        "chosen": texts,
+        "rejected": texts,
+        "label": st.none() | st.booleans(),
+    }
+)
+tidy_rows = st.fixed_dictionaries(  # mostly clean, so both answers of the fast path are exercised
+    {
+        "system": st.none() | good_texts,
+        "messages": histories(good_texts),
+        "chosen": good_texts,
+        "rejected": good_texts,
+        "label": st.booleans(),
+    }
+)
+rows = st.one_of(noisy_rows, tidy_rows)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=120)
+@given(examples=st.lists(rows, min_size=1, max_size=6))
+def test_fast_path_agrees_with_jsonschema(name, examples):
+    target = get_target(name)
+    records = target.to_records(example_frame(examples, kind_of(name)))
+    fast = target.clean_rows(records).to_list()
+    exact = [not check_record(record, target) for record in records.to_dicts()]
+    assert fast == exact
+
+
+KEYS = [
+    "prompt", "chosen", "rejected", "completion", "label", "input", "messages", "preferred_output",
+    "non_preferred_output", "conversations", "from", "value", "contents", "parts", "text", "role",
+    "content", "completions", "score", "system_instruction",
+]  # fmt: skip
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-1, 2) | st.floats(allow_nan=False) | st.sampled_from(["user", " ", "x"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=100)
+@given(value=json_values)
+def test_checks_never_raise(name, value):
+    target = get_target(name)
+    for finding in check_record(value, target):
+        assert finding.code and finding.message
+    if isinstance(value, dict):
+        assert all(code and message for code, _, message in target.semantic_checks(value))
