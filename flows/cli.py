@@ -46,11 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="prefect: run as a Prefect flow (local ephemeral mode unless PREFECT_API_URL is set); local: plain Python",
     )
 
-    validate = commands.add_parser("validate", help="check a JSONL file against a target before upload")
-    validate.add_argument("file", type=Path)
+    validate = commands.add_parser("validate", help="check JSONL files against a target before upload")
+    validate.add_argument("files", type=Path, nargs="+", metavar="FILE", help="one file, or train and validation")
     validate.add_argument("--target", choices=sorted(TARGETS), default="openai-chat")
+    validate.add_argument("--model", help="base model: its encoding, per-example limit and training price")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
-    validate.add_argument("--max-errors", type=int, default=20, help="errors to print in the text summary")
+    validate.add_argument("--max-errors", type=int, default=3, help="places printed per finding code in the summary")
+    validate.add_argument("--no-tokens", action="store_true", help="skip token counts (structure and semantics only)")
+    validate.add_argument("--response-schema", type=Path, help="JSON Schema every assistant answer must satisfy")
+    validate.add_argument("--workers", type=int, help="processes for large files (default: the CPU count)")
 
     targets = commands.add_parser("targets", help="list the output formats and their schemas")
     targets.add_argument("--json", action="store_true")
@@ -114,19 +118,20 @@ def prepare(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from pipeline.validate import validate_file
+    from pipeline.validation.engine import Options, validate_files
 
-    result = validate_file(args.file, args.target)
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        return 0 if result.ok else 1
-    for finding in result.errors[: args.max_errors]:
-        print(f"{args.file}:{finding.line}: {finding.code}: {finding.path}: {finding.message}")
-    hidden = len(result.errors) - args.max_errors
-    if hidden > 0:
-        print(f"... and {hidden} more errors (use --json for all)")
-    verdict = "ok" if result.ok else f"{len(result.errors)} errors"
-    print(f"{args.file}: {result.records} records, target {args.target}: {verdict}")
+    if len(args.files) > 2:
+        print("ftprep: error: give one file, or a training and a validation file", file=sys.stderr)
+        return 2
+    schema = None
+    if args.response_schema:
+        try:
+            schema = json.loads(args.response_schema.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise InputError(f"{args.response_schema}: cannot read the response schema ({error})") from None
+    options = Options(args.target, args.model, not args.no_tokens, schema, args.workers)
+    result = validate_files(args.files, options)
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if args.json else result.summary(args.max_errors))
     return 0 if result.ok else 1
 
 

@@ -20,6 +20,8 @@ SECRET = (
     r"\bsk-(?:live-|test-|proj-)?[A-Za-z0-9]{20,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b"
     r"|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----"
 )
+# An answer that stands for one not written yet; `ftprep validate` reports the same pattern as an error.
+PLACEHOLDER = r"(?i)^\s*(todo|tbd|tba|n/?a|none|null|xxx+|\.\.\.|lorem ipsum.*|\[.*\]|<.*>|answer here)\s*\.?\s*$"
 EMAIL = r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
 # Role mailboxes (support@, info@) are published business contacts, not personal data.
 ROLE_MAILBOX = r"^(?:support|info|privacy|sales|help|contact|no-?reply|service|billing|admin|hello|team|office|press)@"
@@ -64,6 +66,11 @@ RULES: list[Rule] = [
         "special_token",
         lambda c: ~TEXT.str.contains(SPECIAL_TOKEN),
         lambda c: "contains a chat-template special token such as <|endoftext|> or [INST]",
+    ),
+    (
+        "placeholder_answer",
+        lambda c: ~ANSWER.str.contains(PLACEHOLDER),
+        lambda c: "the answer is a placeholder (TODO, TBD, N/A, None, ...)",
     ),
     ("secret", lambda c: ~TEXT.str.contains(SECRET), lambda c: "contains what looks like an API key or private key"),
     (

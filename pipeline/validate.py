@@ -5,50 +5,15 @@ The same `check_record` serves the pipeline's format stage (a rejected row per f
 not understand is itself a finding.
 """
 
-import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from pipeline.errors import InputError
 from pipeline.formats import Target, get_target
 from pipeline.jsonschemas import json_path, validator
 from pipeline.records import Split, reject
-
-
-@dataclass(frozen=True)
-class Finding:
-    line: int
-    code: str
-    path: str
-    message: str
-
-
-@dataclass
-class ValidationResult:
-    target: str
-    file: str
-    records: int = 0
-    errors: list[Finding] = field(default_factory=list)
-    warnings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def to_json(self) -> dict:
-        codes: dict[str, int] = {}
-        for finding in self.errors:
-            codes[finding.code] = codes.get(finding.code, 0) + 1
-        return {
-            "ok": self.ok,
-            "target": self.target,
-            "file": self.file,
-            "errors": [asdict(finding) for finding in self.errors],
-            "warnings": [asdict(finding) for finding in self.warnings],
-            "stats": {"records": self.records, "errors": len(self.errors), "errors_by_code": codes},
-        }
+from pipeline.validation.engine import Options, validate_files
+from pipeline.validation.result import Finding, ValidationResult
 
 
 def check_record(record: object, target: Target, line: int = 0) -> list[Finding]:
@@ -110,53 +75,6 @@ def first_finding(record: dict, target: Target) -> tuple[str, str] | None:
     return findings[0].code, f"{findings[0].path}: {findings[0].message}"
 
 
-def validate_file(path: str | Path, target_name: str) -> ValidationResult:
-    """Every problem on every line of a JSONL file; an unreadable file is an InputError."""
-    target = get_target(target_name)
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror or error}); check the path") from None
-    result = ValidationResult(target=target.name, file=str(path))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        result.errors.append(
-            Finding(line, "file.encoding", "(file)", f"byte 0x{data[error.start]:02X} is not valid UTF-8")
-        )
-        text = data.decode("utf-8", errors="replace")
-    if text.startswith("\ufeff"):
-        result.errors.append(
-            Finding(1, "file.bom", "(file)", "the file starts with a byte-order mark; save it as UTF-8 without BOM")
-        )
-        text = text[1:]
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    for number, line in enumerate(lines, start=1):
-        result.errors.extend(check_line(line, number, target))
-        result.records += 1
-    if target.min_examples and result.records < target.min_examples:
-        result.errors.append(
-            Finding(
-                0,
-                "file.too_few_examples",
-                "(file)",
-                f"{result.records} records; {target.name} needs at least {target.min_examples}",
-            )
-        )
-    return result
-
-
-def check_line(line: str, number: int, target: Target) -> list[Finding]:
-    if not line.strip():
-        return [Finding(number, "file.blank_line", "(line)", "blank line; JSONL needs one JSON object per line")]
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        return [Finding(number, "json.invalid", "(line)", f"column {error.colno}: {error.msg}")]
-    except RecursionError:
-        return [Finding(number, "json.invalid", "(line)", "nesting too deep")]
-    return check_record(record, target, number)
+def validate_file(path: str | Path, target_name: str, **options: object) -> ValidationResult:
+    """Every problem on every line of one JSONL file (see pipeline.validation); unreadable: InputError."""
+    return validate_files([path], Options(target=target_name, **options))  # type: ignore[arg-type]

@@ -41,7 +41,8 @@ def test_validate_exit_codes(tmp_path):
     assert ftprep("validate", str(good)).returncode == 0
     result = ftprep("validate", str(bad))
     assert result.returncode == 1
-    assert f"{bad}:11: schema.minItems: messages:" in result.stdout and f"{bad}:12: json.invalid" in result.stdout
+    assert "error schema.minItems: 1" in result.stdout and f"{bad}:11: messages:" in result.stdout
+    assert "error json.invalid: 1" in result.stdout and f"{bad}:12: (line): column 1:" in result.stdout
     report = json.loads(ftprep("validate", str(bad), "--json").stdout)
     assert [(e["line"], e["code"]) for e in report["errors"]] == [(11, "schema.minItems"), (12, "json.invalid")]
 

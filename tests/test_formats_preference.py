@@ -181,7 +181,30 @@ noisy_rows = st.fixed_dictionaries(
         "label": st.none() | st.booleans(),
     }
 )
-tidy_rows = st.fixed_dictionaries(  # mostly clean, so both answers of the fast path are exercised
+
+
+def edit(messages: list[dict], change: tuple) -> list:
+    """One change to a well-formed prompt: a turn's role or content, an inserted turn, a dropped turn."""
+    action, index, value = change
+    messages = list(messages)
+    if action == "insert":
+        messages.insert(index, value)
+    elif action == "drop":
+        del messages[index % len(messages)]
+    else:
+        messages[index % len(messages)] = {**messages[index % len(messages)], action: value}
+    return messages
+
+
+edits = st.one_of(
+    st.tuples(st.just("role"), st.integers(0, 4), roles),
+    st.tuples(st.just("content"), st.integers(0, 4), texts),
+    st.tuples(
+        st.just("insert"), st.integers(0, 5), st.none() | st.fixed_dictionaries({"role": roles, "content": texts})
+    ),
+    st.tuples(st.just("drop"), st.integers(0, 4), st.none()),
+)
+tidy_rows = st.fixed_dictionaries(
     {
         "system": st.none() | good_texts,
         "messages": histories(good_texts),
@@ -190,7 +213,26 @@ tidy_rows = st.fixed_dictionaries(  # mostly clean, so both answers of the fast 
         "label": st.booleans(),
     }
 )
-rows = st.one_of(noisy_rows, tidy_rows)
+
+
+def change(row: dict, what: tuple) -> dict:
+    """A tidy row with one thing changed: the prompt, a field, or the rejected answer made the chosen one."""
+    field, value = what
+    if field == "messages" and value is not None:
+        return {**row, "messages": edit(row["messages"], value)}
+    if field == "identical":
+        return {**row, "rejected": f"{value}{row['chosen']}"}
+    return {**row, field: value}
+
+
+changes = st.one_of(
+    st.tuples(st.just("messages"), edits),
+    st.tuples(st.sampled_from(["chosen", "rejected", "system", "label", "messages"]), st.none()),
+    st.tuples(st.sampled_from(["chosen", "rejected"]), texts),
+    st.tuples(st.just("identical"), st.sampled_from(["", " ", "\n", "\u3000"])),
+)
+# Far from valid, valid, and one change away from valid: so both answers of the fast path are exercised.
+rows = st.one_of(noisy_rows, tidy_rows, st.builds(change, tidy_rows, changes))
 
 
 @pytest.mark.parametrize("name", NAMES)

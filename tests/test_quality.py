@@ -35,6 +35,7 @@ def example(prompt: str | None = GOOD_PROMPT, answer: str | None = GOOD_ANSWER) 
         (GOOD_PROMPT, "Write to maria.keller@example.com about the claim.", "personal_data"),
         (GOOD_PROMPT, "Write to support@brightwater.example about the claim.", None),
         (GOOD_PROMPT, GOOD_PROMPT.upper() + "  ", "answer_repeats_prompt"),
+        (GOOD_PROMPT, "[insert the warranty period here]", "placeholder_answer"),
     ],
 )
 def test_rules(prompt, answer, reason):

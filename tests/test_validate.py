@@ -76,7 +76,7 @@ def test_validate_file_reports_every_line(tmp_path):
         (12, "json.invalid"),
         (13, "semantic.no_assistant"),
     ]
-    assert result.records == 14 and not result.ok
+    assert result.records == 13 and not result.ok  # every line but the blank one
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,24 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.formats import llama_factory_dpo, openai_chat, openai_dpo, trl_kto, trl_preference, vertex_preference
+from pipeline.formats import (
+    alpaca,
+    bedrock_claude,
+    llama_factory,
+    llama_factory_dpo,
+    mistral,
+    openai_chat,
+    openai_dpo,
+    sharegpt,
+    together_conversational,
+    together_instruction,
+    together_preference,
+    trl_kto,
+    trl_preference,
+    trl_sft,
+    vertex_gemini,
+    vertex_preference,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +41,8 @@ class Target:
     clean_rows: Callable[[pl.DataFrame], pl.Series]  # records -> True where certainly valid (skips jsonschema)
     min_examples: int | None = None
     max_file_bytes: int | None = None
+    max_examples: int | None = None
+    quick_valid: Callable[[dict], bool] | None = None  # a fast, conservative "certainly valid" for the common shape
 
 
 TARGETS: dict[str, Target] = {
@@ -35,6 +54,7 @@ TARGETS: dict[str, Target] = {
         to_records=openai_chat.to_records,
         semantic_checks=openai_chat.semantic_checks,
         clean_rows=openai_chat.clean_rows,
+        quick_valid=openai_chat.quick_valid,
         min_examples=10,
         max_file_bytes=512 * 1024 * 1024,
     ),
@@ -85,6 +105,106 @@ TARGETS: dict[str, Target] = {
         to_records=trl_kto.to_records,
         semantic_checks=trl_kto.semantic_checks,
         clean_rows=trl_kto.clean_rows,
+    ),
+    "bedrock-claude": Target(
+        name="bedrock-claude",
+        schema="bedrock-claude",
+        description="Amazon Bedrock fine-tuning for Claude 3 Haiku (system; alternating user and assistant messages)",
+        kinds=("sft",),
+        to_records=bedrock_claude.to_records,
+        semantic_checks=bedrock_claude.semantic_checks,
+        clean_rows=bedrock_claude.clean_rows,
+        min_examples=32,
+        max_file_bytes=10 * 10**9,  # "10 GB" training file, in decimal bytes; validation files: 1 GB
+    ),
+    "vertex-gemini": Target(
+        name="vertex-gemini",
+        schema="vertex-gemini",
+        description="Vertex AI Gemini supervised tuning (systemInstruction; user and model contents of parts)",
+        kinds=("sft",),
+        to_records=vertex_gemini.to_records,
+        semantic_checks=vertex_gemini.semantic_checks,
+        clean_rows=vertex_gemini.clean_rows,
+        max_file_bytes=10**9,  # "1 GB" JSONL training file, in decimal bytes
+    ),
+    "mistral": Target(
+        name="mistral",
+        schema="mistral",
+        description="Mistral fine-tuning API and mistral-finetune (instruct messages; tools, weight)",
+        kinds=("sft",),
+        to_records=mistral.to_records,
+        semantic_checks=mistral.semantic_checks,
+        clean_rows=mistral.clean_rows,
+        max_file_bytes=512 * 1024 * 1024,  # per training file (more files are allowed); validation data: 1 MB
+    ),
+    "together-conversational": Target(
+        name="together-conversational",
+        schema="together-conversational",
+        description="Together AI conversational fine-tuning (messages; system, user, assistant; weight)",
+        kinds=("sft",),
+        to_records=together_conversational.to_records,
+        semantic_checks=together_conversational.semantic_checks,
+        clean_rows=together_conversational.clean_rows,
+        min_examples=1,
+        max_file_bytes=int(50.1 * 2**30),  # the SDK's MAX_FILE_SIZE_GB (GiB); the docs say 100 GB, older ones 5 GB
+    ),
+    "together-instruction": Target(
+        name="together-instruction",
+        schema="together-instruction",
+        description="Together AI instruction fine-tuning (prompt, completion; single-turn text)",
+        kinds=("sft",),
+        to_records=together_instruction.to_records,
+        semantic_checks=together_instruction.semantic_checks,
+        clean_rows=together_instruction.clean_rows,
+        min_examples=1,
+        max_file_bytes=int(50.1 * 2**30),
+    ),
+    "together-preference": Target(
+        name="together-preference",
+        schema="together-preference",
+        description="Together AI preference fine-tuning, DPO (input messages; one preferred, one non-preferred output)",
+        kinds=("preference",),
+        to_records=together_preference.to_records,
+        semantic_checks=together_preference.semantic_checks,
+        clean_rows=together_preference.clean_rows,
+        min_examples=1,
+        max_file_bytes=int(50.1 * 2**30),
+    ),
+    "trl-sft": Target(
+        name="trl-sft",
+        schema="trl-sft",
+        description="Hugging Face TRL supervised fine-tuning, conversational (messages; SFTTrainer)",
+        kinds=("sft",),
+        to_records=trl_sft.to_records,
+        semantic_checks=trl_sft.semantic_checks,
+        clean_rows=trl_sft.clean_rows,
+    ),
+    "alpaca": Target(
+        name="alpaca",
+        schema="alpaca",
+        description="Alpaca instruction records (instruction, input, output; optional system and history)",
+        kinds=("sft",),
+        to_records=alpaca.to_records,
+        semantic_checks=alpaca.semantic_checks,
+        clean_rows=alpaca.clean_rows,
+    ),
+    "sharegpt": Target(
+        name="sharegpt",
+        schema="sharegpt",
+        description="ShareGPT conversations (from human, gpt, system; value)",
+        kinds=("sft",),
+        to_records=sharegpt.to_records,
+        semantic_checks=sharegpt.semantic_checks,
+        clean_rows=sharegpt.clean_rows,
+    ),
+    "llama-factory": Target(
+        name="llama-factory",
+        schema="llama-factory",
+        description="LLaMA-Factory supervised fine-tuning, alpaca formatting (instruction, input, output)",
+        kinds=("sft",),
+        to_records=llama_factory.to_records,
+        semantic_checks=llama_factory.semantic_checks,
+        clean_rows=llama_factory.clean_rows,
     ),
 }
 

@@ -1,6 +1,10 @@
 """OpenAI chat fine-tuning records: `{"messages": [system?, user, assistant, ...]}`."""
 
+import json
+
 import polars as pl
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from pipeline.records import conversation
 
@@ -34,6 +38,65 @@ def semantic_checks(record: dict) -> list[tuple[str, str, str]]:
         content = messages[index].get("content") if isinstance(messages[index], dict) else None
         if role in ("user", "assistant") and isinstance(content, str) and not content.strip(WHITESPACE):
             found.append(("semantic.empty_content", f"messages[{index}].content", f"the {role} message is empty"))
+    weights = [m.get("weight", 1) for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
+    if weights and not any(weights):
+        found.append(("semantic.nothing_trained", "messages", "every assistant message has weight 0"))
+    return found + tool_checks(record, messages)
+
+
+def declared_tools(record: dict) -> dict[str, object]:
+    tools = record.get("tools") or []
+    declared = {}
+    for tool in tools if isinstance(tools, list) else []:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            declared[function["name"]] = function.get("parameters")
+    return declared
+
+
+def tool_checks(record: dict, messages: list) -> list[tuple[str, str, str]]:
+    """Tool calls name declared tools with JSON arguments valid for their parameters, and get answered."""
+    declared, pending, found = declared_tools(record), {}, []
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        for call_index, call in enumerate(message.get("tool_calls") or []):
+            function = call.get("function") if isinstance(call, dict) else None
+            if not isinstance(function, dict):
+                continue
+            path = f"messages[{index}].tool_calls[{call_index}].function"
+            name, arguments = function.get("name"), function.get("arguments")
+            pending[call.get("id")] = path
+            if declared and name not in declared:
+                found.append(("semantic.unknown_tool", f"{path}.name", f"{name!r} is not among the declared tools"))
+            try:
+                value = json.loads(arguments) if isinstance(arguments, str) else None
+            except json.JSONDecodeError as error:
+                found.append(("semantic.tool_arguments_json", f"{path}.arguments", f"not JSON: {error.msg}"))
+                continue
+            parameters = declared.get(name)
+            if isinstance(parameters, dict) and value is not None:
+                try:
+                    errors = list(Draft202012Validator(parameters).iter_errors(value))
+                except SchemaError:
+                    errors = []
+                for error in errors[:3]:
+                    found.append(("semantic.tool_arguments_schema", f"{path}.arguments", error.message[:200]))
+        if message.get("role") == "tool":
+            if message.get("tool_call_id") in pending:
+                pending.pop(message["tool_call_id"])
+            else:
+                found.append(
+                    ("semantic.tool_result_orphan", f"messages[{index}].tool_call_id", "answers no earlier tool call")
+                )
+    final_calls = (
+        {call.get("id") for call in (messages[-1].get("tool_calls") or [])} if isinstance(messages[-1], dict) else set()
+    )
+    for call_id, path in pending.items():
+        if call_id not in final_calls:  # a final assistant turn may end with calls: that is what it is trained on
+            found.append(
+                ("semantic.tool_call_unanswered", path, f"tool call {call_id!r} has no tool message answering it")
+            )
     return found
 
 
@@ -61,3 +124,38 @@ def clean_rows(records: pl.DataFrame) -> pl.Series:
         ).list.all(),
     ]
     return records.select(pl.all_horizontal(checks).fill_null(False)).to_series()
+
+
+ROLES = {"system", "user", "assistant"}
+MESSAGE_KEYS = {"role", "content", "name", "weight"}
+
+
+def quick_valid(record: dict) -> bool:
+    """True only for the common shape (string contents, no tools), already known to pass every check.
+
+    Anything else (tools, content parts, refusals) goes to the compiled schema; tests check that a True
+    here always agrees with the full schema and semantic rules.
+    """
+    messages = record.get("messages")
+    if len(record) != 1 or type(messages) is not list or not messages:
+        return False
+    last = len(messages) - 1
+    has_assistant = False
+    for index, message in enumerate(messages):
+        if type(message) is not dict or not message.keys() <= MESSAGE_KEYS:
+            return False
+        role, content = message.get("role"), message.get("content")
+        if role not in ROLES or type(content) is not str:
+            return False
+        if role == "system" and index != 0:
+            return False
+        if role != "system" and not content.strip(WHITESPACE):
+            return False
+        if "name" in message and (type(message["name"]) is not str):
+            return False
+        if "weight" in message and (
+            role != "assistant" or message["weight"] not in (0, 1) or type(message["weight"]) is not int
+        ):
+            return False
+        has_assistant = has_assistant or role == "assistant"
+    return has_assistant and messages[last].get("role") == "assistant"

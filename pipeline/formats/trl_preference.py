@@ -145,8 +145,7 @@ def clean_prompt(
     is_system = (role == system) if system is not None else pl.lit(False)
     known = [*sides, *([system] if system is not None else [])]
     asking = [name for name, value in sides.items() if value == "user"]
-    return [
-        turns.list.len() >= 1,
+    return [  # an empty list has no last turn, so it fails the last-turn check
         turns.list.eval((role.is_in(known) & text.is_not_null()).fill_null(False)).list.all(),
         turns.list.eval((~is_system | (pl.int_range(pl.len()) == 0)).fill_null(False)).list.all(),
         turns.list.eval(side.filter(~is_system.fill_null(False)).first() == "user").list.first(),
@@ -161,4 +160,4 @@ def clean_prompt(
 def clean_pair(chosen: pl.Expr, rejected: pl.Expr) -> list[pl.Expr]:
     """`pair_findings` as expressions (a null answer is a schema failure, so it is not clean either)."""
     chosen, rejected = chosen.str.strip_chars(WHITESPACE), rejected.str.strip_chars(WHITESPACE)
-    return [chosen.str.len_chars() > 0, rejected.str.len_chars() > 0, chosen != rejected]
+    return [rejected.str.len_chars() > 0, chosen != rejected]

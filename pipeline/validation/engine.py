@@ -1,0 +1,201 @@
+"""Validation of one or two files (train, validation) against a target, over chunks in parallel processes.
+
+Each chunk of lines is parsed and checked where it is, and only compact results travel back:
+findings, token counts and hashes. Checks that span records (duplicates, conflicts, mixed formats,
+train/validation overlap, system-prompt consistency) then run on those hashes in the parent.
+"""
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from pipeline.config import TokensConfig
+from pipeline.errors import InputError
+from pipeline.formats import Target, get_target
+from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, load_encoding, resolve
+from pipeline.validation.conversation import Conversation, conversation
+from pipeline.validation.costs import estimate
+from pipeline.validation.dataset_checks import cross_record_findings, token_stats
+from pipeline.validation.lines import parse_line, split_lines
+from pipeline.validation.record_checks import response_findings, schema_findings, semantic_findings, text_findings
+from pipeline.validation.result import Finding, ValidationResult
+
+PARALLEL_FROM_LINES = 20_000  # below this a process pool costs more than it saves
+DEFAULT_LIMIT = 65_536
+
+
+@dataclass(frozen=True)
+class Options:
+    target: str
+    model: str | None = None
+    tokens: bool = True
+    response_schema: dict | None = None
+    workers: int | None = None
+
+
+@dataclass
+class ChunkResult:
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    rows: list[tuple] = field(
+        default_factory=list
+    )  # (line, shape, record hash, prompt hash, answer hash, system hash, tokens, prompt tokens)
+
+
+def validate_files(paths: list[str | Path], options: Options) -> ValidationResult:
+    target = get_target(options.target)
+    encoding_name, limit, estimated = token_settings(target, options.model)
+    result = ValidationResult(target=target.name, files=[str(path) for path in paths])
+    per_file = []
+    for path in paths:
+        rows, errors, warnings = check_file(Path(path), target, options, encoding_name, limit)
+        result.errors += errors
+        result.warnings += warnings
+        result.records += len(rows)
+        per_file.append((str(path), rows))
+    errors, warnings = cross_record_findings(per_file, target)
+    result.errors += errors
+    result.warnings += warnings
+    order = {name: index for index, name in enumerate(result.files)}
+    result.errors.sort(key=lambda f: (order.get(f.file, 0), f.line))  # stable: a line's findings keep their order
+    result.warnings.sort(key=lambda f: (order.get(f.file, 0), f.line))
+    if options.tokens and per_file:
+        counts = [row[6] for row in per_file[0][1] if row[6] is not None]
+        result.stats["tokens"] = {
+            **token_stats(counts),
+            "records": len(counts),
+            "encoding": encoding_name,
+            "limit": limit,
+            "estimate": estimated,
+        }
+        result.stats["cost"] = estimate(counts, limit, options.model or "gpt-4o-mini") if not estimated else None
+    return result
+
+
+def token_settings(target: Target, model: str | None) -> tuple[str, int, bool]:
+    """(encoding, per-example limit, whether counts are only an estimate of the provider's tokenizer)."""
+    if model:
+        name, limit = resolve(model, TokensConfig())
+        return name, limit, not target.name.startswith("openai")
+    if target.name.startswith("openai"):
+        name, limit = resolve("gpt-4o-mini", TokensConfig())
+        return name, limit, False
+    return "o200k_base", DEFAULT_LIMIT, True
+
+
+def check_file(path: Path, target: Target, options: Options, encoding: str, limit: int) -> tuple[list, list, list]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or error}); check the path") from None
+    lines, file_findings = split_lines(data)
+    errors = [Finding(f.line, f.code, f.path, f.message, str(path)) for f in file_findings]
+    if target.max_file_bytes and len(data) > target.max_file_bytes:
+        errors.append(
+            Finding(
+                0,
+                "file.too_large",
+                "(file)",
+                f"{len(data)} bytes; {target.name} accepts at most {target.max_file_bytes}",
+                str(path),
+            )
+        )
+    del data
+    job = (target.name, options.tokens, options.response_schema, encoding, limit, str(path))
+    chunks = list(chunked(lines, options.workers))
+    if len(lines) >= PARALLEL_FROM_LINES and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=workers(options.workers)) as pool:
+            results = list(pool.map(check_chunk, [(job, chunk) for chunk in chunks]))
+    else:
+        results = [check_chunk((job, chunk)) for chunk in chunks]
+    rows, warnings = [], []
+    for chunk_result in results:
+        errors += chunk_result.errors
+        warnings += chunk_result.warnings
+        rows += chunk_result.rows
+    return rows, errors, warnings
+
+
+def workers(requested: int | None) -> int:
+    return requested or max(1, min(os.cpu_count() or 1, 8))
+
+
+def chunked(lines: list, requested: int | None) -> list[list]:
+    count = workers(requested) * 4 if len(lines) >= PARALLEL_FROM_LINES else 1
+    size = max(1, -(-len(lines) // count))
+    return [lines[start : start + size] for start in range(0, len(lines), size)]
+
+
+def digest(value: object) -> str:
+    return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+
+
+def check_chunk(task: tuple) -> ChunkResult:
+    """Parse and check a chunk of (line number, bytes); runs in a worker process."""
+    (target_name, count_tokens, response_schema, encoding_name, limit, file), chunk = task
+    target = get_target(target_name)
+    counter = TokenCounter(encoding_name) if count_tokens else None
+    result = ChunkResult()
+    for number, raw in chunk:
+        record, findings = parse_line(number, raw)
+        if record is None and raw.strip():
+            result.rows.append((number, None, None, None, None, None, None, None, False))  # a line with no record
+        errors = [f for f in findings if f.code != "json.duplicate_key"]
+        warnings = [f for f in findings if f.code == "json.duplicate_key"]
+        if record is not None and isinstance(record, dict):
+            errors += schema_findings(record, target, number)
+            if not errors:
+                errors += semantic_findings(record, target, number)
+            talk = conversation(record)
+            if talk is not None:
+                text_errors, text_warnings = text_findings(talk, number)
+                errors += text_errors + response_findings(talk, response_schema, number)
+                warnings += text_warnings
+                total, prompt_tokens = counter.count(talk) if counter else (None, None)
+                if total is not None and total > limit:
+                    where = "inside the trained answer" if prompt_tokens < limit else "in the prompt, before any answer"
+                    code = "tokens.truncated_answer" if prompt_tokens < limit else "tokens.over_limit"
+                    errors.append(
+                        Finding(
+                            number, code, "(record)", f"{total} tokens > limit {limit}; truncation would cut {where}"
+                        )
+                    )
+                row = (digest(talk.prompt), digest(talk.answers), digest(talk.system), total, prompt_tokens)
+            else:
+                row = (None, None, None, None, None)
+            result.rows.append((number, tuple(sorted(record)), digest(record), *row, not errors))
+        elif record is not None:
+            result.rows.append((number, None, digest(record), None, None, None, None, None, False))
+        result.errors += [Finding(f.line, f.code, f.path, f.message, file) for f in errors]
+        result.warnings += [Finding(f.line, f.code, f.path, f.message, file) for f in warnings]
+    return result
+
+
+class TokenCounter:
+    """OpenAI's chat accounting with a memo: system prompts and stock phrases repeat across a file."""
+
+    def __init__(self, encoding_name: str) -> None:
+        self.encoding = load_encoding(encoding_name)
+        self.memo: dict[str, int] = {}
+
+    def length(self, text: str) -> int:
+        known = self.memo.get(text)
+        if known is None:
+            known = len(self.encoding.encode_ordinary(text))
+            if len(self.memo) < 200_000:
+                self.memo[text] = known
+        return known
+
+    def count(self, talk: Conversation) -> tuple[int, int]:
+        """(all tokens, tokens before the first trained answer)."""
+        total, prompt = REPLY_PRIMING, None
+        answers = set(talk.answers)
+        for role, text in talk.texts:
+            if prompt is None and role == "assistant" and text in answers:
+                prompt = total
+            total += TOKENS_PER_MESSAGE + self.length(role) + self.length(text)
+        return total, prompt if prompt is not None else total

@@ -1,0 +1,123 @@
+"""One record against a target: a quick structural predicate, then a compiled schema, then the explanation.
+
+Most lines of a real file are valid, so the order is what makes validation fast: the target's
+`quick_valid` predicate (plain Python over the common shape, microseconds) or a fastjsonschema check
+compiled from the same schema file clears them; jsonschema runs only on a record that fails, to name
+every violation with its path. Semantic rules and the checks that need text (special tokens,
+placeholders, secrets, personal data, a structured-output schema) follow.
+"""
+
+import json
+import re
+from functools import cache
+
+import fastjsonschema
+import jsonschema
+
+from pipeline.formats import Target
+from pipeline.jsonschemas import json_path, load_schema, validator
+from pipeline.quality import EMAIL, ROLE_MAILBOX, SECRET, SPECIAL_TOKEN
+from pipeline.quality import PLACEHOLDER as PLACEHOLDER_ANSWER
+from pipeline.validation.conversation import Conversation
+from pipeline.validation.result import Finding
+
+PLACEHOLDER = re.compile(PLACEHOLDER_ANSWER)
+SPECIAL = re.compile(SPECIAL_TOKEN)
+SECRETS = re.compile(SECRET)
+EMAILS = re.compile(EMAIL)
+ROLE_ADDRESS = re.compile(ROLE_MAILBOX)
+
+
+@cache
+def compiled(schema_name: str):
+    """A fastjsonschema validator from the schema file, or None when the schema uses keywords it lacks."""
+    schema = {key: value for key, value in load_schema(schema_name).items() if key != "$schema"}
+    try:
+        return fastjsonschema.compile(schema)
+    except (fastjsonschema.JsonSchemaDefinitionException, ValueError):
+        return None
+
+
+def schema_findings(record: object, target: Target, line: int) -> list[Finding]:
+    quick = target.quick_valid
+    if quick is not None and isinstance(record, dict) and quick(record):
+        return []
+    fast = compiled(target.schema)
+    if fast is not None:
+        try:
+            fast(record)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass
+    errors = sorted(validator(target.schema).iter_errors(record), key=lambda error: list(map(str, error.absolute_path)))
+    return [
+        Finding(line, f"schema.{error.validator}", json_path(error.absolute_path), short(error.message))
+        for error in errors
+    ]
+
+
+def short(message: str, limit: int = 240) -> str:
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding], list[Finding]]:
+    """(errors, warnings) that need the text: placeholders are errors; tokens, secrets and personal data warn."""
+    errors, warnings = [], []
+    for index, answer in enumerate(conversation.answers):
+        if PLACEHOLDER.match(answer):
+            errors.append(
+                Finding(
+                    line,
+                    "semantic.placeholder_answer",
+                    f"answer[{index}]",
+                    f"the answer is a placeholder: {answer.strip()[:40]!r}",
+                )
+            )
+    for role, text in conversation.texts:
+        if SPECIAL.search(text):
+            warnings.append(
+                Finding(
+                    line,
+                    "semantic.special_token",
+                    role,
+                    f"contains {SPECIAL.search(text).group(0)!r}, a chat-template token",
+                )
+            )  # type: ignore[union-attr]
+        if SECRETS.search(text):
+            warnings.append(
+                Finding(line, "semantic.secret", role, "contains what looks like an API key or private key")
+            )
+        personal = [address for address in EMAILS.findall(text) if not ROLE_ADDRESS.match(address.lower())]
+        if personal:
+            warnings.append(Finding(line, "semantic.personal_data", role, f"contains the e-mail address {personal[0]}"))
+    return errors, warnings
+
+
+def response_findings(conversation: Conversation, response_schema: dict | None, line: int) -> list[Finding]:
+    """Structured-output datasets: every trained answer must be JSON valid against the user's schema."""
+    if response_schema is None:
+        return []
+    found = []
+    checker = jsonschema.Draft202012Validator(response_schema)
+    for index, answer in enumerate(conversation.answers):
+        try:
+            value = json.loads(answer)
+        except json.JSONDecodeError as error:
+            found.append(Finding(line, "response.not_json", f"answer[{index}]", f"column {error.colno}: {error.msg}"))
+            continue
+        for error in checker.iter_errors(value):
+            found.append(
+                Finding(
+                    line, "response.schema", f"answer[{index}].{json_path(error.absolute_path)}", short(error.message)
+                )
+            )
+    return found
+
+
+def semantic_findings(record: dict, target: Target, line: int) -> list[Finding]:
+    try:
+        return [Finding(line, code, path, message) for code, path, message in target.semantic_checks(record)]
+    except Exception as error:  # a rule must never take the validator down; report it as a finding instead
+        return [
+            Finding(line, "semantic.unchecked", "(record)", f"a rule failed on this record: {type(error).__name__}")
+        ]
