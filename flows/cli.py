@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ftprep: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        sys.stderr.close()
+        return 0
 
 
 def prepare(args: argparse.Namespace) -> int:
@@ -136,21 +139,34 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def list_targets(args: argparse.Namespace) -> int:
-    rows = [
-        {
-            "name": t.name,
-            "schema": f"schemas/{t.schema}.schema.json",
-            "description": t.description,
-            "min_examples": t.min_examples,
-            "max_file_bytes": t.max_file_bytes,
-        }
-        for t in TARGETS.values()
-    ]
+    from pipeline.validation.costs import price_table, training_price
+    from pipeline.validation.engine import token_settings
+
+    rows = []
+    for target in TARGETS.values():
+        encoding, limit, estimated = token_settings(target, None)
+        default_model = "gpt-4o-mini" if target.name.startswith("openai") else None
+        rows.append(
+            {
+                "name": target.name,
+                "kinds": list(target.kinds),
+                "schema": f"schemas/{target.schema}.schema.json",
+                "description": target.description,
+                "encoding": encoding if not estimated else f"{encoding} (estimate; the provider's tokenizer differs)",
+                "token_limit": limit,
+                "min_examples": target.min_examples,
+                "max_examples": target.max_examples,
+                "max_file_bytes": target.max_file_bytes,
+                "training_price_per_1m_usd": training_price(default_model) if default_model else None,
+                "prices_as_of": price_table()["as_of"],
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
         for row in rows:
-            print(f"{row['name']:<16} {row['description']}  [{row['schema']}; at least {row['min_examples']} examples]")
+            print(f"{row['name']:<26} {'/'.join(row['kinds']):<11} {row['description']}")
+        print("details (schema, encoding, limits, price): ftprep targets --json")
     return 0
 
 

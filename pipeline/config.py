@@ -13,6 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pipeline.errors import ConfigError
 
+# Kept in step with pipeline.formats.TARGETS by tests/test_config.py (a Literal makes the Prefect form a menu).
+TargetName = Literal[
+    "openai-chat", "openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "trl-kto",
+    "bedrock-claude", "vertex-gemini", "mistral", "together-conversational", "together-instruction",
+    "together-preference", "trl-sft", "alpaca", "sharegpt", "llama-factory",
+]  # fmt: skip
+
 
 class Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -239,9 +246,7 @@ class PrepareConfig(Section):
         default="sft",
         description="What to build: sft (instruction-response pairs) or preference (chosen/rejected pairs).",
     )
-    target: Literal[
-        "openai-chat", "openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "trl-kto"
-    ] = Field(default="openai-chat", description="Output record format (`ftprep targets` lists them).")
+    target: TargetName = Field(default="openai-chat", description="Output record format (`ftprep targets` lists them).")
     model: str = Field(default="gpt-4o-mini", description="Base model to fine-tune; sets the encoding and token limit.")
     ingest: IngestConfig = Field(default_factory=IngestConfig, description=IngestConfig.__doc__)
     generate: GenerateConfig = Field(default_factory=GenerateConfig, description=GenerateConfig.__doc__)

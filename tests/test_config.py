@@ -89,3 +89,12 @@ def test_overrides_are_validated():
     with pytest.raises(ConfigError, match="command-line options"):
         PrepareConfig().with_overrides(target="nope")
     assert PrepareConfig().with_overrides(out="runs/x", model=None).out == "runs/x"
+
+
+def test_target_names_match_the_registry():
+    from typing import get_args
+
+    from pipeline.config import TargetName
+    from pipeline.formats import TARGETS
+
+    assert set(get_args(TargetName)) == set(TARGETS)

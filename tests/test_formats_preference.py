@@ -143,6 +143,50 @@ def test_format_stage_rejects_a_pair_with_the_first_finding():
     )
 
 
+OK = {"system": None, "messages": [user("Q?")], "chosen": "Yes.", "rejected": "No.", "label": True}
+# EXAMPLE rows at the edges of each rule; some are valid in one target and not another (a "model" turn).
+EDGES = {
+    "single_turn": {},
+    "system": {"system": "Be brief."},
+    "empty_system": {"system": " "},
+    "multi_turn": {"messages": [user("Hi!"), assistant("Hello."), user("Q?")]},
+    "empty_chosen": {"chosen": " "},
+    "empty_rejected": {"rejected": "\u3000"},
+    "null_chosen": {"chosen": None},
+    "null_rejected": {"rejected": None},
+    "identical": {"rejected": " Yes.\n"},
+    "zero_width_is_not_empty": {"chosen": "\u200b"},
+    "null_label": {"label": None},
+    "null_messages": {"messages": None},
+    "no_messages": {"messages": []},
+    "null_message": {"messages": [None, user("Q?")]},
+    "ends_with_assistant": {"messages": [user("Q?"), assistant("A.")]},
+    "starts_with_assistant": {"messages": [assistant("Hello."), user("Q?")]},
+    "two_user_turns": {"messages": [user("Q?"), user("Q?")]},
+    "system_turn_first": {"messages": [{"role": "system", "content": "S."}, user("Q?")]},
+    "system_turn_twice": {"system": "S.", "messages": [{"role": "system", "content": "S."}, user("Q?")]},
+    "system_turn_late": {"messages": [user("Q?"), {"role": "system", "content": "S."}, user("Q?")]},
+    "null_system_turn": {"messages": [{"role": "system", "content": None}, user("Q?")]},
+    "tool_turn": {"messages": [user("Q?"), {"role": "tool", "content": "42"}, user("Q?")]},
+    "null_role": {"messages": [user("Q?"), {"role": None, "content": "A."}, user("Q?")]},
+    "null_content": {"messages": [user(None)]},
+    "blank_content": {"messages": [user("Q?"), assistant("\n"), user("Q?")]},
+    "model_turn": {"messages": [user("Q?"), {"role": "model", "content": "A."}, user("Q?")]},
+    "sharegpt_tool_turns": {
+        "messages": [user("Q?"), {"role": "function_call", "content": "{}"}, {"role": "observation", "content": "42"}]
+    },
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fast_path_agrees_with_jsonschema_at_the_edges(name):
+    target = get_target(name)
+    records = target.to_records(example_frame([{**OK, **edge} for edge in EDGES.values()], kind_of(name)))
+    exact = [not check_record(record, target) for record in records.to_dicts()]
+    assert dict(zip(EDGES, target.clean_rows(records).to_list(), strict=True)) == dict(zip(EDGES, exact, strict=True))
+    assert exact[0] and not all(exact)
+
+
 good_texts = st.one_of(
     st.sampled_from(["Yes.", " Yes.\n", "No.", "Q?", "\u200b"]),  # U+200B is not White_Space: not empty
     st.text(min_size=1, max_size=6),

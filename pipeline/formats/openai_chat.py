@@ -157,5 +157,5 @@ def quick_valid(record: dict) -> bool:
             role != "assistant" or message["weight"] not in (0, 1) or type(message["weight"]) is not int
         ):
             return False
-        has_assistant = has_assistant or role == "assistant"
-    return has_assistant and messages[last].get("role") == "assistant"
+        has_assistant = has_assistant or (role == "assistant" and message.get("weight", 1) == 1)
+    return has_assistant and messages[last].get("role") == "assistant"  # (weight 0 everywhere: not certain)

@@ -160,4 +160,4 @@ def clean_prompt(
 def clean_pair(chosen: pl.Expr, rejected: pl.Expr) -> list[pl.Expr]:
     """`pair_findings` as expressions (a null answer is a schema failure, so it is not clean either)."""
     chosen, rejected = chosen.str.strip_chars(WHITESPACE), rejected.str.strip_chars(WHITESPACE)
-    return [rejected.str.len_chars() > 0, chosen != rejected]
+    return [chosen.str.len_chars() > 0, rejected.str.len_chars() > 0, chosen != rejected]

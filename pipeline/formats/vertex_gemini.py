@@ -63,8 +63,8 @@ def semantic_checks(record: dict) -> list[Finding]:
         found.append(("semantic.too_many_images", "contents", f"{images} images; Gemini takes at most {MAX_IMAGES}"))
     system = record.get("systemInstruction")
     system_parts = system.get("parts") if isinstance(system, dict) else None
-    texts = [part.get("text") for part in parts + (system_parts if isinstance(system_parts, list) else [])]
-    return found + length_findings(texts, MAX_RECORD_TOKENS, MODEL)
+    parts += [part for part in system_parts if isinstance(part, dict)] if isinstance(system_parts, list) else []
+    return found + length_findings([part.get("text") for part in parts], MAX_RECORD_TOKENS, MODEL)
 
 
 def is_image(part: dict) -> bool:

@@ -21,7 +21,13 @@ from pipeline.validation.conversation import Conversation, conversation
 from pipeline.validation.costs import estimate
 from pipeline.validation.dataset_checks import cross_record_findings, token_stats
 from pipeline.validation.lines import parse_line, split_lines
-from pipeline.validation.record_checks import response_findings, schema_findings, semantic_findings, text_findings
+from pipeline.validation.record_checks import (
+    certainly_valid,
+    response_findings,
+    schema_findings,
+    semantic_findings,
+    text_findings,
+)
 from pipeline.validation.result import Finding, ValidationResult
 
 PARALLEL_FROM_LINES = 20_000  # below this a process pool costs more than it saves
@@ -147,9 +153,10 @@ def check_chunk(task: tuple) -> ChunkResult:
         errors = [f for f in findings if f.code != "json.duplicate_key"]
         warnings = [f for f in findings if f.code == "json.duplicate_key"]
         if record is not None and isinstance(record, dict):
-            errors += schema_findings(record, target, number)
-            if not errors:
-                errors += semantic_findings(record, target, number)
+            if not certainly_valid(record, target):
+                errors += schema_findings(record, target, number)
+                if not errors:
+                    errors += semantic_findings(record, target, number)
             talk = conversation(record)
             if talk is not None:
                 text_errors, text_warnings = text_findings(talk, number)

@@ -38,10 +38,12 @@ def compiled(schema_name: str):
         return None
 
 
+def certainly_valid(record: object, target: Target) -> bool:
+    """The target's quick predicate: True means schema and semantic rules are already known to pass."""
+    return target.quick_valid is not None and isinstance(record, dict) and target.quick_valid(record)
+
+
 def schema_findings(record: object, target: Target, line: int) -> list[Finding]:
-    quick = target.quick_valid
-    if quick is not None and isinstance(record, dict) and quick(record):
-        return []
     fast = compiled(target.schema)
     if fast is not None:
         try:
@@ -60,11 +62,20 @@ def short(message: str, limit: int = 240) -> str:
     return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
+# Cheap substring tests that every match of the expensive patterns must contain.
+SECRET_HINTS = ("sk-", "AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "AIza", "-----BEGIN")
+SPECIAL_HINTS = ("<|", "[INST", "[/INST", "<<SYS", "<</SYS")
+
+
 def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding], list[Finding]]:
-    """(errors, warnings) that need the text: placeholders are errors; tokens, secrets and personal data warn."""
+    """(errors, warnings) that need the text: placeholders are errors; tokens, secrets and personal data warn.
+
+    The patterns run on one joined text per record and only when a substring hint is present; the role
+    is looked up only for a record that matches.
+    """
     errors, warnings = [], []
     for index, answer in enumerate(conversation.answers):
-        if PLACEHOLDER.match(answer):
+        if len(answer) < 40 and PLACEHOLDER.match(answer):
             errors.append(
                 Finding(
                     line,
@@ -73,23 +84,25 @@ def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding],
                     f"the answer is a placeholder: {answer.strip()[:40]!r}",
                 )
             )
-    for role, text in conversation.texts:
-        if SPECIAL.search(text):
-            warnings.append(
-                Finding(
-                    line,
-                    "semantic.special_token",
-                    role,
-                    f"contains {SPECIAL.search(text).group(0)!r}, a chat-template token",
+    texts = conversation.texts
+    joined = "\n".join(text for _, text in texts)
+    checks = (
+        (SPECIAL_HINTS, SPECIAL, "semantic.special_token", lambda m: f"contains {m.group(0)!r}, a chat-template token"),
+        (SECRET_HINTS, SECRETS, "semantic.secret", lambda m: "contains what looks like an API key or private key"),
+    )
+    for hints, pattern, code, describe in checks:
+        if any(hint in joined for hint in hints):
+            for role, text in texts:
+                match = pattern.search(text)
+                if match:
+                    warnings.append(Finding(line, code, role, describe(match)))
+    if "@" in joined:
+        for role, text in texts:
+            personal = [address for address in EMAILS.findall(text) if not ROLE_ADDRESS.match(address.lower())]
+            if personal:
+                warnings.append(
+                    Finding(line, "semantic.personal_data", role, f"contains the e-mail address {personal[0]}")
                 )
-            )  # type: ignore[union-attr]
-        if SECRETS.search(text):
-            warnings.append(
-                Finding(line, "semantic.secret", role, "contains what looks like an API key or private key")
-            )
-        personal = [address for address in EMAILS.findall(text) if not ROLE_ADDRESS.match(address.lower())]
-        if personal:
-            warnings.append(Finding(line, "semantic.personal_data", role, f"contains the e-mail address {personal[0]}"))
     return errors, warnings
 
 
