@@ -13,7 +13,7 @@ from pipeline.records import EXAMPLE
 from pipeline.validate import check_format, check_record, validate_file
 
 DATA = Path(__file__).parent / "data" / "formats"
-PREFERENCE = ("openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference")
+PREFERENCE = ("openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "together-preference")
 NAMES = (*PREFERENCE, "trl-kto")
 
 
@@ -34,8 +34,11 @@ def kind_of(name: str) -> str:
 
 
 def test_each_target_declares_the_kinds_it_renders():
+    sft = ("bedrock-claude", "vertex-gemini", "mistral", "together-conversational", "together-instruction")
+    sft += ("trl-sft", "alpaca", "sharegpt", "llama-factory")
     assert {name: target.kinds for name, target in TARGETS.items()} == {
         "openai-chat": ("sft",),
+        **dict.fromkeys(sft, ("sft",)),
         **dict.fromkeys(PREFERENCE, ("preference",)),
         "trl-kto": ("kto",),
     }
@@ -85,6 +88,13 @@ def test_rendered_records_validate(tmp_path, name, rows):
 HISTORY = [("user", "Hi!"), ("assistant", "Hello."), ("user", "Capital of France?")]
 RENDERED = {
     "openai-dpo": {
+        "input": {
+            "messages": [{"role": "system", "content": "Be brief."}, *[{"role": r, "content": c} for r, c in HISTORY]]
+        },
+        "preferred_output": [{"role": "assistant", "content": "Paris."}],
+        "non_preferred_output": [{"role": "assistant", "content": "Lyon."}],
+    },
+    "together-preference": {
         "input": {
             "messages": [{"role": "system", "content": "Be brief."}, *[{"role": r, "content": c} for r, c in HISTORY]]
         },

@@ -115,6 +115,7 @@ TARGETS: dict[str, Target] = {
         semantic_checks=bedrock_claude.semantic_checks,
         clean_rows=bedrock_claude.clean_rows,
         min_examples=32,
+        max_examples=10_000,
         max_file_bytes=10 * 10**9,  # "10 GB" training file, in decimal bytes; validation files: 1 GB
     ),
     "vertex-gemini": Target(

@@ -16,7 +16,7 @@ example has more than one round.
 import polars as pl
 
 from pipeline.formats.openai_chat import WHITESPACE
-from pipeline.formats.together_instruction import user_assistant_pairs
+from pipeline.formats.sft_rules import user_assistant_pairs
 from pipeline.formats.trl_preference import Finding
 
 

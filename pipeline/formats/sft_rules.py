@@ -5,7 +5,8 @@ Bedrock, Gemini, Mistral, Together, TRL and ShareGPT targets differ only in thei
 rules (formats.md 8 M9-M13, 9.1-9.4): at least one answering turn, and the last turn is one; a system
 turn only first; the conversation starts with the user; asking and answering turns alternate, or follow
 the provider's transition table; no user or answer text is whitespace only. A coarse length guard
-covers the providers that give a per-record token limit but no offline tokenizer (Claude, Gemini).
+covers the providers that give a per-record token limit but no offline tokenizer (Claude, Gemini), and
+`user_assistant_pairs` tells which examples the role-less formats (Alpaca, Together instruction) can hold.
 """
 
 from collections.abc import Callable, Collection, Mapping
@@ -123,6 +124,15 @@ def clean_conversation(
     if alternate:
         checks.append(turns.list.eval((side != side.shift(1)).fill_null(True)).list.all())
     return checks
+
+
+def user_assistant_pairs() -> pl.Expr:
+    """True where an EXAMPLE's `messages` is user, assistant, user, assistant, ... with every content set."""
+    messages = pl.col("messages")
+    role, content = pl.element().struct.field("role"), pl.element().struct.field("content")
+    expected = pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("user")).otherwise(pl.lit("assistant"))
+    alternating = messages.list.eval(((role == expected) & content.is_not_null()).fill_null(False)).list.all()
+    return ((messages.list.len() > 0) & (messages.list.len() % 2 == 0) & alternating).fill_null(False)
 
 
 def total_chars(texts: pl.Expr) -> pl.Expr:

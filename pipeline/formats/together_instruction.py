@@ -14,17 +14,9 @@ multi-turn data: it keeps the roles). Limits as for together-conversational.
 import polars as pl
 
 from pipeline.formats.openai_chat import WHITESPACE
+from pipeline.formats.sft_rules import user_assistant_pairs
 from pipeline.formats.together_conversational import image_findings
 from pipeline.formats.trl_preference import Finding
-
-
-def user_assistant_pairs() -> pl.Expr:
-    """True where `messages` is user, assistant, user, assistant, ... with every content set."""
-    messages = pl.col("messages")
-    role, content = pl.element().struct.field("role"), pl.element().struct.field("content")
-    expected = pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("user")).otherwise(pl.lit("assistant"))
-    alternating = messages.list.eval(((role == expected) & content.is_not_null()).fill_null(False)).list.all()
-    return ((messages.list.len() > 0) & (messages.list.len() % 2 == 0) & alternating).fill_null(False)
 
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:

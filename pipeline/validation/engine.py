@@ -171,7 +171,13 @@ def check_chunk(task: tuple) -> ChunkResult:
                             number, code, "(record)", f"{total} tokens > limit {limit}; truncation would cut {where}"
                         )
                     )
-                row = (digest(talk.prompt), digest(talk.answers), digest(talk.system), total, prompt_tokens)
+                row = (
+                    digest(talk.prompt),
+                    digest(talk.answers),
+                    digest(talk.system) if talk.system else None,
+                    total,
+                    prompt_tokens,
+                )
             else:
                 row = (None, None, None, None, None)
             result.rows.append((number, tuple(sorted(record)), digest(record), *row, not errors))
