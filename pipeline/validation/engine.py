@@ -137,7 +137,9 @@ def chunked(lines: list, requested: int | None) -> list[list]:
 
 
 def digest(value: object) -> str:
-    return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+    """A hash stable across processes (Python's own hash() is salted per process)."""
+    data = value.encode() if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 def check_chunk(task: tuple) -> ChunkResult:
@@ -173,7 +175,7 @@ def check_chunk(task: tuple) -> ChunkResult:
                     )
                 row = (
                     digest(talk.prompt),
-                    digest(talk.answers),
+                    digest("\x00".join(talk.answers)),
                     digest(talk.system) if talk.system else None,
                     total,
                     prompt_tokens,

@@ -62,16 +62,15 @@ def short(message: str, limit: int = 240) -> str:
     return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
-# Cheap substring tests that every match of the expensive patterns must contain.
-SECRET_HINTS = ("sk-", "AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "AIza", "-----BEGIN")
-SPECIAL_HINTS = ("<|", "[INST", "[/INST", "<<SYS", "<</SYS")
+# One cheap scan that every match of the expensive patterns needs to pass first.
+HINTS = re.compile(r"sk-|AKIA|gh[pousr]_|xox|AIza|-----BEGIN|<\||\[/?INST|<</?SYS|@")
 
 
 def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding], list[Finding]]:
     """(errors, warnings) that need the text: placeholders are errors; tokens, secrets and personal data warn.
 
-    The patterns run on one joined text per record and only when a substring hint is present; the role
-    is looked up only for a record that matches.
+    One hint scan runs over the joined text of a record; the patterns and the role lookup run only for
+    the rare record that shows a hint.
     """
     errors, warnings = [], []
     for index, answer in enumerate(conversation.answers):
@@ -85,19 +84,18 @@ def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding],
                 )
             )
     texts = conversation.texts
-    joined = "\n".join(text for _, text in texts)
-    checks = (
-        (SPECIAL_HINTS, SPECIAL, "semantic.special_token", lambda m: f"contains {m.group(0)!r}, a chat-template token"),
-        (SECRET_HINTS, SECRETS, "semantic.secret", lambda m: "contains what looks like an API key or private key"),
-    )
-    for hints, pattern, code, describe in checks:
-        if any(hint in joined for hint in hints):
-            for role, text in texts:
-                match = pattern.search(text)
-                if match:
-                    warnings.append(Finding(line, code, role, describe(match)))
-    if "@" in joined:
-        for role, text in texts:
+    if not HINTS.search("\n".join(text for _, text in texts)):
+        return errors, warnings
+    for role, text in texts:
+        if special := SPECIAL.search(text):
+            warnings.append(
+                Finding(line, "semantic.special_token", role, f"contains {special.group(0)!r}, a chat-template token")
+            )
+        if SECRETS.search(text):
+            warnings.append(
+                Finding(line, "semantic.secret", role, "contains what looks like an API key or private key")
+            )
+        if "@" in text:
             personal = [address for address in EMAILS.findall(text) if not ROLE_ADDRESS.match(address.lower())]
             if personal:
                 warnings.append(
