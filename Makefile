@@ -25,8 +25,12 @@ test: install  ## lint, then the whole test suite
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: install  ## end-to-end benchmark at 10k and 100k examples (see bench/RESULTS.md)
+bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
+	test -x bench/.venv-together/bin/python || { $(PYTHON) -m venv bench/.venv-together && \
+		bench/.venv-together/bin/python -m pip install --quiet together==3.1.1; }
 	$(BIN)/python -m bench.e2e --examples 10000 100000
+	$(BIN)/python -m bench.ingest --documents 1000
+	$(BIN)/python -m bench.validate --lines 100000
 
 schemas: install  ## regenerate schemas/config.schema.json from PrepareConfig
 	$(BIN)/python -c "import json; from pipeline.config import config_json_schema; \
