@@ -44,6 +44,10 @@ def text_of(content: object) -> str | None:
 def role_turns(messages: object, role_key: str = "role", content_key: str = "content") -> list[tuple[str, str, dict]]:
     if not isinstance(messages, list):
         return []
+    if role_key == "role" and all(
+        type(m) is dict and type(m.get("content")) is str and type(m.get("role")) is str for m in messages
+    ):
+        return [(m["role"], m["content"], m) for m in messages]  # the usual shape, without the general lookups
     roles = {"human": "user", "gpt": "assistant", "model": "assistant", "bot": "assistant"}
     found = []
     for message in messages:

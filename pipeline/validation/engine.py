@@ -11,8 +11,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-
 from pipeline.config import TokensConfig
 from pipeline.errors import InputError
 from pipeline.formats import Target, get_target
@@ -136,10 +134,9 @@ def chunked(lines: list, requested: int | None) -> list[list]:
     return [lines[start : start + size] for start in range(0, len(lines), size)]
 
 
-def digest(value: object) -> str:
-    """A hash stable across processes (Python's own hash() is salted per process)."""
-    data = value.encode() if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+def digest(value: str | bytes) -> bytes:
+    """A hash stable across processes (Python's own hash() is salted per process); records hash their bytes."""
+    return hashlib.blake2b(value.encode() if isinstance(value, str) else value, digest_size=12).digest()
 
 
 def check_chunk(task: tuple) -> ChunkResult:
@@ -182,9 +179,9 @@ def check_chunk(task: tuple) -> ChunkResult:
                 )
             else:
                 row = (None, None, None, None, None)
-            result.rows.append((number, tuple(sorted(record)), digest(record), *row, not errors))
+            result.rows.append((number, tuple(sorted(record)), digest(raw.strip()), *row, not errors))
         elif record is not None:
-            result.rows.append((number, None, digest(record), None, None, None, None, None, False))
+            result.rows.append((number, None, digest(raw.strip()), None, None, None, None, None, False))
         result.errors += [Finding(f.line, f.code, f.path, f.message, file) for f in errors]
         result.warnings += [Finding(f.line, f.code, f.path, f.message, file) for f in warnings]
     return result
