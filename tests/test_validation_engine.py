@@ -229,11 +229,16 @@ def test_json_output_matches_its_schema(tmp_path):
 def test_parallel_and_sequential_agree(tmp_path, monkeypatch):
     from pipeline.validation import engine
 
-    lines = [*distinct(300), "{oops", *distinct(5)]
-    sequential = run(tmp_path, lines)
+    lines = [*distinct(300), "{oops", "", *distinct(5)]
+    sequential = run(tmp_path, b"\xef\xbb\xbf" + ("\n".join(lines) + "\n").encode())
     monkeypatch.setattr(engine, "PARALLEL_FROM_LINES", 10)
-    parallel = run(tmp_path, lines, workers=2)
+    parallel = run(tmp_path, b"\xef\xbb\xbf" + ("\n".join(lines) + "\n").encode(), workers=2)
     assert parallel.to_json() == sequential.to_json()
+    assert {(f.line, f.code) for f in parallel.errors} >= {
+        (1, "file.bom"),
+        (301, "json.invalid"),
+        (302, "file.blank_line"),
+    }
 
 
 @pytest.mark.parametrize(

@@ -96,26 +96,24 @@ def check_file(path: Path, target: Target, options: Options, encoding: str, limi
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error}); check the path") from None
-    lines, file_findings = split_lines(data)
-    errors = [Finding(f.line, f.code, f.path, f.message, str(path)) for f in file_findings]
+    errors = []
     if target.max_file_bytes and len(data) > target.max_file_bytes:
-        errors.append(
-            Finding(
-                0,
-                "file.too_large",
-                "(file)",
-                f"{len(data)} bytes; {target.name} accepts at most {target.max_file_bytes}",
-                str(path),
-            )
-        )
-    del data
+        message = f"{len(data)} bytes; {target.name} accepts at most {target.max_file_bytes}"
+        errors.append(Finding(0, "file.too_large", "(file)", message, str(path)))
     job = (target.name, options.tokens, options.response_schema, encoding, limit, str(path))
-    chunks = list(chunked(lines, options.workers))
-    if len(lines) >= PARALLEL_FROM_LINES and len(chunks) > 1:
+    ranges = byte_ranges(data, options.workers)
+    if ranges is not None:
+        # Large JSONL: workers read their own byte range, so no line travels between processes.
+        first = split_lines(data[: min(len(data), 8)])[1]  # a BOM, reported once
+        errors += [Finding(f.line, f.code, f.path, f.message, str(path)) for f in first if f.code == "file.bom"]
+        del data
         with ProcessPoolExecutor(max_workers=workers(options.workers)) as pool:
-            results = list(pool.map(check_chunk, [(job, chunk) for chunk in chunks]))
+            results = list(pool.map(check_range, [(job, str(path), *span) for span in ranges]))
     else:
-        results = [check_chunk((job, chunk)) for chunk in chunks]
+        lines, file_findings = split_lines(data)
+        errors += [Finding(f.line, f.code, f.path, f.message, str(path)) for f in file_findings]
+        del data
+        results = [check_chunk((job, lines))]
     rows, warnings = [], []
     for chunk_result in results:
         errors += chunk_result.errors
@@ -128,10 +126,33 @@ def workers(requested: int | None) -> int:
     return requested or max(1, min(os.cpu_count() or 1, 8))
 
 
-def chunked(lines: list, requested: int | None) -> list[list]:
-    count = workers(requested) * 4 if len(lines) >= PARALLEL_FROM_LINES else 1
-    size = max(1, -(-len(lines) // count))
-    return [lines[start : start + size] for start in range(0, len(lines), size)]
+def byte_ranges(data: bytes, requested: int | None) -> list[tuple[int, int, int]] | None:
+    """(start, end, first line number) of about 4 chunks per worker, cut at line ends; None for small
+    files and JSON arrays, which are checked in this process."""
+    if data.count(b"\n") < PARALLEL_FROM_LINES or data.lstrip()[:1] == b"[":
+        return None
+    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    count = workers(requested) * 4
+    step = max(1, (len(data) - offset) // count)
+    ranges, start, line = [], offset, 1
+    while start < len(data):
+        cut = data.find(b"\n", min(len(data), start + step))
+        end = len(data) if cut == -1 else cut + 1
+        ranges.append((start, end, line))
+        line += data.count(b"\n", start, end)
+        start = end
+    return ranges
+
+
+def check_range(task: tuple) -> "ChunkResult":
+    job, path, start, end, first_line = task
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return check_chunk((job, [(first_line + index, line.rstrip(b"\r")) for index, line in enumerate(lines)]))
 
 
 def digest(value: str | bytes) -> bytes:
