@@ -288,3 +288,33 @@ def test_never_raises_on_mutated_lines(tmp_path_factory, positions, byte):
     path = tmp_path_factory.mktemp("m") / "f.jsonl"
     path.write_bytes(bytes(raw) + b"\n")
     validate_files([path], Options("openai-chat"))
+
+
+texts = st.sampled_from(
+    ["Hi?", "Seven years.", "  ", "", "TODO", "mail a@b.co", "<|endoftext|>", "x" * 50, 'say "q": 1']
+)
+chat_records = st.fixed_dictionaries(
+    {
+        "messages": st.lists(
+            st.fixed_dictionaries({"role": st.sampled_from(["system", "user", "assistant", "tool"]), "content": texts}),
+            max_size=5,
+        )
+    }
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(chat_records, min_size=1, max_size=12))
+def test_quick_lines_agree_with_the_general_path(tmp_path_factory, records):
+    from pipeline.validation import engine
+
+    path = tmp_path_factory.mktemp("q") / "f.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    quick = validate_files([path], Options("openai-chat", "gpt-4o-mini")).to_json()
+    original = engine.quick_chat_line
+    engine.quick_chat_line = lambda *args: None
+    try:
+        general = validate_files([path], Options("openai-chat", "gpt-4o-mini")).to_json()
+    finally:
+        engine.quick_chat_line = original
+    assert quick == general

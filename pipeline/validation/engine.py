@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 from pipeline.config import TokensConfig
 from pipeline.errors import InputError
 from pipeline.formats import Target, get_target
@@ -20,6 +22,8 @@ from pipeline.validation.costs import estimate
 from pipeline.validation.dataset_checks import cross_record_findings, token_stats
 from pipeline.validation.lines import parse_line, split_lines
 from pipeline.validation.record_checks import (
+    HINTS,
+    PLACEHOLDER,
     certainly_valid,
     response_findings,
     schema_findings,
@@ -166,7 +170,13 @@ def check_chunk(task: tuple) -> ChunkResult:
     target = get_target(target_name)
     counter = TokenCounter(encoding_name) if count_tokens else None
     result = ChunkResult()
+    quick = target.quick_valid if target.schema == "openai-chat" and response_schema is None else None
     for number, raw in chunk:
+        if quick is not None:
+            row = quick_chat_line(number, raw, quick, counter, limit)
+            if row is not None:
+                result.rows.append(row)
+                continue
         record, findings = parse_line(number, raw)
         if record is None and raw.strip():
             result.rows.append((number, None, None, None, None, None, None, None, False))  # a line with no record
@@ -208,6 +218,44 @@ def check_chunk(task: tuple) -> ChunkResult:
     return result
 
 
+CHAT_ROLES = frozenset(("system", "user", "assistant"))
+
+
+def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | None", limit: int) -> tuple | None:
+    """The common OpenAI chat line in one pass: its row when it certainly has no finding at all, else None.
+
+    Same results as the general path (tests/test_validation_engine.py compares them): the quick
+    predicate stands for the schema and semantic rules, the colon count for the duplicate-key test, and
+    a line that shows any hint of special tokens, secrets or e-mail goes the general way.
+    """
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(record) is not dict or not quick(record):
+        return None
+    messages = record["messages"]
+    if raw.count(b'":') + raw.count(b'" :') != 1 + sum(map(len, messages)):
+        return None
+    texts = [(m["role"], m["content"]) for m in messages]
+    joined = "\n".join(text for _, text in texts)
+    if any(map(joined.__contains__, HINTS)):  # C-level scans, no Python frame per hint
+        return None
+    answers = tuple(m["content"] for m in messages if m["role"] == "assistant" and m.get("weight", 1) != 0)
+    if any(len(answer) < 40 and PLACEHOLDER.match(answer) for answer in answers):
+        return None
+    system = texts[0][1] if texts[0][0] == "system" else None
+    turns = texts[1:] if system is not None else texts
+    last = max(i for i, (role, _) in enumerate(turns) if role == "assistant")
+    prompt = "\n".join(f"{role}: {text}" for role, text in turns[:last])
+    total, prompt_tokens = counter.count_texts(texts, answers) if counter else (None, None)
+    if total is not None and total > limit:
+        return None  # the general path words the finding
+    shape = ("messages",)
+    row = (digest(prompt), digest("\x00".join(answers)), digest(system) if system else None, total, prompt_tokens)
+    return (number, shape, digest(raw.strip()), *row, True)
+
+
 class TokenCounter:
     """OpenAI's chat accounting with a memo: system prompts and stock phrases repeat across a file."""
 
@@ -225,9 +273,12 @@ class TokenCounter:
 
     def count(self, talk: Conversation) -> tuple[int, int]:
         """(all tokens, tokens before the first trained answer)."""
+        return self.count_texts(talk.texts, talk.answers)
+
+    def count_texts(self, texts: list[tuple[str, str]], trained: tuple[str, ...]) -> tuple[int, int]:
         total, prompt = REPLY_PRIMING, None
-        answers = set(talk.answers)
-        for role, text in talk.texts:
+        answers = set(trained)
+        for role, text in texts:
             if prompt is None and role == "assistant" and text in answers:
                 prompt = total
             total += TOKENS_PER_MESSAGE + self.length(role) + self.length(text)

@@ -101,7 +101,7 @@ def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding],
             )
     texts = conversation.texts
     joined = "\n".join(text for _, text in texts)
-    if not any(hint in joined for hint in HINTS):
+    if not any(map(joined.__contains__, HINTS)):
         return errors, warnings
     for role, text in texts:
         if special := SPECIAL.search(text):
