@@ -6,13 +6,12 @@ what a schema cannot say (how many candidates came back, every candidate scored 
 MalformedReply makes the client retry with the problem shown to the model.
 """
 
-import json
 from typing import Any
 
 from pipeline.config import JudgeConfig, LLMConfig
-from pipeline.generate.llm import FENCED, excerpt, wire_schema
+from pipeline.generate.llm import load_reply, wire_schema
 from pipeline.generate.llm_client import Job, MalformedReply, ReplyCache
-from pipeline.jsonschemas import json_path, load_schema, validator
+from pipeline.jsonschemas import load_schema
 
 CANDIDATES_SYSTEM = (
     "You write candidate answers to a user's question, to be compared by a judge.\n"
@@ -70,25 +69,6 @@ def job(step: tuple, system: str, user: str, llm: LLMConfig, schema: str) -> Job
     settings = (llm.model, llm.temperature, llm.max_tokens, llm.structured_output)
     key = ReplyCache.key(*step, *settings, system, user)
     return Job(key, [{"role": "system", "content": system}, {"role": "user", "content": user}], options)
-
-
-def load_reply(text: str, field: str, schema: str) -> dict:
-    """The JSON object in a reply, tolerating code fences, prose around it and a bare list of `field`."""
-    fenced = FENCED.search(text)
-    body = (fenced.group(1) if fenced else text).strip()
-    if body.startswith("["):
-        body = f'{{"{field}": {body[: body.rfind("]") + 1]}}}'
-    start, end = body.find("{"), body.rfind("}")
-    try:
-        value = json.loads(body[start : end + 1] if 0 <= start < end else body)
-    except json.JSONDecodeError as error:
-        raise MalformedReply(f"reply is not JSON: {error.msg} at char {error.pos}: {excerpt(text)}") from None
-    except RecursionError:
-        raise MalformedReply("reply is not JSON: nested too deeply") from None
-    errors = sorted(validator(schema).iter_errors(value), key=lambda error: list(map(str, error.absolute_path)))
-    if errors:
-        raise MalformedReply(f"{json_path(errors[0].absolute_path)}: {errors[0].message}")
-    return value
 
 
 def parse_candidates(text: str, count: int) -> list[str]:

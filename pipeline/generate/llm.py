@@ -147,21 +147,26 @@ def wire_schema(schema: Any) -> Any:
 
 def parse_pairs(text: str) -> list[dict]:
     """The pairs in a reply, tolerating code fences and prose around the JSON; MalformedReply otherwise."""
+    return load_reply(text, "pairs", SCHEMA)["pairs"]
+
+
+def load_reply(text: str, field: str, schema: str) -> dict:
+    """The JSON object in a reply, tolerating code fences, prose around it and a bare list of `field`."""
     fenced = FENCED.search(text)
-    candidate = (fenced.group(1) if fenced else text).strip()
-    if candidate.startswith("["):  # some models return the bare list of pairs
-        candidate = '{"pairs": ' + candidate[: candidate.rfind("]") + 1] + "}"
-    start, end = candidate.find("{"), candidate.rfind("}")
+    body = (fenced.group(1) if fenced else text).strip()
+    if body.startswith("["):  # some models return the bare list
+        body = f'{{"{field}": {body[: body.rfind("]") + 1]}}}'
+    start, end = body.find("{"), body.rfind("}")
     try:
-        value = json.loads(candidate[start : end + 1] if 0 <= start < end else candidate)
+        value = json.loads(body[start : end + 1] if 0 <= start < end else body)
     except json.JSONDecodeError as error:
         raise MalformedReply(f"reply is not JSON: {error.msg} at char {error.pos}: {excerpt(text)}") from None
     except RecursionError:
         raise MalformedReply("reply is not JSON: nested too deeply") from None
-    errors = sorted(validator(SCHEMA).iter_errors(value), key=lambda error: list(map(str, error.absolute_path)))
+    errors = sorted(validator(schema).iter_errors(value), key=lambda error: list(map(str, error.absolute_path)))
     if errors:
         raise MalformedReply(f"{json_path(errors[0].absolute_path)}: {errors[0].message}")
-    return value["pairs"]
+    return value
 
 
 def excerpt(text: str, limit: int = 80) -> str:
