@@ -44,25 +44,6 @@ def test_each_target_declares_the_kinds_it_renders():
     }
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_valid_fixture_lines_have_no_findings(name):
-    result = validate_file(DATA / name / "valid.jsonl", name)
-    assert result.records >= 5
-    assert [(finding.line, finding.code, finding.path) for finding in result.errors] == []
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_invalid_fixture_lines_give_exactly_their_codes(name):
-    expected = json.loads((DATA / name / "invalid.codes.json").read_text(encoding="utf-8"))
-    result = validate_file(DATA / name / "invalid.jsonl", name)
-    found: dict[int, list[str]] = {}
-    for finding in result.errors:
-        found.setdefault(finding.line, []).append(finding.code)
-    assert result.records == len(expected)
-    assert found.pop(0, []) == []  # no file-level finding: each invalid file is long enough
-    assert [found.get(line, []) for line in range(1, len(expected) + 1)] == expected
-
-
 ROWS = [
     {"system": None, "messages": [user("What is the capital of France?")]},
     {"system": "Be brief.", "messages": [user("What is the capital of France?")]},

@@ -44,25 +44,6 @@ def too_few(target: Target, records: int) -> list[str]:
     return ["file.too_few_examples"] if target.min_examples and records < target.min_examples else []
 
 
-@pytest.mark.parametrize("name", SFT)
-def test_valid_fixture_lines_have_no_findings(name):
-    result = validate_file(DATA / name / "valid.jsonl", name)
-    assert result.records >= 5
-    assert [(finding.line, finding.code, finding.path) for finding in result.errors] == []
-
-
-@pytest.mark.parametrize("name", SFT)
-def test_invalid_fixture_lines_give_exactly_their_codes(name):
-    expected = json.loads((DATA / name / "invalid.codes.json").read_text(encoding="utf-8"))
-    result = validate_file(DATA / name / "invalid.jsonl", name)
-    found: dict[int, list[str]] = {}
-    for finding in result.errors:
-        found.setdefault(finding.line, []).append(finding.code)
-    assert result.records == len(expected)
-    assert found.pop(0, []) == too_few(get_target(name), result.records)
-    assert [sorted(found.get(line, [])) for line in range(1, len(expected) + 1)] == [sorted(c) for c in expected]
-
-
 ROWS = [
     {"system": None, "messages": [user("What is the capital of France?"), assistant("Paris.")]},
     {"system": "Be brief.", "messages": [user("What is the capital of Italy?"), assistant("Rome.")]},
