@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.formats import TARGETS, get_target
-from pipeline.validate import validate_file
+from pipeline.validate import check_record, validate_file
 
 DATA = Path(__file__).parent / "data" / "formats"
 WITH_FIXTURES = sorted(name for name in TARGETS if (DATA / name / "valid.jsonl").exists())
@@ -35,3 +37,60 @@ def test_invalid_fixture_lines_give_exactly_their_codes(name):
     assert result.records == len(expected)
     assert found.pop(0, []) == short  # a fixture need not reach a provider's minimum file size
     assert [sorted(found.get(line, [])) for line in range(1, len(expected) + 1)] == [sorted(c) for c in expected]
+
+
+KEYS = [
+    "chosen",
+    "completion",
+    "completions",
+    "content",
+    "contents",
+    "conversations",
+    "fileData",
+    "from",
+    "history",
+    "image_url",
+    "inlineData",
+    "input",
+    "instruction",
+    "label",
+    "messages",
+    "mimeType",
+    "non_preferred_output",
+    "output",
+    "parts",
+    "preferred_output",
+    "prompt",
+    "rejected",
+    "role",
+    "score",
+    "system",
+    "systemInstruction",
+    "system_instruction",
+    "text",
+    "tool_calls",
+    "type",
+    "url",
+    "value",
+    "weight",
+]
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-1, 2)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["user", "assistant", "model", "gpt", " ", "x"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+@settings(max_examples=60)
+@given(value=json_values)
+def test_checks_never_raise(name, value):
+    target = get_target(name)
+    for finding in check_record(value, target):
+        assert finding.code and finding.message
+    if isinstance(value, dict):
+        assert all(code and message for code, _, message in target.semantic_checks(value))
