@@ -201,3 +201,15 @@ class LLMServer:
                 pass
 
         return Handler
+
+
+def leaked_anywhere(key: str, results: list, folder, caplog) -> list[str]:
+    """Every place a generator's outputs could carry the API key: frames, usage, cache files, logs.
+
+    Returns the places that contain it (or the word SECRET); tests assert the list is empty.
+    """
+    places = [frame.write_json() for result in results for frame in (result.kept, result.rejected)]
+    places += [json.dumps(result.usage) for result in results]
+    places += [path.read_text() for path in folder.rglob("*") if path.is_file()]
+    places += [caplog.text, *(str(record.args) for record in caplog.records)]
+    return [place for place in places if key in place or "SECRET" in place]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from format_strategies import good_texts, roles, texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -214,22 +215,6 @@ def test_length_guard_agrees_with_the_record_check(name, limit):
     exact = [not check_record(record, target) for record in records.to_dicts()]
     assert exact == [True, True, False] * 2
     assert target.clean_rows(records).to_list() == exact
-
-
-good_texts = st.one_of(
-    st.sampled_from(["Yes.", " Yes.\n", "No.", "Q?", "\u200b"]),  # U+200B is not White_Space: not empty
-    st.text(min_size=1, max_size=6),
-)
-texts = st.one_of(
-    st.none(),
-    st.sampled_from(["", " ", "\n\t", "\u00a0", "\u3000", "\x1c", "\x85"]),
-    st.text(alphabet=st.sampled_from(" \t\n\x85\u00a0\u2003\u200bab"), max_size=4),
-    good_texts,
-)
-roles = st.one_of(
-    st.sampled_from(["user", "assistant"]),
-    st.sampled_from(["system", "tool", "robot", None, "human", "gpt", "model"]),
-)
 
 
 def conversations(text: st.SearchStrategy) -> st.SearchStrategy:
