@@ -306,15 +306,15 @@ chat_records = st.fixed_dictionaries(
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(chat_records, min_size=1, max_size=12))
 def test_quick_lines_agree_with_the_general_path(tmp_path_factory, records):
-    from pipeline.validation import engine
+    from pipeline.validation import per_line
 
     path = tmp_path_factory.mktemp("q") / "f.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    quick = validate_files([path], Options("openai-chat", "gpt-4o-mini")).to_json()
-    original = engine.quick_chat_line
-    engine.quick_chat_line = lambda *args: None
+    quick = validate_files([path], Options("openai-chat", "gpt-4o-mini", columnar=False)).to_json()
+    original = per_line.quick_chat_line
+    per_line.quick_chat_line = lambda *args: None
     try:
-        general = validate_files([path], Options("openai-chat", "gpt-4o-mini")).to_json()
+        general = validate_files([path], Options("openai-chat", "gpt-4o-mini", columnar=False)).to_json()
     finally:
-        engine.quick_chat_line = original
+        per_line.quick_chat_line = original
     assert quick == general

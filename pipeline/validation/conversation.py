@@ -26,7 +26,7 @@ class Conversation:
     @property
     def texts(self) -> list[Turn]:
         """Every (role, text) sent to a model, system first, the rejected side last."""
-        head = [("system", self.system)] if self.system else []
+        head = [("system", self.system)] if self.system is not None else []  # an empty system turn is still sent
         tail = [("assistant", self.rejected)] if self.rejected is not None else []
         return head + list(self.turns) + tail
 
@@ -88,7 +88,7 @@ def pair(
 def conversation(record: object) -> Conversation | None:
     if not isinstance(record, dict):
         return None
-    system = record.get("system") if isinstance(record.get("system"), str) else None
+    system = record.get("system") if isinstance(record.get("system"), str) and record.get("system") else None
     if isinstance(record.get("input"), dict) and "preferred_output" in record:  # OpenAI DPO
         return pair(
             role_turns(record["input"].get("messages")),

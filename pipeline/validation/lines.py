@@ -118,3 +118,21 @@ def duplicate_keys(number: int, text: str) -> list[Finding]:
 
     json.loads(text, object_pairs_hook=check)
     return found
+
+
+def byte_ranges(data: bytes, workers: int, parallel_from: int) -> list[tuple[int, int, int]] | None:
+    """(start, end, first line number) of about 4 chunks per worker, cut at line ends; None for small
+    files and JSON arrays, which are checked in this process."""
+    if data.count(b"\n") < parallel_from or data.lstrip()[:1] == b"[":
+        return None
+    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    count = workers * 4
+    step = max(1, (len(data) - offset) // count)
+    ranges, start, line = [], offset, 1
+    while start < len(data):
+        cut = data.find(b"\n", min(len(data), start + step))
+        end = len(data) if cut == -1 else cut + 1
+        ranges.append((start, end, line))
+        line += data.count(b"\n", start, end)
+        start = end
+    return ranges

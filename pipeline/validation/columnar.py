@@ -1,0 +1,224 @@
+"""The common OpenAI chat line, checked for a whole file at once as polars columns.
+
+Most lines of a real chat file have one shape: `{"messages": [{"role": ..., "content": "..."}, ...]}`.
+Per-line Python costs about 50 µs for such a line (parse, predicate, keys, hint scan); polars does the
+same work in Rust over all lines on every core. One regular expression proves a line is that shape
+and obeys the rules a schema cannot say (valid JSON, no other key, no duplicate key, a known role,
+string content, the system turn only first, the last turn the assistant's, no empty turn);
+`json_decode` reads it; the hint scan, placeholder rule and token limit finish the proof. A line
+that fails any of it is not an error here: it goes to the per-line engine (per_line.py), which finds
+and words what is wrong. Only lines proven clean are settled here, so both routes give the same
+result (tests/test_validation_columnar.py compares them on generated files).
+"""
+
+import mmap
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.formats.openai_chat import WHITESPACE
+from pipeline.validation.counting import TokenCounter, count_range
+from pipeline.validation.keys import MATERIAL, TURNS, from_material, hashed
+from pipeline.validation.lines import BOM
+from pipeline.validation.per_line import check_chunk
+from pipeline.validation.record_checks import HINTS, PLACEHOLDER
+from pipeline.validation.result import Finding
+
+_WS = r"[ \t]*"
+# JSON string characters: no raw control character, and no surrogate escape (orjson refuses a lone one).
+_CHAR = r'(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u(?:[0-9a-cA-CefEF][0-9a-fA-F]{3}|[dD][0-7][0-9a-fA-F]{2}))'
+_VISIBLE = r'[^"\\\x00-\x1f' + "".join(f"\\x{{{ord(char):x}}}" for char in WHITESPACE) + "]"
+_STRING = f'"{_CHAR}*"'
+_TEXT = f'"{_CHAR}*{_VISIBLE}{_CHAR}*"'  # at least one unescaped visible character: not empty
+
+
+def _pair(key: str, value: str) -> str:
+    return f'"{key}"{_WS}:{_WS}{value}'
+
+
+def _message(roles: str, content: str, weighted: bool) -> str:
+    role = f'"(?:{roles})"'
+    shapes = [(_pair("role", role), _pair("content", content)), (_pair("content", content), _pair("role", role))]
+    if weighted:
+        shapes.append((_pair("role", '"assistant"'), _pair("content", content), _pair("weight", "1")))
+    objects = (r"\{" + _WS + f"{_WS},{_WS}".join(pairs) + _WS + r"\}" for pairs in shapes)
+    return "(?:" + "|".join(objects) + ")"
+
+
+_SEP = f"{_WS},{_WS}"
+_MESSAGES = (
+    f"(?:{_message('system', _STRING, False)}{_SEP})?"
+    f"(?:{_message('user|assistant', _TEXT, True)}{_SEP})*"
+    f"{_message('assistant', _TEXT, True)}"
+)
+# No whitespace around the object, so the record's key is the line itself, as on the per-line path.
+CANONICAL_LINE = r"^\{" + _WS + _pair("messages", r"\[" + _WS + _MESSAGES + _WS + r"\]") + _WS + r"\}$"
+# A hint in the raw line, or an escape that could hide one (\u0040 is "@", \/ a slash).
+RAW_HINT = "|".join([*(hint.replace("|", r"\|").replace("]", r"\]") for hint in HINTS), r"\\u", r"\\/"])
+MESSAGES = pl.Struct({"messages": TURNS})
+SEPARATOR = b"\x1f"  # a control character: invalid raw inside JSON text, so a valid line never holds it
+HEAD = 65_536  # bytes read to tell JSONL from a JSON array
+PARALLEL_EXPLAIN = 200  # lines for the per-line engine from which its work is shared between processes
+SHORT_ANSWER = 40  # placeholders are short; only answers below this length are matched in Python
+ROLE, CONTENT = pl.element().struct.field("role"), pl.element().struct.field("content")
+
+
+def check_chat_file(
+    path: Path, job: tuple, workers: int, parallel_from: int
+) -> tuple[pl.DataFrame, list[Finding], list[Finding]] | None:
+    """(hashed rows, errors, warnings) of an OpenAI chat file, or None when the per-line engine should
+    take the whole file (not UTF-8, a JSON array, or too few lines of the common shape to gain)."""
+    _, count_tokens, _, encoding_name, limit, file = job
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD)
+        lines = read_lines(path)
+    except OSError:
+        return None  # the per-line engine reports it
+    body = head.removeprefix(BOM)
+    if lines is None or body.lstrip()[:1] == b"[" or (len(head) == HEAD and not body.strip()):
+        return None
+    errors = []
+    if head.startswith(BOM):
+        message = "the file starts with a byte-order mark; save it as UTF-8 without BOM"
+        errors.append(Finding(1, "file.bom", "(file)", message, file))
+    large = workers > 1 and lines.height >= parallel_from
+    pool = ProcessPoolExecutor(max_workers=workers) if large else None  # processes start on first submit
+    try:
+        futures = []
+        if pool is not None and count_tokens:
+            futures = [pool.submit(count_range, (encoding_name, file, *span)) for span in spans(path, workers * 4)]
+        clean = clean_chat_rows(lines)
+        if lines.height - clean.height > max(1_000, lines.height // 5):
+            return None  # mostly another shape: the per-line engine, in parallel, is the faster route
+        if count_tokens:
+            clean = with_tokens(clean, futures, encoding_name).filter(pl.col("tokens") <= limit)
+        rest = lines.join(clean.select("number"), on="number", how="anti").sort("number")
+        del lines
+        pending = [(number, (line or "").rstrip("\r").encode()) for number, line in rest.iter_rows()]
+        if pool is not None and len(pending) >= PARALLEL_EXPLAIN:  # jsonschema explains a line in about 1 ms
+            step = -(-len(pending) // (workers * 2))
+            results = list(pool.map(check_chunk, [(job, pending[i : i + step]) for i in range(0, len(pending), step)]))
+        else:
+            results = [check_chunk((job, pending))]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    material_rows = [row for result in results for row in result.rows]
+    rows = pl.concat([hashed(material(clean, count_tokens)), from_material(material_rows)]).sort("number")
+    errors += [finding for result in results for finding in result.errors]
+    return rows, errors, [finding for result in results for finding in result.warnings]
+
+
+def read_lines(path: Path) -> pl.DataFrame | None:
+    """(number, line) of a JSONL file, read by polars' parallel CSV reader with no quoting and a separator
+    JSON text cannot hold raw. Like the per-line engine it drops a BOM and one CR before each LF; a blank
+    line is null. None when the file is not UTF-8 or a line holds the separator."""
+    if path.stat().st_size:
+        with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if data.find(SEPARATOR) != -1:  # memchr speed; JSON text never holds it raw
+                return None
+    try:
+        lines = pl.read_csv(
+            path,
+            has_header=False,
+            separator=SEPARATOR.decode(),
+            quote_char=None,
+            new_columns=["line"],
+            schema={"line": pl.String},
+            raise_if_empty=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError, pl.exceptions.NoDataError):
+        return None
+    return lines.with_row_index("number", offset=1).with_columns(pl.col("number").cast(pl.Int64))
+
+
+def spans(path: Path, count: int) -> list[tuple[int, int]]:
+    """About `count` byte ranges of the file, cut after a newline (a BOM stays out of the first)."""
+    size = path.stat().st_size
+    if size == 0:
+        return []
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        start = len(BOM) if data[: len(BOM)] == BOM else 0
+        step, found = max(1, (size - start) // count), []
+        while start < size:
+            cut = data.find(b"\n", min(size, start + step))
+            end = size if cut == -1 else cut + 1
+            found.append((start, end))
+            start = end
+    return found
+
+
+def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
+    """The lines proven free of any record-level finding (the token limit aside), with their messages."""
+    canonical = lines.filter(pl.col("line").str.contains(CANONICAL_LINE))
+    decoded = canonical.with_columns(
+        messages=pl.col("line").str.json_decode(MESSAGES).struct.field("messages"),
+        raw_hint=pl.col("line").str.contains(RAW_HINT),
+    )
+    hinted = decoded.filter("raw_hint").filter(
+        pl.col("messages").list.eval(CONTENT.str.contains_any(list(HINTS))).list.any()
+    )
+    clean = decoded.join(hinted.select("number"), on="number", how="anti").drop("raw_hint")
+    return clean.filter(~pl.col("number").is_in(placeholder_lines(clean)))
+
+
+def placeholder_lines(rows: pl.DataFrame) -> list[int]:
+    """Rows with an answer that is a placeholder; Python's regex on the few short answers is the exact rule."""
+    short = rows.select(
+        "number",
+        answers=pl.col("messages").list.eval(
+            CONTENT.filter((ROLE == "assistant") & (CONTENT.str.len_chars() < SHORT_ANSWER))
+        ),
+    ).filter(pl.col("answers").list.len() > 0)
+    return [number for number, answers in short.iter_rows() if any(PLACEHOLDER.match(answer) for answer in answers)]
+
+
+def with_tokens(clean: pl.DataFrame, futures: list[Future], encoding_name: str) -> pl.DataFrame:
+    """The rows with tokens and prompt_tokens: from the workers when they ran, else counted here."""
+    counted = pl.DataFrame(schema={"number": pl.Int64, "tokens": pl.Int64, "prompt_tokens": pl.Int64})
+    first_line = 1
+    for future in futures:  # in file order: each range's line numbers start after the previous range's
+        offsets, totals, prompts, line_count = future.result()
+        part = pl.DataFrame({"number": offsets, "tokens": totals, "prompt_tokens": prompts}, schema=counted.schema)
+        counted = pl.concat([counted, part.with_columns(pl.col("number") + first_line)])
+        first_line += line_count
+    rows = clean.join(counted, on="number", how="left")
+    missing = rows.filter(pl.col("tokens").is_null())
+    if missing.height:
+        counter = TokenCounter(encoding_name)
+        here = []
+        for number, messages in missing.select("number", "messages").iter_rows():
+            texts = [(message["role"], message["content"]) for message in messages]
+            answers = tuple(text for role, text in texts if role == "assistant")
+            here.append((number, *counter.count_texts(texts, answers)))
+        found = pl.DataFrame(here, schema=counted.schema, orient="row")
+        rows = (
+            rows.join(found, on="number", how="left", suffix="_here")
+            .with_columns(
+                tokens=pl.coalesce("tokens", "tokens_here"),
+                prompt_tokens=pl.coalesce("prompt_tokens", "prompt_tokens_here"),
+            )
+            .drop("tokens_here", "prompt_tokens_here")
+        )
+    return rows
+
+
+def material(clean: pl.DataFrame, count_tokens: bool) -> pl.DataFrame:
+    """The clean rows as key material (keys.MATERIAL), the same values the per-line engine would give."""
+    messages = pl.col("messages")
+    first = messages.list.first().struct.field
+    has_system = (first("role") == "system").cast(pl.Int64)
+    tokens = (pl.col("tokens"), pl.col("prompt_tokens")) if count_tokens else (pl.lit(None), pl.lit(None))
+    return clean.select(
+        "number",
+        shape=pl.lit(["messages"]),
+        record="line",
+        prompt=messages.list.slice(has_system, messages.list.len() - 1 - has_system),
+        answers=messages.list.eval(CONTENT.filter(ROLE == "assistant")),
+        system=pl.when((has_system == 1) & (first("content") != "")).then(first("content")),
+        tokens=tokens[0],
+        prompt_tokens=tokens[1],
+        passed=pl.lit(True),
+    ).cast(MATERIAL)
