@@ -1,4 +1,4 @@
-"""The `ftprep` command: prepare, validate, targets. The one place errors become messages and exit codes.
+"""The `ftprep` command: prepare, validate, report, targets. The one place errors become messages and exit codes.
 
 Exit codes: 0 success; 1 the data has errors (validate) or the run stopped on a condition the user must
 fix (a bad config, a missing source); 2 usage or I/O errors. Run-stopping errors print one line naming
@@ -40,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--model", help="base model: sets the encoding and the token limit")
     prepare.add_argument("--kind", choices=["sft", "preference"], help="sft pairs or preference pairs")
     prepare.add_argument(
+        "--eval",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="benchmark or held-out eval sets (JSONL/JSON/CSV/text): overlapping examples are rejected",
+    )
+    prepare.add_argument(
         "--runner",
         choices=["prefect", "local"],
         default="prefect",
@@ -56,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--response-schema", type=Path, help="JSON Schema every assistant answer must satisfy")
     validate.add_argument("--workers", type=int, help="processes for large files (default: the CPU count)")
 
+    report = commands.add_parser("report", help="render report.md and report.html again from RUN_DIR/report.json")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the --out folder of a prepare run")
+
     targets = commands.add_parser("targets", help="list the output formats and their schemas")
     targets.add_argument("--json", action="store_true")
     return parser
@@ -68,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             return prepare(args)
         if args.command == "validate":
             return validate(args)
+        if args.command == "report":
+            return render_report(args)
         return list_targets(args)
     except InputError as error:
         print(f"ftprep: error: {error}", file=sys.stderr)
@@ -86,7 +98,12 @@ def main(argv: list[str] | None = None) -> int:
 def prepare(args: argparse.Namespace) -> int:
     cfg = load_config(args.config) if args.config else PrepareConfig()
     cfg = cfg.with_overrides(
-        sources=args.sources or None, out=args.out, target=args.target, model=args.model, kind=args.kind
+        sources=args.sources or None,
+        out=args.out,
+        target=args.target,
+        model=args.model,
+        kind=args.kind,
+        dedup={"eval_files": [str(path) for path in args.eval] if args.eval else None},
     )
     if args.runner == "local":
         from pipeline.run import prepare_locally
@@ -114,7 +131,9 @@ def prepare(args: argparse.Namespace) -> int:
     docs, examples = ledger["documents"], ledger["examples"]
     print(
         f"ftprep: {docs['inputs']} documents ({docs['rejected']} rejected) -> {examples['generated']} examples: "
-        f"{examples['train']} train, {examples['validation']} validation, {examples['rejected']} rejected; "
+        f"{examples['train']} train, {examples['validation']} validation, "
+        + (f"{examples['test']} test, " if examples["test"] else "")
+        + f"{examples['rejected']} rejected; "
         f"outputs in {cfg.out}/ (see report.md)"
     )
     return 0
@@ -136,6 +155,14 @@ def validate(args: argparse.Namespace) -> int:
     result = validate_files(args.files, options)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if args.json else result.summary(args.max_errors))
     return 0 if result.ok else 1
+
+
+def render_report(args: argparse.Namespace) -> int:
+    from pipeline.report.files import rerender
+
+    written = rerender(args.run_dir)
+    print(f"ftprep: wrote {', '.join(str(path) for path in written)}")
+    return 0
 
 
 def list_targets(args: argparse.Namespace) -> int:

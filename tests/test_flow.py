@@ -1,6 +1,7 @@
 """The prepare and validate flows through a real Prefect API (one harness per session)."""
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,10 @@ def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_pat
     artifacts = asyncio.run(artifacts_of(state.state_details.flow_run_id))
     assert "## Ledger" in artifacts["ftprep-report"]
     assert "ftprep-funnel" in artifacts
+    assert "## Overfitting risk" in artifacts["ftprep-report"]
+    risks = json.loads(artifacts["ftprep-risk"])
+    assert {row["group"] for row in risks} >= {"leakage", "diversity", "size", "concentration", "representativeness"}
+    assert all(row["level"] in ("ok", "warn", "high") for row in risks)
 
 
 def test_flow_rejects_an_invalid_config_parameter(prefect_api):
