@@ -200,6 +200,11 @@ class DedupConfig(Section):
         default=0.8, gt=0, le=1, description="Jaccard similarity at or above which two examples are duplicates."
     )
     seed: int = Field(default=1, description="MinHash seed (datasketch-compatible).")
+    conflicts: Literal["report", "reject"] = Field(
+        default="report",
+        description="Examples with the same prompt and different answers: report them (the split keeps them on "
+        "one side), or reject all but the first of each group.",
+    )
     eval_files: list[str] = Field(
         default=[],
         description="Benchmark or held-out eval sets (JSONL, JSON, CSV or text); examples sharing a 13-word "

@@ -17,6 +17,7 @@ import polars as pl
 
 from pipeline import __version__
 from pipeline.config import PrepareConfig
+from pipeline.conflicts import resolve_conflicts
 from pipeline.decontaminate import drop_contaminated, read_eval_items
 from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.errors import ConfigError, InputError, OutputError
@@ -147,6 +148,9 @@ def dedup(state: RunState, cfg: PrepareConfig) -> RunState:
     near = drop_near_duplicates(exact.kept, cfg.dedup)
     rejected = [exact.rejected, near.rejected]
     kept = near.kept
+    if cfg.dedup.conflicts == "reject":
+        resolved, _ = resolve_conflicts(kept, "reject")
+        kept, rejected = resolved.kept, [*rejected, resolved.rejected]
     if cfg.dedup.eval_files:
         clean = drop_contaminated(kept, read_eval_items(cfg.dedup.eval_files), cfg.dedup)
         kept, rejected = clean.kept, [*rejected, clean.rejected]

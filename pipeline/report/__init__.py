@@ -7,6 +7,7 @@ lost or counted twice. report.md and report.html are renderings of this one dict
 
 import polars as pl
 
+from pipeline.conflicts import resolve_conflicts
 from pipeline.errors import LedgerError
 from pipeline.records import SECTION, empty
 from pipeline.report.quality import (
@@ -73,6 +74,7 @@ def build_report(
         "language_mix": language_mix(kept),
         "findings": findings(rejected),
         "duplicate_clusters": duplicate_clusters(rejected),
+        "conflicts": conflicts(kept, reasons),
         "reject_examples": reject_examples(rejected),
         "leakage": leakage,
         "risk": overfitting_risk(kept, leakage, reasons, run),
@@ -157,6 +159,17 @@ def dedup_stats(kept: pl.DataFrame, rejected_examples: pl.DataFrame) -> dict:
         "clusters": kept.filter(pl.col("cluster_id").is_in(near["cluster_id"].implode())).height
         if "cluster_id" in near.columns
         else 0,
+    }
+
+
+def conflicts(kept: pl.DataFrame, reasons: dict[str, int]) -> dict:
+    """Same prompt, different answers: groups still in the dataset, and how many were rejected as such."""
+    _, found = resolve_conflicts(kept, "report")
+    return {
+        "groups": found["groups"],
+        "examples": found["examples"],
+        "rejected": reasons.get("dedup.conflict", 0),
+        "listed": found["listed"],
     }
 
 

@@ -99,7 +99,10 @@ def outline(report: dict) -> list[Section]:
             "Language mix",
             [Block("bars", rows=[[language, count] for language, count in report.get("language_mix", {}).items()])],
         ),
-        Section("Duplicates", [Block("text", text=dedup_sentence(report)), *cluster_blocks(report)]),
+        Section(
+            "Duplicates and conflicts",
+            [Block("text", text=dedup_sentence(report)), *cluster_blocks(report), *conflict_blocks(report)],
+        ),
         Section("Personal data, secrets and other flags", findings_blocks(report)),
     ]
     if report.get("preference"):
@@ -207,6 +210,18 @@ def cluster_blocks(report: dict) -> list[Block]:
             [[c["kept"], c["size"], ", ".join(c["removed_ids"])] for c in clusters["largest"]],
         ),
     ]
+
+
+def conflict_blocks(report: dict) -> list[Block]:
+    found = report.get("conflicts")
+    if not found:
+        return []
+    text = (
+        f"{found['groups']} prompts are asked with different answers ({found['examples']} examples, kept together "
+        f"on one side of the split); {found['rejected']} examples were rejected as conflicts."
+    )
+    rows = [[entry["prompt"], ", ".join(entry["ids"])] for entry in found["listed"]]
+    return [Block("text", text=text), *([table(["prompt", "example ids"], rows)] if rows else [])]
 
 
 def findings_blocks(report: dict) -> list[Block]:
