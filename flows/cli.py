@@ -1,7 +1,8 @@
 """The `ftprep` command: prepare, validate, report, targets. The one place errors become messages and exit codes.
 
 Exit codes: 0 success; 1 the data has errors (validate) or the run stopped on a condition the user must
-fix (a bad config, a missing source); 2 usage or I/O errors. Run-stopping errors print one line naming
+fix (a bad config, a missing source); 2 usage or I/O errors; 3 an internal error (a bug: one line, no
+traceback unless FTPREP_DEBUG=1). Run-stopping errors print one line naming
 the file or field and the fix, never a traceback.
 """
 
@@ -9,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from pipeline.config import PrepareConfig, load_config
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--target", choices=sorted(TARGETS), help="output format")
     prepare.add_argument("--model", help="base model: sets the encoding and the token limit")
     prepare.add_argument("--kind", choices=["sft", "preference"], help="sft pairs or preference pairs")
+    prepare.add_argument("--force", action="store_true", help="write into a non-empty --out that is not an ftprep run")
     prepare.add_argument(
         "--eval",
         type=Path,
@@ -93,6 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
         sys.stderr.close()
         return 0
+    except Exception as error:  # a bug of ours: one line naming where, the traceback only on request
+        if os.environ.get("FTPREP_DEBUG"):
+            raise
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        print(
+            f"ftprep: internal error: {type(error).__name__}: {str(error)[:300]} "
+            f"(at {Path(where.filename).name}:{where.lineno}); please report it, FTPREP_DEBUG=1 shows the traceback",
+            file=sys.stderr,
+        )
+        return 3
 
 
 def prepare(args: argparse.Namespace) -> int:
@@ -103,6 +116,7 @@ def prepare(args: argparse.Namespace) -> int:
         target=args.target,
         model=args.model,
         kind=args.kind,
+        force=args.force or None,
         dedup={"eval_files": [str(path) for path in args.eval] if args.eval else None},
     )
     if args.runner == "local":

@@ -290,6 +290,10 @@ class PrepareConfig(Section):
         description="What to build: sft (instruction-response pairs) or preference (chosen/rejected pairs).",
     )
     target: TargetName = Field(default="openai-chat", description="Output record format (`ftprep targets` lists them).")
+    force: bool = Field(
+        default=False,
+        description="Write into `out` even when it is a non-empty folder that is not an ftprep run (off: refuse).",
+    )
     model: str = Field(default="gpt-4o-mini", description="Base model to fine-tune; sets the encoding and token limit.")
     ingest: IngestConfig = Field(default_factory=IngestConfig, description=IngestConfig.__doc__)
     generate: GenerateConfig = Field(default_factory=GenerateConfig, description=GenerateConfig.__doc__)

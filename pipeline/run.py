@@ -220,6 +220,9 @@ def write_outputs(state: RunState, cfg: PrepareConfig) -> dict:
     return report
 
 
+RUN_MARKER = ".ftprep-run"  # marks a folder ftprep may write into again (a rerun or a resumed run)
+
+
 def preflight(cfg: PrepareConfig) -> None:
     """Fail before any work on what would stop the run later: no sources, a missing path, no encoding."""
     if not cfg.sources:
@@ -239,6 +242,16 @@ def preflight(cfg: PrepareConfig) -> None:
     out = Path(cfg.out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / RUN_MARKER).exists() and not cfg.force:
+        raise OutputError(
+            f"{out}: not empty and not an ftprep run folder; choose a new or empty --out, or pass --force to "
+            "write into it anyway"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / RUN_MARKER).write_text(f"ftprep {__version__}: this folder holds an ftprep run\n", encoding="utf-8")
+    except OSError as error:
+        raise OutputError(f"{out}: cannot write ({error.strerror or error}); choose another --out") from None
 
 
 def prepare_locally(cfg: PrepareConfig) -> dict:

@@ -9,6 +9,7 @@ unsupported_type, ...), never an exception and never silently skipped; only path
 """
 
 import logging
+import os
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
@@ -59,18 +60,23 @@ class Importing(NamedTuple):
 SFT = Importing()
 
 
+def absolute(path: Path) -> Path:
+    """An absolute, normalised path without following symlinks (a symlink loop must not raise here)."""
+    return Path(os.path.abspath(path))
+
+
 def read_sources(paths: list[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
     documents, examples, rejected = [], [], []
     mappings: dict[Path, Mapping] = {}
     for raw in paths:
         for info in sorted(Path(raw).rglob("dataset_info.json")) if Path(raw).is_dir() else []:
             found, problem = read_dataset_info(info.parent)
-            mappings |= {(info.parent / name).resolve(): mapping for name, mapping in found.items()}
+            mappings |= {absolute(info.parent / name): mapping for name, mapping in found.items()}
             if problem:
                 name = f"{Path(raw).name}/{info.relative_to(raw).as_posix()}"
                 rejected.append(rejected_document(name, "unreadable", problem))
     for source in discover_files(paths, [*cfg.exclude, "dataset_info.json"]):
-        loaded = read_file(source, cfg, mappings.get(source.path.resolve()), importing)
+        loaded = read_file(source, cfg, mappings.get(absolute(source.path)), importing)
         documents += loaded.documents
         examples += loaded.examples
         rejected += loaded.rejected

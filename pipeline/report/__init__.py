@@ -17,6 +17,7 @@ from pipeline.report.quality import (
     language_mix,
     outliers,
     reject_examples,
+    reliability,
     token_histograms,
 )
 from pipeline.report.risk import overfitting_risk
@@ -73,6 +74,7 @@ def build_report(
         "outliers": outliers(kept),
         "language_mix": language_mix(kept),
         "findings": findings(rejected),
+        "reliability": reliability(rejected),
         "duplicate_clusters": duplicate_clusters(rejected),
         "conflicts": conflicts(kept, reasons),
         "reject_examples": reject_examples(rejected),

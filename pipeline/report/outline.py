@@ -104,6 +104,7 @@ def outline(report: dict) -> list[Section]:
             [Block("text", text=dedup_sentence(report)), *cluster_blocks(report), *conflict_blocks(report)],
         ),
         Section("Personal data, secrets and other flags", findings_blocks(report)),
+        Section("Reliability: input that could not be used", reliability_blocks(report)),
     ]
     if report.get("preference"):
         sections.append(
@@ -222,6 +223,22 @@ def conflict_blocks(report: dict) -> list[Block]:
     )
     rows = [[entry["prompt"], ", ".join(entry["ids"])] for entry in found["listed"]]
     return [Block("text", text=text), *([table(["prompt", "example ids"], rows)] if rows else [])]
+
+
+def reliability_blocks(report: dict) -> list[Block]:
+    found = report.get("reliability")
+    if not found or not found["by_reason"]:
+        return [Block("text", text="Every input file and record could be read.")]
+    text = (
+        f"{found['documents_rejected']} files and {found['records_rejected']} records could not be used; each is in "
+        "rejects.jsonl with its reason."
+    )
+    rows = [[entry["source"], entry["reason"], entry["detail"]] for entry in found["listed"]]
+    return [
+        Block("text", text=text),
+        table(["reason", "count"], [[code, count] for code, count in found["by_reason"].items()]),
+        table(["source", "reason", "detail"], rows),
+    ]
 
 
 def findings_blocks(report: dict) -> list[Block]:

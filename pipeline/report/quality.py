@@ -68,6 +68,7 @@ def coverage(documents: pl.DataFrame, sections: pl.DataFrame, kept: pl.DataFrame
     rejected_documents = rejected.filter(pl.col("kind") == "document").select(
         "source", reason=pl.concat_str("reject_stage", "reject_reason", separator=".")
     )
+    documents_empty = documents_empty.join(rejected_documents.select("source"), on="source", how="anti")
     return {
         "documents": documents.height + rejected_documents.height,
         "documents_with_examples": kept_documents.height,
@@ -149,6 +150,23 @@ def language_mix(kept: pl.DataFrame) -> dict[str, int]:
         frame.select(language=language).group_by("language").len().sort("len", "language", descending=[True, False])
     )
     return dict(counts.iter_rows())
+
+
+def reliability(rejected: pl.DataFrame) -> dict:
+    """Input that could not be used at all (binary, bad encoding, corrupt, unreadable, not a file, bad JSON
+    lines) and why: the files a user should look at before trusting the dataset's coverage."""
+    documents = rejected.filter((pl.col("kind") == "document") | (pl.col("reject_stage") == "ingest"))
+    documents = documents.with_columns(code=pl.concat_str("reject_stage", "reject_reason", separator="."))
+    listed = documents.sort("source").select("source", "code", "reject_detail").head(LISTED * 2)
+    return {
+        "documents_rejected": rejected.filter(pl.col("kind") == "document").height,
+        "records_rejected": documents.filter(pl.col("kind") != "document").height,
+        "by_reason": dict(documents.group_by("code").len().sort("code").iter_rows()),
+        "listed": [
+            {"source": source or "", "reason": code, "detail": (detail or "")[:200]}
+            for source, code, detail in listed.iter_rows()
+        ],
+    }
 
 
 def findings(rejected: pl.DataFrame) -> dict[str, int]:
