@@ -200,6 +200,11 @@ class DedupConfig(Section):
         default=0.8, gt=0, le=1, description="Jaccard similarity at or above which two examples are duplicates."
     )
     seed: int = Field(default=1, description="MinHash seed (datasketch-compatible).")
+    keep: Literal["first", "longest", "best_quality"] = Field(
+        default="first",
+        description="Which member of a duplicate cluster stays: the first by source path and position, the "
+        "longest answer, or the best quality score (a `quality_score` column, else fuller, less repetitive answers).",
+    )
     conflicts: Literal["report", "reject"] = Field(
         default="report",
         description="Examples with the same prompt and different answers: report them (the split keeps them on "

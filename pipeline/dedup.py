@@ -33,15 +33,37 @@ def compared_text(which: str) -> pl.Expr:
     return text.str.to_lowercase().str.replace_all(r"[^\w\s]", " ").str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def in_keep_order(examples: pl.DataFrame) -> pl.DataFrame:
-    """The deterministic order that decides which member of a duplicate group is kept: the first."""
-    return examples.sort("source", "span_start", "id", nulls_last=True, maintain_order=True)
+def quality_score() -> pl.Expr:
+    """Higher for a fuller, less repetitive answer: distinct-word share times log(1 + words). A
+    `quality_score` column (an imported rating, a judge's score) takes precedence when present."""
+    words = answer_text().fill_null("").str.to_lowercase().str.extract_all(r"\w+")
+    count = words.list.len()
+    return (words.list.n_unique() / pl.max_horizontal(count, 1)) * (count + 1).log()
+
+
+def in_keep_order(examples: pl.DataFrame, keep: str = "first") -> pl.DataFrame:
+    """The deterministic order that decides which member of a duplicate group is kept: the first in it.
+
+    "first" keeps the earliest by source path and position; "longest" the longest answer; "best_quality"
+    the highest quality score. Ties always fall back to the "first" order, so runs are reproducible.
+    """
+    base = ["source", "span_start", "id"]
+    if keep == "first":
+        return examples.sort(base, nulls_last=True, maintain_order=True)
+    if keep == "longest":
+        key = answer_text().fill_null("").str.len_chars()
+    else:
+        key = pl.col("quality_score").cast(pl.Float64) if "quality_score" in examples.columns else quality_score()
+    ranked = examples.with_columns(_keep=key.fill_null(float("-inf")) if keep != "longest" else key)
+    return ranked.sort(
+        ["_keep", *base], descending=[True, False, False, False], nulls_last=True, maintain_order=True
+    ).drop("_keep")
 
 
 def drop_exact_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
     if not cfg.exact:
         return Split(examples, reject(examples.clear(), "dedup", "exact_duplicate"))
-    flagged = in_keep_order(examples).with_columns(_key=compared_text(cfg.text))
+    flagged = in_keep_order(examples, cfg.keep).with_columns(_key=compared_text(cfg.text))
     flagged = flagged.with_columns(_kept=pl.col("id").first().over("_key"))
     duplicate = pl.col("_kept") != pl.col("id")
     rejected = reject(flagged.filter(duplicate), "dedup", "exact_duplicate", pl.format("same text as {}", "_kept"))
@@ -50,7 +72,7 @@ def drop_exact_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
 
 def drop_near_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
     """Keep one example per near-duplicate cluster; kept rows gain `cluster_id` (the kept id of their cluster)."""
-    ordered = in_keep_order(examples)
+    ordered = in_keep_order(examples, cfg.keep)
     if not cfg.near or ordered.height < 2:
         kept = ordered.with_columns(cluster_id=pl.col("id"))
         return Split(kept, reject(kept.clear(), "dedup", "near_duplicate"))

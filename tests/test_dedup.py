@@ -113,3 +113,42 @@ def test_jaccard_and_shingles():
     assert shingle_set("one two", 5) == frozenset(["one two"])
     assert shingle_set("", 5) == frozenset()
     assert jaccard(frozenset(["a", "b"]), frozenset(["b", "c"])) == pytest.approx(1 / 3)
+
+
+def test_keep_policies_choose_the_member_that_stays():
+    from pipeline.config import DedupConfig
+    from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
+    from pipeline.records import EXAMPLE
+
+    base = "The HP-7 warranty covers parts and labour for five years and the compressor for ten years"
+    rows = [
+        ("a-short", "archive/a.md", base + "."),
+        ("b-long", "policies/b.md", base + " with an active CarePlan."),
+        ("c-repetitive", "z/c.md", base + " years years years years years."),
+    ]
+    frame = pl.DataFrame(
+        [
+            {
+                "id": i,
+                "kind": "sft",
+                "task": "faq",
+                "source": source,
+                "messages": [
+                    {"role": "user", "content": "How long is the warranty?"},
+                    {"role": "assistant", "content": text},
+                ],
+            }
+            for i, source, text in rows
+        ],
+        schema=EXAMPLE,
+    )
+
+    def kept(keep: str, frame: pl.DataFrame = frame) -> list[str]:
+        cfg = DedupConfig(keep=keep, threshold=0.5)
+        return drop_near_duplicates(drop_exact_duplicates(frame, cfg).kept, cfg).kept["id"].to_list()
+
+    assert kept("first") == ["a-short"]
+    assert kept("longest") == ["c-repetitive"]
+    assert kept("best_quality") == ["b-long"]  # fuller than a-short, less repetitive than c-repetitive
+    scored = frame.with_columns(quality_score=pl.Series([0.1, 0.2, 0.9]))
+    assert kept("best_quality", scored) == ["c-repetitive"]  # a given score wins
