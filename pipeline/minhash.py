@@ -79,8 +79,23 @@ def shingle_hash(shingle: str) -> int:
     return shingle_hash64(shingle) >> 32
 
 
-def shingle_hashes(texts: pl.Series, n: int) -> ShingleHashes:
-    """Every document's shingle hashes (duplicates kept: MinHash and set Jaccard ignore them)."""
+def shingle_hashes(texts: pl.Series, n: int, chunk_bytes: int = CHUNK_BYTES) -> ShingleHashes:
+    """Every document's shingle hashes (duplicates kept: MinHash and set Jaccard ignore them), batch by batch."""
+    parts = [hash_batch(texts.slice(low, high - low), n) for low, high in batches(texts, chunk_bytes)]
+    starts = np.cumsum([0] + [len(part.hashes) for part in parts[:-1]])
+    offsets = [parts[0].offsets[:1]] + [part.offsets[1:] + start for part, start in zip(parts, starts, strict=True)]
+    return ShingleHashes(np.concatenate([part.hashes for part in parts]), np.concatenate(offsets))
+
+
+def batches(texts: pl.Series, chunk_bytes: int) -> list[tuple[int, int]]:
+    """Row ranges of about `chunk_bytes` of text each (a longer text ends its own range), so scratch is bounded."""
+    ends = np.cumsum(texts.fill_null("").str.len_bytes().to_numpy(), dtype=np.int64)
+    batch = np.maximum(ends - 1, 0) // chunk_bytes
+    return list(itertools.pairwise([0, *(np.flatnonzero(np.diff(batch)) + 1).tolist(), len(texts)]))
+
+
+def hash_batch(texts: pl.Series, n: int) -> ShingleHashes:
+    """Shingle hashes of one batch; scratch is about 40 bytes per byte of text."""
     data, offsets = utf8_buffers(texts)
     starts, ends, token_offsets = tokens(data, offsets)
     first, last, shingle_offsets = shingle_tokens(token_offsets, n)
@@ -216,13 +231,10 @@ def signatures(
 ) -> np.ndarray:
     """(len(texts), num_perm) signatures, computed over batches of about `chunk_bytes` of text so scratch memory
     stays bounded whatever the number of documents (uint32 for affine32, uint64 for legacy, as in datasketch)."""
-    ends = np.cumsum(texts.fill_null("").str.len_bytes().to_numpy(), dtype=np.int64)
-    batch = np.maximum(ends - 1, 0) // chunk_bytes  # a document longer than chunk_bytes ends its own batch
-    bounds = [0, *(np.flatnonzero(np.diff(batch)) + 1).tolist(), len(texts)]
     dtype = np.uint32 if scheme == "affine32" else np.uint64
     out = np.empty((len(texts), num_perm), dtype=dtype)
-    for low, high in itertools.pairwise(bounds):
-        out[low:high] = minhash(shingle_hashes(texts.slice(low, high - low), n), num_perm, seed, scheme)
+    for low, high in batches(texts, chunk_bytes):
+        out[low:high] = minhash(hash_batch(texts.slice(low, high - low), n), num_perm, seed, scheme)
     return out
 
 

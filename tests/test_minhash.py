@@ -70,6 +70,9 @@ def test_batching_does_not_change_signatures(corpus):
     whole = signatures(corpus, 5)
     np.testing.assert_array_equal(signatures(corpus, 5, chunk_bytes=700), whole)  # many batches, long texts alone
     np.testing.assert_array_equal(np.vstack([signatures(corpus[i : i + 1], 5) for i in range(40)]), whole[:40])
+    hashes, batched = shingle_hashes(corpus, 5), shingle_hashes(corpus, 5, chunk_bytes=700)
+    np.testing.assert_array_equal(batched.hashes, hashes.hashes)
+    np.testing.assert_array_equal(batched.offsets, hashes.offsets)
 
 
 def test_vectorised_hashes_equal_the_python_hash(corpus):
