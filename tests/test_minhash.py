@@ -178,3 +178,9 @@ def test_minhash_blocks_do_not_change_signatures(corpus, monkeypatch):
     whole = signatures(corpus[:60], 5)
     monkeypatch.setattr("pipeline.minhash.BLOCK", 7)  # blocks of whole documents; longer documents alone
     np.testing.assert_array_equal(signatures(corpus[:60], 5), whole)
+
+
+def test_pair_jaccard_asks_for_batches_above_its_key_width():
+    hashes = shingle_hashes(pl.Series(["a b c"]), 2)
+    with pytest.raises(ValueError, match="in batches"):
+        pair_jaccard(hashes, np.zeros(2**20, dtype=np.int64), np.zeros(2**20, dtype=np.int64))
