@@ -2,8 +2,8 @@
 
 Near duplicates are found in three steps that scale as a shuffle rather than one in-memory index:
 signatures per example (pipeline.minhash: vectorised, datasketch-compatible, computed in batches of
-documents), candidate pairs from a group-by on (band, band hash), and an exact Jaccard check of each
-candidate on 64-bit shingle hashes before connected components form clusters. Bands and
+documents), candidate pairs from a group-by per band on its band hash, and an exact Jaccard check of
+each candidate on shingle hashes before connected components form clusters. Bands and
 rows default to 16 x 8, which finds >99% of pairs at Jaccard 0.8 where datasketch's own optimiser
 (9 x 13) finds 79% (shared/reference/dedup.md). In every cluster the first example in a deterministic
 order is kept; each removed row names the kept id.
@@ -20,7 +20,7 @@ from pipeline.minhash import normalise, pair_jaccard, shingle_hashes, shingles, 
 from pipeline.records import Split, answer_text, prompt_text, reject
 
 MAX_BUCKET_PAIRS = 64  # buckets larger than this pair every member with the first only (still connected)
-VERIFY_PAIRS = 20_000  # candidate pairs verified together: a few hundred MB of shingle hashes at most
+VERIFY_PAIRS = 20_000  # candidate pairs verified together (pair_jaccard takes < 2**20): tens of MB of hashes
 
 
 def compared_text(which: str) -> pl.Expr:
@@ -130,6 +130,7 @@ def verified_edges(candidates: pl.DataFrame, texts: pl.Series, n: int, threshold
 
 
 def candidate_jaccard(candidates: pl.DataFrame, texts: pl.Series, n: int) -> np.ndarray:
+    """Exact shingle Jaccard of each candidate pair, hashing only the documents the pairs name."""
     a, b = candidates["a"].to_numpy(), candidates["b"].to_numpy()
     involved, local = np.unique(np.concatenate([a, b]), return_inverse=True)
     return pair_jaccard(shingle_hashes(texts.gather(involved), n), local[: len(a)], local[len(a) :])
