@@ -31,6 +31,7 @@ bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
 	$(BIN)/python -m bench.e2e --examples 10000 100000
 	$(BIN)/python -m bench.ingest --documents 1000
 	$(BIN)/python -m bench.validate --lines 100000
+	$(BIN)/python -m bench.dedup --docs 50000
 
 schemas: install  ## regenerate schemas/config.schema.json from PrepareConfig
 	$(BIN)/python -c "import json; from pipeline.config import config_json_schema; \

@@ -15,9 +15,10 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import candidate_pairs, compared_text, minhash_signatures, shingle_set, verified_edges
+from pipeline.dedup import candidate_pairs, compared_text, verified_edges
 from pipeline.errors import InputError
 from pipeline.leakage import ngram_hashes
+from pipeline.minhash import signatures
 from pipeline.records import Split, prompt_text, reject
 
 NORMALISE = (r"[^\w\s]", " ")
@@ -94,12 +95,12 @@ def contaminated(examples: pl.DataFrame, items: pl.DataFrame, cfg: DedupConfig) 
     prompts = examples.select("id", text=normalised(prompt_text().fill_null("")))
     questions = eval_texts.filter(pl.col("text").str.count_matches(r"\w+") >= MIN_WORDS)  # not a lone "answer"
     both = pl.concat([prompts, questions])
-    shingles = [shingle_set(text, cfg.ngram) for text in both["text"]]
+    texts = both["text"]
+    candidates = candidate_pairs(signatures(texts, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows)
     edges = verified_edges(
-        candidate_pairs(minhash_signatures(shingles, cfg), cfg.bands, cfg.rows).filter(
-            (pl.col("a") < prompts.height) & (pl.col("b") >= prompts.height)
-        ),
-        shingles,
+        candidates.filter((pl.col("a") < prompts.height) & (pl.col("b") >= prompts.height)),
+        texts,
+        cfg.ngram,
         cfg.threshold,
     )
     near = (

@@ -11,7 +11,8 @@ import numpy as np
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import candidate_pairs, compared_text, minhash_signatures, shingle_set, verified_edges
+from pipeline.dedup import candidate_pairs, compared_text, verified_edges
+from pipeline.minhash import signatures
 
 NGRAM = 13
 MULTIPLIER = 0x100000001B3  # the FNV-1a 64-bit prime: an odd multiplier mixes well modulo 2**64
@@ -52,12 +53,11 @@ def near_duplicates_across(train: pl.DataFrame, held: pl.DataFrame, cfg: DedupCo
     if held.height == 0 or train.height == 0:
         return empty
     both = pl.concat([held.select("id", "text"), train.select("id", "text")])
-    shingles = [shingle_set(text or "", cfg.ngram) for text in both["text"]]
-    signatures = minhash_signatures(shingles, cfg)
-    candidates = candidate_pairs(signatures, cfg.bands, cfg.rows).filter(
+    texts = both["text"].fill_null("")
+    candidates = candidate_pairs(signatures(texts, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows).filter(
         (pl.col("a") < held.height) & (pl.col("b") >= held.height)  # one held-out example, one training example
     )
-    edges = verified_edges(candidates, shingles, cfg.threshold)
+    edges = verified_edges(candidates, texts, cfg.ngram, cfg.threshold)
     if edges.height == 0:
         return empty
     ids = both["id"]
