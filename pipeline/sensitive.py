@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 TEXT_COLUMNS = ("system", "messages", "chosen", "rejected")
 FINDINGS = pl.Schema({"id": pl.String, "kind": pl.String, "type": pl.String, "count": pl.Int64})
 ACTIONS = {"report": "reported", "redact": "redacted", "reject": "rejected"}
+MAX_ROUNDS = 8  # a round only repeats for texts the previous one changed; real text settles in two
 
 
 class Step(NamedTuple):
@@ -63,27 +64,39 @@ def checked(detector: Detector, candidates: list[str]) -> dict[str, list[str]]:
 
 
 def scan_steps(frame: pl.DataFrame, columns: tuple[str, ...] | list[str], detectors: list[Detector]) -> Scan:
-    long, found, steps = texts(frame, columns), [], []
-    for detector in detectors:
-        candidates = (
-            long.select("id", candidate=pl.col("text").str.extract_all(detector.pattern))
-            .explode("candidate")
-            .drop_nulls("candidate")
-        )
-        hits = checked(detector, candidates["candidate"].unique().sort().to_list())
-        if not hits:
-            continue
-        counts = {candidate: len(values) for candidate, values in hits.items()}
-        found.append(
-            candidates.filter(pl.col("candidate").is_in(list(hits)))
-            .group_by("id")
-            .agg(count=pl.col("candidate").replace_strict(counts, return_dtype=pl.Int64).sum())
-            .select("id", kind=pl.lit(detector.kind), type=pl.lit(detector.type), count="count")
-        )
-        values = {value for values in hits.values() for value in values}
-        step = Step(detector, sorted(values, key=lambda value: (-len(value), value)))
-        steps.append(step)
-        long = long.with_columns(text=rewrite(pl.col("text"), [step]))
+    """Every detector over every text, in order, each one's values replaced before the next looks.
+
+    A replacement can expose a new match (a key glued to the end of a fixed-length Google key gains a word
+    boundary once that key is `[API_KEY]`), so the texts a round changed are scanned again, until a round
+    finds nothing. Redacted text then holds no finding at all, and redacting it again changes nothing.
+    """
+    long, found, steps = texts(frame, columns).with_columns(pending=pl.lit(True)), [], []
+    for _ in range(MAX_ROUNDS):
+        before = long["text"]
+        for detector in detectors:
+            candidates = (
+                long.filter(pl.col("pending") & gate(detector))
+                .select("id", candidate=pl.col("text").str.extract_all(detector.pattern))
+                .explode("candidate")
+                .drop_nulls("candidate")
+            )
+            hits = checked(detector, candidates["candidate"].unique().sort().to_list())
+            if not hits:
+                continue
+            counts = {candidate: len(values) for candidate, values in hits.items()}
+            found.append(
+                candidates.filter(pl.col("candidate").is_in(list(hits)))
+                .group_by("id")
+                .agg(count=pl.col("candidate").replace_strict(counts, return_dtype=pl.Int64).sum())
+                .select("id", kind=pl.lit(detector.kind), type=pl.lit(detector.type), count="count")
+            )
+            values = {value for values in hits.values() for value in values}
+            step = Step(detector, sorted(values, key=lambda value: (-len(value), value)))
+            steps.append(step)
+            long = long.with_columns(text=rewrite(pl.col("text"), [step]))
+        long = long.with_columns(pending=pl.col("text") != before)
+        if not long["pending"].any():
+            break
     findings = pl.concat(found) if found else pl.DataFrame(schema=FINDINGS)
     # Two detectors (IPv4, IPv6) share a type; one row per example and type.
     findings = findings.group_by("id", "kind", "type").agg(pl.col("count").sum()).sort("id", "kind", "type")
@@ -95,6 +108,13 @@ def scan(
 ) -> pl.DataFrame:
     """FINDINGS of `frame`: how many of each finding type each example (by `id`) holds."""
     return scan_steps(frame, present(frame, text_columns), detectors).findings
+
+
+def gate(detector: Detector) -> pl.Expr:
+    """Texts worth the detector's full pattern: one of its hints (any case), or a match of its cheap gate."""
+    if detector.hints:
+        return pl.col("text").str.contains_any(list(detector.hints), ascii_case_insensitive=True)
+    return pl.col("text").str.contains(detector.gate) if detector.gate else pl.lit(True)
 
 
 def rewrite(text: pl.Expr, steps: list[Step]) -> pl.Expr:
@@ -143,9 +163,9 @@ def apply_sensitive(examples: pl.DataFrame, cfg: SensitiveConfig) -> Screened:
     columns = present(examples, TEXT_COLUMNS)
     found = scan_steps(examples, columns, detectors)
     redacting = [detector for detector in detectors if modes[detector.kind] != "report"]
-    # Secret detectors run first, so when only secrets are redacted the full scan's steps are theirs.
-    if redacting == detectors[: len(redacting)]:
-        steps = [step for step in found.steps if modes[step.detector.kind] != "report"]
+    # When one kind is only reported, its replacements must not shape what the other kind's scan sees.
+    if redacting == detectors or not redacting:
+        steps = found.steps if redacting else []
     else:
         steps = scan_steps(examples, columns, redacting).steps
     screened = rewritten(examples, steps, columns)
