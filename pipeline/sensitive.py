@@ -100,7 +100,7 @@ def scan_steps(frame: pl.DataFrame, columns: tuple[str, ...] | list[str], detect
     findings = pl.concat(found) if found else pl.DataFrame(schema=FINDINGS)
     # Two detectors (IPv4, IPv6) share a type; one row per example and type.
     findings = findings.group_by("id", "kind", "type").agg(pl.col("count").sum()).sort("id", "kind", "type")
-    return Scan(findings.cast(FINDINGS), steps)  # type: ignore[arg-type]
+    return Scan(findings.cast(FINDINGS), steps)
 
 
 def scan(
