@@ -51,7 +51,12 @@ class Detector:
         object.__setattr__(self, "regex", re.compile(self.pattern, re.ASCII))
 
     def find(self, text: str) -> list[str]:
-        """Python's way to the same values, for one text (`ftprep validate`)."""
+        """Python's way to the same values, for one text (`ftprep validate`, hinted detectors only).
+
+        Python's `re` backtracks; the hinted patterns start at a literal or use bounded repeats, so
+        they stay linear. The unhinted ones (phones, IP addresses) are written for polars' linear-time
+        engine and are not meant for `re` over whole texts.
+        """
         return [value for match in self.regex.finditer(text) for value in self.check(match.group(0))]
 
 
@@ -61,6 +66,8 @@ GENERIC_LABEL = (
     r"|refresh[_ .-]?token|secret|token|password|passwd|pwd"
 )
 VALUE = r"[A-Za-z0-9_+/=.~-]"
+# Bounded repeats (RFC 5321 sizes) keep Python's backtracking `re`, used by `ftprep validate`, linear.
+EMAIL = r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"
 ASSIGN = r"""["']?\s*(?::=|=>|[:=])\s*["']?"""
 
 DETECTORS: list[Detector] = [
@@ -73,7 +80,7 @@ DETECTORS: list[Detector] = [
     ),
     Detector(
         "url_credentials", "secret", "[URL_CREDENTIALS]",
-        r"""\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@\[\]"'<>]*:[^\s/?#@\[\]"'<>]+@""", url_credentials, ("@",),
+        r"""\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/?#@\[\]"'<>]*:[^\s/?#@\[\]"'<>]+@""", url_credentials, ("@",),
     ),
     Detector("jwt", "secret", "[JWT]", r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*", jwt, ("eyj",)),
     Detector("anthropic_api_key", "secret", "[API_KEY]", r"\bsk-ant-[A-Za-z0-9_-]{20,}", random_suffix(7), ("sk-",)),
@@ -100,13 +107,13 @@ DETECTORS: list[Detector] = [
     Detector("huggingface_token", "secret", "[API_KEY]", r"\bhf_[A-Za-z0-9]{30,}", random_suffix(3), ("hf_",)),
     Detector(
         "generic_secret", "secret", "[API_KEY]",
-        rf"(?i:[A-Za-z0-9_.-]*(?:{GENERIC_LABEL})){ASSIGN}{VALUE}{{16,}}|(?i:\bbearer)\s+{VALUE}{{20,}}",
+        rf"(?i:{GENERIC_LABEL}){ASSIGN}{VALUE}{{16,}}|(?i:\bbearer)\s+{VALUE}{{20,}}",
         generic_secret, ("key", "token", "secret", "passw", "pwd", "bearer"),
     ),
     # A card number is a payment credential, so it is a secret: redacted by default.
     Detector("card", "secret", "[CARD]", r"\b[0-9](?:[ -]?[0-9]){12,18}\b", card, gate=r"[0-9]{4}"),
     Detector(
-        "email", "personal_data", "[EMAIL]", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+        "email", "personal_data", "[EMAIL]", EMAIL,
         email, ("@",),
     ),
     Detector(

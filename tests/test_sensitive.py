@@ -2,6 +2,7 @@
 table per detector, the three modes, and properties of scanning and redaction on arbitrary text."""
 
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import get_args
@@ -223,6 +224,18 @@ def test_validate_warns_with_the_same_detectors():
         _, warnings = text_findings(conversation, 1)
         messages = " ".join(warning.message for warning in warnings)
         assert all(kind in messages for kind in kinds), (row["text"], messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A" * 100_000 + " key @", "a." * 50_000 + " key @ secret", "a@" + "b." * 50_000, "a-" * 50_000 + " :// @"],
+)
+def test_validate_stays_linear_on_hostile_text(text):
+    """Python's backtracking `re` runs the hinted patterns; a quadratic one would take minutes here."""
+    started = time.perf_counter()
+    text_findings(Conversation(system=None, turns=(("user", text),), answers=()), 1)
+    redact(texts_frame([text]))
+    assert time.perf_counter() - started < 10
 
 
 # Arbitrary text with pieces of real findings mixed in, so the properties exercise the detectors' paths.
