@@ -85,8 +85,21 @@ def filter_quality(examples: pl.DataFrame, cfg: QualityConfig, rules: list[Rule]
     """Screen secrets and personal data (pipeline/sensitive.py), then keep the examples passing every rule and
     reject the others with the first failing rule's reason (rules see the redacted text)."""
     screened = apply_sensitive(examples, sensitive_settings(cfg))
-    kept, rejected = apply_rules(screened.kept, cfg, rules)
-    return Split(kept, concat_rejects([screened.rejected, rejected]))
+    noted = findings_column(screened.findings)
+    kept, rejected = apply_rules(with_findings(screened.kept, noted), cfg, rules)
+    return Split(kept, concat_rejects([with_findings(screened.rejected, noted), rejected]))
+
+
+def findings_column(findings: pl.DataFrame) -> pl.DataFrame:
+    """(id, sensitive): each example's findings as "type:action:count" strings, so the report can count
+    what was found and done without any value (the rows carry it to the end of the run)."""
+    if findings.height == 0:
+        return pl.DataFrame(schema={"id": pl.String, "sensitive": pl.List(pl.String)})
+    return findings.group_by("id").agg(sensitive=pl.format("{}:{}:{}", "type", "action", "count").sort())
+
+
+def with_findings(frame: pl.DataFrame, noted: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop("sensitive", strict=False).join(noted, on="id", how="left", maintain_order="left")
 
 
 def sensitive_settings(cfg: QualityConfig) -> SensitiveConfig:
