@@ -164,7 +164,7 @@ def test_inlined_schemas_explain_exactly_like_the_originals():
     from jsonschema import Draft202012Validator
 
     from pipeline.formats import TARGETS
-    from pipeline.jsonschemas import load_schema, validator
+    from pipeline.jsonschemas import explainer, load_schema, validator
 
     chat = [
         '{"messages": [{"role": "user", "content": 4}, {"role": "bot", "content": "x"}], "extra": 1}',
@@ -182,9 +182,53 @@ def test_inlined_schemas_explain_exactly_like_the_originals():
                 except json.JSONDecodeError:
                     continue
                 assert explained(validator(target.schema), record) == explained(original, record), (path, line)
+                assert ordered_errors(explainer(target.schema)(record)) == ordered_errors(
+                    original.iter_errors(record)
+                ), (path, line)
                 checked += 1
     assert checked > 100
 
 
 def explained(checker, record: object) -> list[tuple]:
     return sorted((error.validator, list(error.absolute_path), error.message) for error in checker.iter_errors(record))
+
+
+def ordered_errors(errors) -> list[tuple]:
+    """Errors in the order findings are reported: by path, then as found."""
+    ordered = sorted(errors, key=lambda error: list(map(str, error.absolute_path)))
+    return [(error.validator, list(error.absolute_path), error.message) for error in ordered]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "role": st.sampled_from(["user", "assistant", "system", "bot", 3]),
+                    "content": st.one_of(st.text(max_size=5), st.integers(), st.none()),
+                }
+            ),
+            st.dictionaries(
+                st.sampled_from(["role", "content", "name", "weight", "tool_calls", "x"]),
+                st.one_of(st.text(max_size=3), st.integers(), st.lists(st.integers(), max_size=2)),
+                max_size=4,
+            ),
+            st.integers(),
+        ),
+        max_size=5,
+    ),
+    st.dictionaries(
+        st.sampled_from(["tools", "extra", "parallel_tool_calls"]),
+        st.one_of(st.booleans(), st.lists(st.integers(), max_size=2)),
+        max_size=2,
+    ),
+)
+def test_item_by_item_explanation_equals_the_whole(messages, extra):
+    from jsonschema import Draft202012Validator
+
+    from pipeline.jsonschemas import explainer, load_schema
+
+    record = {"messages": messages, **extra}
+    whole = Draft202012Validator(load_schema("openai-chat"))
+    assert ordered_errors(explainer("openai-chat")(record)) == ordered_errors(whole.iter_errors(record))

@@ -18,11 +18,13 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats.openai_chat import WHITESPACE
+from pipeline.jsonschemas import explainer
+from pipeline.tokens import load_encoding
 from pipeline.validation.counting import TokenCounter, count_range
 from pipeline.validation.keys import MATERIAL, TURNS, from_material, hashed
 from pipeline.validation.lines import BOM
 from pipeline.validation.per_line import check_chunk
-from pipeline.validation.record_checks import HINTS, PLACEHOLDER
+from pipeline.validation.record_checks import HINTS, PLACEHOLDER, compiled
 from pipeline.validation.result import Finding
 
 _WS = r"[ \t]*"
@@ -84,11 +86,15 @@ def check_chat_file(
         message = "the file starts with a byte-order mark; save it as UTF-8 without BOM"
         errors.append(Finding(1, "file.bom", "(file)", message, file))
     large = workers > 1 and lines.height >= parallel_from
-    pool = ProcessPoolExecutor(max_workers=workers) if large else None  # processes start on first submit
+    # Workers load the tokenizer and build the schema checks as they start, while this process reads lines.
+    start = (encoding_name if count_tokens else None,)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm, initargs=start) if large else None
     try:
         futures = []
         if pool is not None and count_tokens:
             futures = [pool.submit(count_range, (encoding_name, file, *span)) for span in spans(path, workers * 4)]
+        elif pool is not None:
+            pool.submit(int)  # start the workers now, so they warm up while this process reads
         clean = clean_chat_rows(lines)
         if lines.height - clean.height > max(1_000, lines.height // 5):
             return None  # mostly another shape: the per-line engine, in parallel, is the faster route
@@ -109,6 +115,14 @@ def check_chat_file(
     rows = pl.concat([hashed(material(clean, count_tokens)), from_material(material_rows)]).sort("number")
     errors += [finding for result in results for finding in result.errors]
     return rows, errors, [finding for result in results for finding in result.warnings]
+
+
+def warm(encoding_name: str | None) -> None:
+    """Build what a worker needs once, at start: the tokenizer and the compiled and explaining schemas."""
+    if encoding_name is not None:
+        load_encoding(encoding_name)
+    compiled("openai-chat")
+    explainer("openai-chat")
 
 
 def read_lines(path: Path) -> pl.DataFrame | None:

@@ -16,7 +16,7 @@ import jsonschema
 
 from pipeline.detectors import HINTED
 from pipeline.formats import Target
-from pipeline.jsonschemas import json_path, load_schema, validator
+from pipeline.jsonschemas import explainer, json_path, load_schema
 from pipeline.quality import PLACEHOLDER as PLACEHOLDER_ANSWER
 from pipeline.quality import SPECIAL_TOKEN
 from pipeline.validation.conversation import Conversation
@@ -49,7 +49,7 @@ def schema_findings(record: object, target: Target, line: int) -> list[Finding]:
             return []
         except fastjsonschema.JsonSchemaException:
             pass
-    errors = sorted(validator(target.schema).iter_errors(record), key=lambda error: list(map(str, error.absolute_path)))
+    errors = sorted(explainer(target.schema)(record), key=lambda error: list(map(str, error.absolute_path)))
     return [
         Finding(line, f"schema.{error.validator}", json_path(error.absolute_path), short(error.message))
         for error in errors
