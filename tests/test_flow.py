@@ -37,7 +37,9 @@ async def artifacts_of(flow_run_id) -> dict[str, str]:
 def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_path):
     from flows.prepare import prepare_dataset
 
-    cfg = PrepareConfig(sources=[str(MINI)], out=str(tmp_path / "flow" / "mini"))
+    cfg = PrepareConfig.model_validate(
+        {"sources": [str(MINI)], "out": str(tmp_path / "flow" / "mini"), "ingest": {"shard_size": 1}}
+    )
     state = prepare_dataset(cfg, return_state=True)
     assert state.is_completed(), state
     result = state.result()
@@ -51,6 +53,8 @@ def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_pat
     artifacts = asyncio.run(artifacts_of(state.state_details.flow_run_id))
     assert "## Ledger" in artifacts["ftprep-report"]
     assert "ftprep-funnel" in artifacts
+    assert float(artifacts["ftprep-progress"]) == 100.0  # three shards, all done
+    assert len(list((Path(cfg.out) / "stages").glob("shard-*/shard.json"))) == 3
 
 
 def test_flow_rejects_an_invalid_config_parameter(prefect_api):
