@@ -49,7 +49,7 @@ class Shard:
 
     index: int
     files: tuple[SourceFile, ...]
-    mappings: tuple[tuple[Path, Mapping], ...]  # dataset_info.json mappings of files in this shard
+    mappings: tuple[tuple[Path, Mapping], ...]  # dataset_info.json mappings of files in this shard, by resolved path
     key: str  # sha256 of the inputs and the per-shard settings
     folder: Path  # OUT/stages/shard-NNNNN-KEY
 
@@ -106,8 +106,9 @@ def plan_shards(cfg: PrepareConfig) -> ShardPlan:
     shards = []
     for index, start in enumerate(range(0, len(files), size)):
         chunk = tuple(files[start : start + size])
-        mapped = tuple((f.path, mappings[f.path.resolve()]) for f in chunk if f.path.resolve() in mappings)
-        inputs = [(f.name, file_digest(f.path)) for f in chunk] + [(str(p), vars(m)) for p, m in mapped]
+        described = [(f, mappings[f.path.resolve()]) for f in chunk if f.path.resolve() in mappings]
+        mapped = tuple((f.path.resolve(), mapping) for f, mapping in described)
+        inputs = [(f.name, file_digest(f.path)) for f in chunk] + [(f.name, vars(m)) for f, m in described]
         key = hashlib.sha256(json.dumps([settings, inputs], sort_keys=True).encode()).hexdigest()
         shards.append(Shard(index, chunk, mapped, key, stages / f"shard-{index:05d}-{key[:16]}"))
     return ShardPlan(tuple(shards), tuple(rejected))

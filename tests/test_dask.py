@@ -42,6 +42,7 @@ def test_shards_run_on_a_dask_cluster(prefect_api, sample_run, tmp_path):
         procs.start("scheduler", [*dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"])
         for name in ("worker-1", "worker-2"):
             worker = [*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny"]
+            worker += ["--local-directory", str(tmp_path / name)]
             procs.start(name, [*worker, "--no-dashboard", "--name", name])
         procs.run("wait", [sys.executable, "-c", RAN, address, "wait"], timeout=120)
         command = [sys.executable, "-m", "flows.cli", "prepare", str(ROOT / "sample_data"), "--config", str(config)]

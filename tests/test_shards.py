@@ -43,21 +43,30 @@ def test_outputs_do_not_depend_on_the_shard_size(sample_run, sample_config, tmp_
 
 
 def test_planning_rejects_and_mappings_survive_sharding(tmp_path):
+    """Rejects found while planning, and dataset_info.json column mappings reached through a symlinked source."""
+    answer = "Pack the kettle in its original box and book a courier from your account page."
     corpus = write_files(
         tmp_path / "corpus",
         {
             "a.md": "# Returns\n\n## How do I return a kettle?\n\nPack it in its box and book a courier online.\n",
-            "b.txt": "Opening hours\n\nThe shop is open from nine in the morning until six in the evening.\n",
             "blob.txt": b"\x00\x01binary",
             "broken/dataset_info.json": "{not json",
+            "faq/dataset_info.json": json.dumps(
+                {"kettle": {"file_name": "kettle.jsonl", "columns": {"prompt": "question", "response": "reply"}}}
+            ),
+            "faq/kettle.jsonl": json.dumps({"question": "How do I send a kettle back?", "reply": answer}) + "\n",
         },
     )
-    cfg = PrepareConfig(sources=[str(corpus), str(MINI)])
+    (tmp_path / "linked").symlink_to(corpus)
+    cfg = PrepareConfig(sources=[str(tmp_path / "linked"), str(MINI)])
     prepare_locally(cfg.model_copy(update={"out": str(tmp_path / "whole" / "run")}))
     prepare_in_shards(sharded(cfg, tmp_path / "sharded" / "run", 1))
-    assert outputs(tmp_path / "sharded" / "run") == outputs(tmp_path / "whole" / "run")
-    rejects = (tmp_path / "sharded" / "run" / "rejects.jsonl").read_text()
+    sharded_run = tmp_path / "sharded" / "run"
+    assert outputs(sharded_run) == outputs(tmp_path / "whole" / "run")
+    rejects = (sharded_run / "rejects.jsonl").read_text()
     assert "broken/dataset_info.json" in rejects and "blob.txt" in rejects
+    kept = (sharded_run / "train.jsonl").read_text() + (sharded_run / "validation.jsonl").read_text()
+    assert answer in kept  # imported through the mapping, not read as a document without a text field
 
 
 def test_a_rerun_reuses_every_shard(tmp_path):
