@@ -37,12 +37,12 @@ def test_shards_run_on_a_dask_cluster(prefect_api, sample_run, tmp_path):
     assert config.read_text() != text
     out = tmp_path / "dask" / "run"
     dask = [str(BIN / "dask")]
-    with Processes(tmp_path / "logs", flow_env()) as procs:
+    scratch = {"DASK_TEMPORARY_DIRECTORY": str(tmp_path / "dask-scratch")}  # not /tmp/dask-scratch-space
+    with Processes(tmp_path / "logs", {**flow_env(), **scratch}) as procs:
         port = address.rsplit(":", 1)[1]
         procs.start("scheduler", [*dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"])
         for name in ("worker-1", "worker-2"):
             worker = [*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny"]
-            worker += ["--local-directory", str(tmp_path / name)]
             procs.start(name, [*worker, "--no-dashboard", "--name", name])
         procs.run("wait", [sys.executable, "-c", RAN, address, "wait"], timeout=120)
         command = [sys.executable, "-m", "flows.cli", "prepare", str(ROOT / "sample_data"), "--config", str(config)]
