@@ -39,8 +39,10 @@ PREFECT_PORT ?= 4200
 API := PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:$(PREFECT_PORT)/api}
 POOL := ftprep-process
 
+# The UI asks the API at PREFECT_UI_API_URL, which does not follow --port: set both.
 server: install  ## a local Prefect server and UI on http://127.0.0.1:4200 (Ctrl-C stops it)
-	PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 $(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+	PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
+		$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 deploy: install  ## register prefect.yaml's deployments and their process work pool on the server
 	$(API) $(BIN)/prefect work-pool inspect $(POOL) >/dev/null 2>&1 || \
