@@ -31,6 +31,7 @@ bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
 	$(BIN)/python -m bench.e2e --examples 10000 100000
 	$(BIN)/python -m bench.ingest --documents 1000
 	$(BIN)/python -m bench.validate --lines 100000
+	$(BIN)/python -m bench.dedup --docs 50000
 	$(BIN)/python -m bench.prefect_overhead --tries 3
 
 # Prefect server and deployments (README "Run on a Prefect server"). The API URL is set per recipe, never

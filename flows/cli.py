@@ -1,7 +1,8 @@
-"""The `ftprep` command: prepare, validate, targets. The one place errors become messages and exit codes.
+"""The `ftprep` command: prepare, validate, report, targets. The one place errors become messages and exit codes.
 
 Exit codes: 0 success; 1 the data has errors (validate) or the run stopped on a condition the user must
-fix (a bad config, a missing source); 2 usage or I/O errors. Run-stopping errors print one line naming
+fix (a bad config, a missing source); 2 usage or I/O errors; 3 an internal error (a bug: one line, no
+traceback unless FTPREP_DEBUG=1). Run-stopping errors print one line naming
 the file or field and the fix, never a traceback.
 """
 
@@ -10,6 +11,7 @@ import json
 import os
 import socket
 import sys
+import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--target", choices=sorted(TARGETS), help="output format")
     prepare.add_argument("--model", help="base model: sets the encoding and the token limit")
     prepare.add_argument("--kind", choices=["sft", "preference"], help="sft pairs or preference pairs")
+    prepare.add_argument("--force", action="store_true", help="write into a non-empty --out that is not an ftprep run")
+    prepare.add_argument(
+        "--eval",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="benchmark or held-out eval sets (JSONL/JSON/CSV/text): overlapping examples are rejected",
+    )
     prepare.add_argument(
         "--runner",
         choices=["prefect", "local"],
@@ -69,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--response-schema", type=Path, help="JSON Schema every assistant answer must satisfy")
     validate.add_argument("--workers", type=int, help="processes for large files (default: the CPU count)")
 
+    report = commands.add_parser("report", help="render report.md and report.html again from RUN_DIR/report.json")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the --out folder of a prepare run")
+
     targets = commands.add_parser("targets", help="list the output formats and their schemas")
     targets.add_argument("--json", action="store_true")
     return parser
@@ -81,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             return prepare(args)
         if args.command == "validate":
             return validate(args)
+        if args.command == "report":
+            return render_report(args)
         return list_targets(args)
     except InputError as error:
         print(f"ftprep: error: {error}", file=sys.stderr)
@@ -94,12 +109,28 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
         sys.stderr.close()
         return 0
+    except Exception as error:  # a bug of ours: one line naming where, the traceback only on request
+        if os.environ.get("FTPREP_DEBUG"):
+            raise
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        print(
+            f"ftprep: internal error: {type(error).__name__}: {str(error)[:300]} "
+            f"(at {Path(where.filename).name}:{where.lineno}); please report it, FTPREP_DEBUG=1 shows the traceback",
+            file=sys.stderr,
+        )
+        return 3
 
 
 def prepare(args: argparse.Namespace) -> int:
     cfg = load_config(args.config) if args.config else PrepareConfig()
     cfg = cfg.with_overrides(
-        sources=args.sources or None, out=args.out, target=args.target, model=args.model, kind=args.kind
+        sources=args.sources or None,
+        out=args.out,
+        target=args.target,
+        model=args.model,
+        kind=args.kind,
+        force=args.force or None,
+        dedup={"eval_files": [str(path) for path in args.eval] if args.eval else None},
     )
     dask = args.task_runner == "dask" or args.dask_address is not None
     if dask and args.runner == "local":
@@ -127,7 +158,9 @@ def prepare(args: argparse.Namespace) -> int:
     docs, examples = ledger["documents"], ledger["examples"]
     print(
         f"ftprep: {docs['inputs']} documents ({docs['rejected']} rejected) -> {examples['generated']} examples: "
-        f"{examples['train']} train, {examples['validation']} validation, {examples['rejected']} rejected; "
+        f"{examples['train']} train, {examples['validation']} validation, "
+        + (f"{examples['test']} test, " if examples["test"] else "")
+        + f"{examples['rejected']} rejected; "
         f"outputs in {cfg.out}/ (see report.md)"
     )
     return 0
@@ -200,6 +233,14 @@ def validate(args: argparse.Namespace) -> int:
     result = validate_files(args.files, options)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if args.json else result.summary(args.max_errors))
     return 0 if result.ok else 1
+
+
+def render_report(args: argparse.Namespace) -> int:
+    from pipeline.report.files import rerender
+
+    written = rerender(args.run_dir)
+    print(f"ftprep: wrote {', '.join(str(path) for path in written)}")
+    return 0
 
 
 def list_targets(args: argparse.Namespace) -> int:

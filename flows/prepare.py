@@ -64,3 +64,8 @@ def run_shards(plan: ShardPlan, config: PrepareConfig) -> None:
 def publish_report(report: dict) -> None:
     create_markdown_artifact(markdown=render_markdown(report), key="ftprep-report", description="ftprep run report")
     create_table_artifact(table=report["funnel"], key="ftprep-funnel", description="Examples in and out of each stage")
+    create_table_artifact(
+        table=[{key: row[key] for key in ("level", "group", "metric", "value", "advice")} for row in report["risk"]],
+        key="ftprep-risk",
+        description="Overfitting risk: each metric with a level (ok, warn, high) and advice",
+    )

@@ -5,11 +5,12 @@ and the TOML file all describe one thing. `extra="forbid"` turns a typo into an 
 silently ignored option.
 """
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ConfigError
 
@@ -208,6 +209,21 @@ class DedupConfig(Section):
         default=0.8, gt=0, le=1, description="Jaccard similarity at or above which two examples are duplicates."
     )
     seed: int = Field(default=1, description="MinHash seed (datasketch-compatible).")
+    keep: Literal["first", "longest", "best_quality"] = Field(
+        default="first",
+        description="Which member of a duplicate cluster stays: the first by source path and position, the "
+        "longest answer, or the best quality score (a `quality_score` column, else fuller, less repetitive answers).",
+    )
+    conflicts: Literal["report", "reject"] = Field(
+        default="report",
+        description="Examples with the same prompt and different answers: report them (the split keeps them on "
+        "one side), or reject all but the first of each group.",
+    )
+    eval_files: list[str] = Field(
+        default=[],
+        description="Benchmark or held-out eval sets (JSONL, JSON, CSV or text); examples sharing a 13-word "
+        "passage with an item, or whose prompt nearly duplicates one, are rejected as eval_contamination.",
+    )
 
     @model_validator(mode="after")
     def _bands_fit(self) -> Self:
@@ -231,13 +247,45 @@ class TokensConfig(Section):
 
 
 class SplitConfig(Section):
-    """Group-aware, stratified, seeded train/validation split."""
+    """Group-aware, stratified, seeded train/validation (and optional test) split."""
 
     validation_ratio: float = Field(default=0.1, ge=0, lt=1, description="Share of examples that go to validation.")
+    test_ratio: float = Field(
+        default=0.0, ge=0, lt=1, description="Share of examples held out as a test split (test.jsonl); 0 for none."
+    )
     group_by: Literal["section", "document"] = Field(
         default="section", description="Examples sharing this key always land on the same side of the split."
     )
+    group_pattern: str | None = Field(
+        default=None,
+        description="A regular expression on the source path whose first group (or whole match) is the group key, "
+        "e.g. '^([^/]+)/' keeps each top folder on one side; sources it does not match use `group_by`.",
+    )
+    stratify_by: Literal["task", "task_and_source", "none"] = Field(
+        default="task", description="Strata whose validation share is each held to the ratio."
+    )
+    min_validation: int = Field(
+        default=1,
+        ge=0,
+        description="At least this many validation examples (whole groups) when there is more than one group.",
+    )
     seed: int = Field(default=0, description="Seed of the group shuffle.")
+
+    @field_validator("group_pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {error}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _ratios_fit(self) -> Self:
+        if self.validation_ratio + self.test_ratio >= 1:
+            raise ValueError("validation_ratio + test_ratio must be below 1: nothing would be left to train on")
+        return self
 
 
 class ExportConfig(Section):
@@ -256,6 +304,10 @@ class PrepareConfig(Section):
         description="What to build: sft (instruction-response pairs) or preference (chosen/rejected pairs).",
     )
     target: TargetName = Field(default="openai-chat", description="Output record format (`ftprep targets` lists them).")
+    force: bool = Field(
+        default=False,
+        description="Write into `out` even when it is a non-empty folder that is not an ftprep run (off: refuse).",
+    )
     model: str = Field(default="gpt-4o-mini", description="Base model to fine-tune; sets the encoding and token limit.")
     ingest: IngestConfig = Field(default_factory=IngestConfig, description=IngestConfig.__doc__)
     generate: GenerateConfig = Field(default_factory=GenerateConfig, description=GenerateConfig.__doc__)
@@ -268,9 +320,13 @@ class PrepareConfig(Section):
     export: ExportConfig = Field(default_factory=ExportConfig, description=ExportConfig.__doc__)
 
     def with_overrides(self, **overrides: object) -> "PrepareConfig":
-        """A validated copy with top-level fields replaced (None values are ignored)."""
+        """A validated copy with fields replaced (None values are ignored); a dict value updates a section."""
         data = self.model_dump()
-        data.update({key: value for key, value in overrides.items() if value is not None})
+        for key, value in overrides.items():
+            if isinstance(value, dict):
+                data[key].update({inner: item for inner, item in value.items() if item is not None})
+            elif value is not None:
+                data[key] = value
         return build(data, origin="command-line options")
 
 

@@ -8,7 +8,7 @@ from pipeline.formats import get_target
 from pipeline.io import write_jsonl, write_parquet, write_text
 from pipeline.records import REJECTED, conform
 
-SPLITS = ("train", "validation")
+SPLITS = ("train", "validation", "test")
 # Besides the conversation: where each example came from, how it was made, and its size in tokens.
 HF_COLUMNS = (
     "id", "task", "generator", "source", "section", "span_start", "span_end",
@@ -17,11 +17,14 @@ HF_COLUMNS = (
 
 
 def write_splits(examples: pl.DataFrame, target_name: str, out: Path) -> list[Path]:
-    """`train.jsonl` and `validation.jsonl`, rows in a stable order, exactly the target's records."""
+    """`train.jsonl`, `validation.jsonl` (and `test.jsonl` when there is a test split), rows in a stable
+    order, exactly the target's records."""
     target = get_target(target_name)
     written = []
     for split in SPLITS:
         rows = examples.filter(pl.col("split") == split).sort("source", "span_start", "id", nulls_last=True)
+        if split == "test" and rows.height == 0:
+            continue
         path = out / f"{split}.jsonl"
         write_jsonl(path, target.to_records(rows))
         written.append(path)

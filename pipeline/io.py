@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import platform
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
@@ -74,14 +75,20 @@ def sha256_file(path: Path) -> str:
 
 
 def describe_files(paths: list[Path], root: Path) -> list[dict]:
-    return [
-        {
-            "path": path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path),
-            "bytes": path.stat().st_size,
-            "sha256": sha256_file(path),
-        }
-        for path in sorted(paths)
-    ]
+    """Path, size and sha256 of each file; a file that cannot be hashed (a FIFO, a symlink loop, no read
+    permission) is listed with why instead, since the run itself rejected it with a reason."""
+    described = []
+    for path in sorted(paths):
+        entry: dict = {"path": path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)}
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError("not a regular file")
+            entry |= {"bytes": info.st_size, "sha256": sha256_file(path)}
+        except OSError as error:
+            entry |= {"bytes": None, "sha256": None, "unreadable": error.strerror or str(error)}
+        described.append(entry)
+    return described
 
 
 def package_versions() -> dict[str, str]:

@@ -17,6 +17,8 @@ import polars as pl
 
 from pipeline import __version__
 from pipeline.config import PrepareConfig
+from pipeline.conflicts import resolve_conflicts
+from pipeline.decontaminate import drop_contaminated, read_eval_items
 from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.export import write_hf_dataset, write_rejects, write_splits
@@ -27,12 +29,12 @@ from pipeline.generate.preference import build_negative_pairs, unpair_for_kto
 from pipeline.grounding import check_grounding
 from pipeline.ingest import Importing, read_sources
 from pipeline.ingest.files import discover_files
-from pipeline.io import describe_files, package_versions, write_json, write_text
+from pipeline.io import describe_files, package_versions, write_json
+from pipeline.leakage import leakage
 from pipeline.quality import filter_quality
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, Split, concat_rejects, empty
 from pipeline.report import build_report
-from pipeline.report.html import render_html
-from pipeline.report.markdown import render_markdown
+from pipeline.report.files import write_renderings
 from pipeline.sections import split_sections
 from pipeline.split import split_by_group
 from pipeline.tokens import count_tokens, load_encoding, resolve
@@ -144,7 +146,15 @@ def quality(state: RunState, cfg: PrepareConfig) -> RunState:
 def dedup(state: RunState, cfg: PrepareConfig) -> RunState:
     exact = drop_exact_duplicates(state.examples, cfg.dedup)
     near = drop_near_duplicates(exact.kept, cfg.dedup)
-    return state.apply(Split(near.kept, concat_rejects([exact.rejected, near.rejected])))
+    rejected = [exact.rejected, near.rejected]
+    kept = near.kept
+    if cfg.dedup.conflicts == "reject":
+        resolved, _ = resolve_conflicts(kept, "reject")
+        kept, rejected = resolved.kept, [*rejected, resolved.rejected]
+    if cfg.dedup.eval_files:
+        clean = drop_contaminated(kept, read_eval_items(cfg.dedup.eval_files), cfg.dedup)
+        kept, rejected = clean.kept, [*rejected, clean.rejected]
+    return state.apply(Split(kept, concat_rejects(rejected)))
 
 
 def tokens(state: RunState, cfg: PrepareConfig) -> RunState:
@@ -183,6 +193,7 @@ def run_info(cfg: PrepareConfig) -> dict:
         "encoding": encoding,
         "token_limit": limit,
         "min_examples": get_target(cfg.target).min_examples,
+        "eval_files": [Path(name).name for name in cfg.dedup.eval_files],
         "config_sha256": hashlib.sha256(config_json.encode()).hexdigest(),
     }
 
@@ -190,14 +201,15 @@ def run_info(cfg: PrepareConfig) -> dict:
 def write_outputs(state: RunState, cfg: PrepareConfig) -> dict:
     """Write every output of the run directory and return report.json's content."""
     out = Path(cfg.out)
-    report = build_report(state.documents, state.examples, state.rejected, run_info(cfg), state.llm_usage)
+    measured = leakage(state.examples, cfg.dedup)
+    report = build_report(
+        state.documents, state.examples, state.rejected, run_info(cfg), state.llm_usage, state.sections, measured
+    )
     written = [*write_splits(state.examples, cfg.target, out), write_rejects(state.rejected, out)]
     if cfg.export.hf_dataset:
         written += write_hf_dataset(state.examples, cfg.target, out, title=f"ftprep dataset: {Path(cfg.out).name}")
     write_json(out / "report.json", report)
-    write_text(out / "report.md", render_markdown(report))
-    write_text(out / "report.html", render_html(report))
-    written += [out / "report.json", out / "report.md", out / "report.html"]
+    written += [out / "report.json", *write_renderings(report, out)]
     inputs = [source.path for source in discover_files(cfg.sources, cfg.ingest.exclude)]
     manifest = {
         "ftprep_version": __version__,
@@ -208,6 +220,9 @@ def write_outputs(state: RunState, cfg: PrepareConfig) -> dict:
     }
     write_json(out / "manifest.json", manifest)
     return report
+
+
+RUN_MARKER = ".ftprep-run"  # marks a folder ftprep may write into again (a rerun or a resumed run)
 
 
 def preflight(cfg: PrepareConfig) -> None:
@@ -224,9 +239,21 @@ def preflight(cfg: PrepareConfig) -> None:
             f"target '{cfg.target}' does not hold {cfg.kind} examples; use --target with one of: {fitting}"
         )
     load_encoding(resolve(cfg.model, cfg.tokens)[0])
+    if cfg.dedup.eval_files:
+        read_eval_items(cfg.dedup.eval_files)  # an unreadable eval file stops the run before any work
     out = Path(cfg.out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / RUN_MARKER).exists() and not cfg.force:
+        raise OutputError(
+            f"{out}: not empty and not an ftprep run folder; choose a new or empty --out, or pass --force to "
+            "write into it anyway"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / RUN_MARKER).write_text(f"ftprep {__version__}: this folder holds an ftprep run\n", encoding="utf-8")
+    except OSError as error:
+        raise OutputError(f"{out}: cannot write ({error.strerror or error}); choose another --out") from None
 
 
 def prepare_locally(cfg: PrepareConfig) -> dict:

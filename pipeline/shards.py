@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +25,11 @@ import polars as pl
 
 from pipeline import __version__
 from pipeline.config import PrepareConfig
-from pipeline.ingest import Importing, find_mappings, input_files, read_files
+from pipeline.ingest import Importing, absolute, find_mappings, input_files, read_files
 from pipeline.ingest.files import SourceFile
 from pipeline.ingest.llama_factory import Mapping
 from pipeline.io import write_json, write_parquet
-from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, concat_rejects
+from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, concat_rejects
 from pipeline.run import STAGES, RunState, merge_usage, preflight, write_outputs
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 PER_SHARD = ("ingest", "sections", "generate", "check-format", "quality")
 SHARD_STAGES = [stage for stage in STAGES if stage.name in PER_SHARD and stage.name != "ingest"]
 GLOBAL_STAGES = [stage for stage in STAGES if stage.name not in PER_SHARD]
-FRAMES = {"documents": DOCUMENT, "examples": EXAMPLE, "rejected": REJECTED}
+FRAMES = {"documents": DOCUMENT, "sections": SECTION, "examples": EXAMPLE, "rejected": REJECTED}
 DONE = "shard.json"
 
 Progress = Callable[[str, int, int], None]  # (what, done, total): the CLI's progress bars listen to it
@@ -49,7 +50,7 @@ class Shard:
 
     index: int
     files: tuple[SourceFile, ...]
-    mappings: tuple[tuple[Path, Mapping], ...]  # dataset_info.json mappings of files in this shard, by resolved path
+    mappings: tuple[tuple[Path, Mapping], ...]  # dataset_info.json mappings of files in this shard, by absolute path
     key: str  # sha256 of the inputs and the per-shard settings
     folder: Path  # OUT/stages/shard-NNNNN-KEY
 
@@ -83,6 +84,9 @@ def shard_settings(cfg: PrepareConfig) -> str:
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block; ingest rejects it as not_a_file
+            return f"not a regular file: mode {info.st_mode:o}"
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
@@ -106,8 +110,8 @@ def plan_shards(cfg: PrepareConfig) -> ShardPlan:
     shards = []
     for index, start in enumerate(range(0, len(files), size)):
         chunk = tuple(files[start : start + size])
-        described = [(f, mappings[f.path.resolve()]) for f in chunk if f.path.resolve() in mappings]
-        mapped = tuple((f.path.resolve(), mapping) for f, mapping in described)
+        described = [(f, mappings[absolute(f.path)]) for f in chunk if absolute(f.path) in mappings]
+        mapped = tuple((absolute(f.path), mapping) for f, mapping in described)
         inputs = [(f.name, file_digest(f.path)) for f in chunk] + [(f.name, vars(m)) for f, m in described]
         key = hashlib.sha256(json.dumps([settings, inputs], sort_keys=True).encode()).hexdigest()
         shards.append(Shard(index, chunk, mapped, key, stages / f"shard-{index:05d}-{key[:16]}"))
@@ -146,9 +150,9 @@ def merge_shards(plan: ShardPlan) -> RunState:
             frames[name].append(pl.read_parquet(shard.folder / f"{name}.parquet"))
         shard_usage = json.loads((shard.folder / DONE).read_text(encoding="utf-8"))["llm_usage"]
         usage = merge_usage(usage, shard_usage) if shard_usage else usage
-    documents, examples = (stack(frames[name], FRAMES[name]) for name in ("documents", "examples"))
+    merged = {name: stack(frames[name], schema) for name, schema in FRAMES.items() if name != "rejected"}
     rejected = concat_rejects([pl.DataFrame(list(plan.rejected), schema=REJECTED), *frames["rejected"]])
-    return RunState(documents, RunState.start().sections, examples, rejected, usage)
+    return RunState(merged["documents"], merged["sections"], merged["examples"], rejected, usage)
 
 
 def stack(frames: list[pl.DataFrame], schema: pl.Schema) -> pl.DataFrame:

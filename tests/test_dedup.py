@@ -1,11 +1,22 @@
+import itertools
 import random
 
+import numpy as np
 import polars as pl
 import pytest
 from datasketch import MinHash
+from polars.testing import assert_frame_equal
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates, jaccard, minhash_signatures, shingle_set
+from pipeline.dedup import (
+    MAX_BUCKET_PAIRS,
+    candidate_pairs,
+    drop_exact_duplicates,
+    drop_near_duplicates,
+    jaccard,
+    minhash_signatures,
+    shingle_set,
+)
 from pipeline.records import EXAMPLE
 
 WORDS = [
@@ -72,6 +83,18 @@ def test_near_duplicates_are_clustered_and_verified():
     assert kept.filter(pl.col("id") == "e000")["cluster_id"][0] == "e000"
 
 
+def test_verification_in_batches_gives_the_same_split(monkeypatch):
+    rng = random.Random(11)
+    bases = [sentence(rng) for _ in range(6)]
+    answers = bases + [" ".join([*base.split()[:-1], "edited"]) for base in bases]
+    whole = drop_near_duplicates(frame(answers), DedupConfig())
+    monkeypatch.setattr("pipeline.dedup.VERIFY_PAIRS", 1)
+    batched = drop_near_duplicates(frame(answers), DedupConfig())
+    assert whole.rejected.height == 6
+    assert_frame_equal(batched.kept, whole.kept)
+    assert_frame_equal(batched.rejected, whole.rejected)
+
+
 def test_below_threshold_pairs_are_kept():
     rng = random.Random(3)
     base = sentence(rng).split()
@@ -113,3 +136,65 @@ def test_jaccard_and_shingles():
     assert shingle_set("one two", 5) == frozenset(["one two"])
     assert shingle_set("", 5) == frozenset()
     assert jaccard(frozenset(["a", "b"]), frozenset(["b", "c"])) == pytest.approx(1 / 3)
+
+
+def test_keep_policies_choose_the_member_that_stays():
+    from pipeline.config import DedupConfig
+    from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
+    from pipeline.records import EXAMPLE
+
+    base = "The HP-7 warranty covers parts and labour for five years and the compressor for ten years"
+    rows = [
+        ("a-short", "archive/a.md", base + "."),
+        ("b-long", "policies/b.md", base + " with an active CarePlan."),
+        ("c-repetitive", "z/c.md", base + " years years years years years."),
+    ]
+    frame = pl.DataFrame(
+        [
+            {
+                "id": i,
+                "kind": "sft",
+                "task": "faq",
+                "source": source,
+                "messages": [
+                    {"role": "user", "content": "How long is the warranty?"},
+                    {"role": "assistant", "content": text},
+                ],
+            }
+            for i, source, text in rows
+        ],
+        schema=EXAMPLE,
+    )
+
+    def kept(keep: str, frame: pl.DataFrame = frame) -> list[str]:
+        cfg = DedupConfig(keep=keep, threshold=0.5)
+        return drop_near_duplicates(drop_exact_duplicates(frame, cfg).kept, cfg).kept["id"].to_list()
+
+    assert kept("first") == ["a-short"]
+    assert kept("longest") == ["c-repetitive"]
+    assert kept("best_quality") == ["b-long"]  # fuller than a-short, less repetitive than c-repetitive
+    scored = frame.with_columns(quality_score=pl.Series([0.1, 0.2, 0.9]))
+    assert kept("best_quality", scored) == ["c-repetitive"]  # a given score wins
+
+
+def reference_candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    pairs = set()
+    for band in range(bands):
+        buckets: dict[bytes, list[int]] = {}
+        for row, values in enumerate(signatures[:, band * rows : (band + 1) * rows]):
+            buckets.setdefault(values.tobytes(), []).append(row)
+        for members in buckets.values():
+            if len(members) > MAX_BUCKET_PAIRS:
+                pairs |= {(members[0], other) for other in members[1:]}
+            else:
+                pairs |= set(itertools.combinations(members, 2))
+    return pairs
+
+
+@pytest.mark.parametrize(
+    ("n", "values", "bands", "rows"), [(1, 2, 16, 8), (50, 2, 8, 2), (300, 3, 16, 1), (200, 1, 4, 4)]
+)
+def test_candidate_pairs_equal_a_python_reference(n, values, bands, rows):
+    signatures = np.random.default_rng(n).integers(0, values, (n, bands * rows)).astype(np.uint32)
+    pairs = candidate_pairs(signatures, bands, rows)
+    assert pairs.rows() == sorted(reference_candidate_pairs(signatures, bands, rows))

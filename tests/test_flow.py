@@ -1,6 +1,7 @@
 """The prepare and validate flows through a real Prefect API (one harness per session)."""
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,10 @@ def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_pat
     assert "ftprep-funnel" in artifacts
     assert float(artifacts["ftprep-progress"]) == 100.0  # three shards, all done
     assert len(list((Path(cfg.out) / "stages").glob("shard-*/shard.json"))) == 3
+    assert "## Overfitting risk" in artifacts["ftprep-report"]
+    risks = json.loads(artifacts["ftprep-risk"])
+    assert {row["group"] for row in risks} >= {"leakage", "diversity", "size", "concentration", "representativeness"}
+    assert all(row["level"] in ("ok", "warn", "high") for row in risks)
 
 
 def test_flow_rejects_an_invalid_config_parameter(prefect_api):
@@ -78,3 +83,37 @@ def test_validate_flow(prefect_api, tmp_path):
     }
     artifacts = asyncio.run(artifacts_of(state.state_details.flow_run_id))
     assert "has 2 errors" in artifacts["ftprep-validation"]
+
+
+def test_the_llm_key_never_reaches_the_flow_run_its_logs_or_outputs(prefect_api, tmp_path, monkeypatch):
+    """The key comes from the environment only: not in the stored parameters, logs, artifacts or files."""
+    from llm_server import LLMServer
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    from flows.prepare import prepare_dataset
+
+    key = "sk-flowplanted-7c1e9a4b2d8f6e3a5b0c"
+    monkeypatch.setenv("FTPREP_LLM_API_KEY", key)
+    server = LLMServer().start()
+    try:
+        llm = {"enabled": True, "base_url": server.url, "model": "test-model", "cache_dir": str(tmp_path / "cache")}
+        cfg = PrepareConfig(sources=[str(MINI)], out=str(tmp_path / "run"), llm=llm)
+        state = prepare_dataset(cfg, return_state=True)
+        assert state.is_completed(), state
+        assert server.count > 0 and set(server.authorization) == {f"Bearer {key}"}
+    finally:
+        server.stop()
+
+    async def stored(flow_run_id) -> str:
+        async with get_client() as client:
+            run = await client.read_flow_run(flow_run_id)
+            logs = await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+        return json.dumps(run.parameters) + "".join(log.message for log in logs)
+
+    flow_run_id = state.state_details.flow_run_id
+    assert key not in asyncio.run(stored(flow_run_id))
+    assert all(key not in text for text in asyncio.run(artifacts_of(flow_run_id)).values())
+    for path in (tmp_path / "run").rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path

@@ -51,7 +51,7 @@ def test_report_counts_and_schema():
     report = build_report(*frames(), RUN)
     assert report["ledger"] == {
         "documents": {"inputs": 1, "used": 1, "rejected": 0},
-        "examples": {"generated": 4, "train": 2, "validation": 1, "rejected": 1},
+        "examples": {"generated": 4, "train": 2, "validation": 1, "test": 0, "rejected": 1},
     }
     assert report["rejected_by_reason"] == {"quality.short_answer": 1}
     assert report["funnel"][2] == {"stage": "quality", "in": 4, "rejected": 1, "out": 3}
@@ -64,11 +64,11 @@ def test_report_counts_and_schema():
     [
         {
             "documents": {"inputs": 2, "used": 1, "rejected": 0},
-            "examples": {"generated": 0, "train": 0, "validation": 0, "rejected": 0},
+            "examples": {"generated": 0, "train": 0, "validation": 0, "test": 0, "rejected": 0},
         },
         {
             "documents": {"inputs": 0, "used": 0, "rejected": 0},
-            "examples": {"generated": 5, "train": 2, "validation": 1, "rejected": 1},
+            "examples": {"generated": 5, "train": 2, "validation": 1, "test": 0, "rejected": 1},
         },
     ],
 )

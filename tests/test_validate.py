@@ -155,3 +155,36 @@ def test_fast_path_agrees_with_jsonschema(conversations):
     fast = TARGET.clean_rows(records).to_list()
     exact = [not check_record(record, TARGET) for record in records.to_dicts()]
     assert fast == exact
+
+
+def test_inlined_schemas_explain_exactly_like_the_originals():
+    """Every fixture line of every target: the same errors, paths and messages with $refs inlined."""
+    from pathlib import Path
+
+    from jsonschema import Draft202012Validator
+
+    from pipeline.formats import TARGETS
+    from pipeline.jsonschemas import load_schema, validator
+
+    chat = [
+        '{"messages": [{"role": "user", "content": 4}, {"role": "bot", "content": "x"}], "extra": 1}',
+        '{"messages": [{"role": "assistant", "content": [{"type": "text", "text": 1}], "tool_calls": [{}]}]}',
+        '{"messages": [], "tools": [{"type": "function", "function": {"name": 3}}]}',
+    ]
+    checked = 0
+    for target in TARGETS.values():
+        original = Draft202012Validator(load_schema(target.schema))
+        paths = sorted(Path("tests/data/formats", target.name).glob("*.jsonl"))
+        for path in paths + ([None] if target.name == "openai-chat" else []):
+            for line in path.read_text(encoding="utf-8").splitlines() if path else chat:
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                assert explained(validator(target.schema), record) == explained(original, record), (path, line)
+                checked += 1
+    assert checked > 100
+
+
+def explained(checker, record: object) -> list[tuple]:
+    return sorted((error.validator, list(error.absolute_path), error.message) for error in checker.iter_errors(record))

@@ -9,6 +9,7 @@ unsupported_type, ...), never an exception and never silently skipped; only path
 """
 
 import logging
+import os
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
@@ -59,6 +60,11 @@ class Importing(NamedTuple):
 SFT = Importing()
 
 
+def absolute(path: Path) -> Path:
+    """An absolute, normalised path without following symlinks (a symlink loop must not raise here)."""
+    return Path(os.path.abspath(path))
+
+
 def read_sources(paths: list[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
     mappings, rejected = find_mappings(paths)
     return read_files(input_files(paths, cfg), cfg, mappings, importing, rejected)
@@ -71,7 +77,7 @@ def find_mappings(paths: list[str | Path]) -> tuple[dict[Path, Mapping], list[di
     for raw in paths:
         for info in sorted(Path(raw).rglob("dataset_info.json")) if Path(raw).is_dir() else []:
             found, problem = read_dataset_info(info.parent)
-            mappings |= {(info.parent / name).resolve(): mapping for name, mapping in found.items()}
+            mappings |= {absolute(info.parent / name): mapping for name, mapping in found.items()}
             if problem:
                 name = f"{Path(raw).name}/{info.relative_to(raw).as_posix()}"
                 rejected.append(rejected_document(name, "unreadable", problem))
@@ -93,7 +99,7 @@ def read_files(
     """Documents, imported examples and rejects of these files (a whole run, or one shard of it)."""
     documents, examples, rejected = [], [], list(rejected or [])
     for source in sources:
-        loaded = read_file(source, cfg, mappings.get(source.path.resolve()), importing)
+        loaded = read_file(source, cfg, mappings.get(absolute(source.path)), importing)
         documents += loaded.documents
         examples += loaded.examples
         rejected += loaded.rejected

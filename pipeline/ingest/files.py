@@ -2,6 +2,7 @@
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -53,7 +54,10 @@ Problem = tuple[str, str]  # (reason code, detail for people)
 
 def read_bytes(path: Path, max_bytes: int) -> tuple[bytes, None] | tuple[None, Problem]:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
+            return None, ("not_a_file", "a named pipe, socket or device, not a regular file")
+        size = info.st_size
         if size > max_bytes:
             return None, ("too_large", f"{size} bytes exceeds ingest.max_file_mb")
         return path.read_bytes(), None

@@ -15,12 +15,35 @@ Named = tuple[str, object]
 
 
 def parse_json_line(line: str) -> tuple[object, None] | tuple[None, Problem]:
+    """Strict JSON: NaN and Infinity are refused (the standard has no such numbers), and a key that appears
+    twice in one object is refused too (parsers keep only the last value, silently)."""
     try:
-        return json.loads(line), None
+        return json.loads(line, parse_constant=refuse_constant, object_pairs_hook=unique_keys), None
     except json.JSONDecodeError as error:
         return None, ("invalid_json", f"column {error.colno}: {error.msg}")
     except RecursionError:
         return None, ("invalid_json", "nesting too deep")
+    except StrictJSONError as error:
+        return None, (error.reason, str(error))
+
+
+class StrictJSONError(ValueError):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def refuse_constant(name: str) -> object:
+    raise StrictJSONError("invalid_json", f"{name} is not valid JSON; use null or a number")
+
+
+def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise StrictJSONError("duplicate_key", f"key {key!r} appears twice in one object; which value is meant?")
+        seen.add(key)
+    return dict(pairs)
 
 
 def jsonl_records(source: str, text: str) -> tuple[list[Named], list[tuple[str, Problem]]]:

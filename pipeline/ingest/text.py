@@ -10,7 +10,10 @@ from pipeline.records import stable_id
 ATX_TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # Mojibake repair ("Ã¼" -> "ü") without ftfy's cosmetic changes: curly quotes and ligatures stay as written.
 FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, explain=False)
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Zero-width characters, soft hyphens, and the bidirectional embedding, override and isolate controls
+# (the "Trojan Source" characters that make text display in another order than it reads). Left-to-right
+# and right-to-left marks stay: Arabic and Hebrew text uses them legitimately.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
 
 
 def normalize_text(text: str) -> str:

@@ -7,20 +7,40 @@ lost or counted twice. report.md and report.html are renderings of this one dict
 
 import polars as pl
 
+from pipeline.conflicts import resolve_conflicts
 from pipeline.errors import LedgerError
+from pipeline.records import SECTION, empty
+from pipeline.report.quality import (
+    coverage,
+    duplicate_clusters,
+    findings,
+    language_mix,
+    outliers,
+    reject_examples,
+    reliability,
+    token_histograms,
+)
+from pipeline.report.risk import overfitting_risk
+from pipeline.split import SPLIT_NAMES
 
 STAGE_ORDER = ("ingest", "generate", "format", "quality", "dedup", "tokens")
 
 
 def build_report(
-    documents: pl.DataFrame, kept: pl.DataFrame, rejected: pl.DataFrame, run: dict, llm_usage: dict | None = None
+    documents: pl.DataFrame,
+    kept: pl.DataFrame,
+    rejected: pl.DataFrame,
+    run: dict,
+    llm_usage: dict | None = None,
+    sections: pl.DataFrame | None = None,
+    leakage: dict | None = None,
 ) -> dict:
-    """`documents` are the ingested documents, `kept` the split examples, `rejected` every reject."""
+    """`documents` are the ingested documents, `kept` the split examples, `rejected` every reject,
+    `leakage` what pipeline.leakage measured across the split."""
     rejected_documents = rejected.filter(pl.col("kind") == "document")
     rejected_examples = rejected.filter(pl.col("kind") != "document")
     used = kept.select("doc_id").vstack(rejected_examples.select("doc_id")).unique()
-    n_train = kept.filter(pl.col("split") == "train").height
-    n_validation = kept.height - n_train
+    per_split = dict(kept.group_by("split").len().iter_rows())
     ledger = {
         "documents": {
             "inputs": documents.height + rejected_documents.filter(pl.col("reject_stage") == "ingest").height,
@@ -29,23 +49,37 @@ def build_report(
         },
         "examples": {
             "generated": kept.height + rejected_examples.height,
-            "train": n_train,
-            "validation": n_validation,
+            "train": per_split.get("train", 0),
+            "validation": per_split.get("validation", 0),
+            "test": per_split.get("test", 0),
             "rejected": rejected_examples.height,
         },
     }
     check_ledger(ledger)
+    reasons = reason_counts(rejected)
+    leakage = leakage or {}
     return {
         "run": run,
         "ledger": ledger,
-        "rejected_by_reason": reason_counts(rejected),
+        "rejected_by_reason": reasons,
         "funnel": funnel(ledger["examples"]["generated"], rejected_examples),
         "by_source": by_source(kept, rejected),
         "by_task": by_task(kept),
-        "tokens": {split: token_stats(kept.filter(pl.col("split") == split)) for split in ("train", "validation")},
+        "tokens": {split: token_stats(kept.filter(pl.col("split") == split)) for split in SPLIT_NAMES},
         "dedup": dedup_stats(kept, rejected_examples),
         "llm": llm_usage,
         "preference": preference_stats(kept),
+        "coverage": coverage(documents, sections if sections is not None else empty(SECTION), kept, rejected),
+        "token_histograms": token_histograms(kept),
+        "outliers": outliers(kept),
+        "language_mix": language_mix(kept),
+        "findings": findings(rejected),
+        "reliability": reliability(rejected),
+        "duplicate_clusters": duplicate_clusters(rejected),
+        "conflicts": conflicts(kept, reasons),
+        "reject_examples": reject_examples(rejected),
+        "leakage": leakage,
+        "risk": overfitting_risk(kept, leakage, reasons, run),
         "warnings": warnings(ledger, {**run, "preference_stats": preference_stats(kept)}),
     }
 
@@ -54,7 +88,7 @@ def check_ledger(ledger: dict) -> None:
     docs, examples = ledger["documents"], ledger["examples"]
     if docs["inputs"] != docs["used"] + docs["rejected"]:
         raise LedgerError(f"document ledger does not balance: {docs}; please report this as a bug")
-    if examples["generated"] != examples["train"] + examples["validation"] + examples["rejected"]:
+    if examples["generated"] != examples["train"] + examples["validation"] + examples["test"] + examples["rejected"]:
         raise LedgerError(f"example ledger does not balance: {examples}; please report this as a bug")
 
 
@@ -87,21 +121,19 @@ def by_source(kept: pl.DataFrame, rejected: pl.DataFrame) -> list[dict]:
         rejected.filter(pl.col("kind") == "document").select(file=source_file(), column=pl.lit("documents_rejected")),
     ]
     table = pl.concat(frames).group_by("file", "column").len().pivot(on="column", index="file", values="len")
-    for column in ("train", "validation", "rejected", "documents_rejected"):
+    columns = (*SPLIT_NAMES, "rejected", "documents_rejected")
+    for column in columns:
         if column not in table.columns:
             table = table.with_columns(pl.lit(0, pl.UInt32).alias(column))
-    table = table.fill_null(0).select("file", "train", "validation", "rejected", "documents_rejected").sort("file")
-    return [
-        {"source": row[0], "train": row[1], "validation": row[2], "rejected": row[3], "documents_rejected": row[4]}
-        for row in table.iter_rows()
-    ]
+    table = table.fill_null(0).select("file", *columns).sort("file")
+    return [{"source": row[0], **dict(zip(columns, row[1:], strict=True))} for row in table.iter_rows()]
 
 
 def by_task(kept: pl.DataFrame) -> dict[str, dict[str, int]]:
     table = kept.group_by("task", "split").len().sort("task", "split")
     result: dict[str, dict[str, int]] = {}
     for task, split, count in table.iter_rows():
-        result.setdefault(task, {"train": 0, "validation": 0})[split] = count
+        result.setdefault(task, dict.fromkeys(SPLIT_NAMES, 0))[split] = count
     return result
 
 
@@ -129,6 +161,17 @@ def dedup_stats(kept: pl.DataFrame, rejected_examples: pl.DataFrame) -> dict:
         "clusters": kept.filter(pl.col("cluster_id").is_in(near["cluster_id"].implode())).height
         if "cluster_id" in near.columns
         else 0,
+    }
+
+
+def conflicts(kept: pl.DataFrame, reasons: dict[str, int]) -> dict:
+    """Same prompt, different answers: groups still in the dataset, and how many were rejected as such."""
+    _, found = resolve_conflicts(kept, "report")
+    return {
+        "groups": found["groups"],
+        "examples": found["examples"],
+        "rejected": reasons.get("dedup.conflict", 0),
+        "listed": found["listed"],
     }
 
 

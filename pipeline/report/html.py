@@ -2,15 +2,7 @@
 
 from html import escape
 
-from pipeline.report.tables import (
-    dedup_sentence,
-    ledger_table,
-    preference_sentence,
-    preference_table,
-    sources_table,
-    tasks_table,
-    tokens_table,
-)
+from pipeline.report.outline import Block, outline
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1d2433}
@@ -19,6 +11,9 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{padding:.3rem .6rem;border-bottom:1px solid #eef;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#17692f}.warn{color:#9a5b00}
 svg text{font:12px system-ui,sans-serif}
+tr.ok td:first-child{color:#17692f}tr.warn td:first-child{color:#9a5b00;font-weight:600}
+tr.high td:first-child{color:#b3261e;font-weight:700}tr.high{background:#fdf0ef}
+td{vertical-align:top;overflow-wrap:anywhere}
 """
 
 
@@ -55,41 +50,29 @@ def bar_chart(items: list[tuple[str, int]], width: int = 640) -> str:
     return f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
 
 
+def block(item: Block) -> str:
+    if item.kind == "table":
+        if item.header and item.header[0] == "level":  # the risk table: colour each row by its level
+            rows = "".join(f'<tr class="{escape(str(row[0])).lower()}">{cells(row, {3})}</tr>' for row in item.rows)
+            head = "".join(f"<th>{escape(h)}</th>" for h in item.header)
+            return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return html_table(item.header, item.rows) if item.rows else "<p>(none)</p>"
+    if item.kind == "bars":
+        caption = f"<p>{escape(item.text)}</p>" if item.text else ""
+        chart = bar_chart([(str(label), int(value)) for label, value in item.rows])  # type: ignore[call-overload]
+        return caption + (chart or "<p>(none)</p>")
+    if item.kind == "list":
+        return "<ul>" + "".join(f"<li>{escape(entry)}</li>" for entry in item.items) + "</ul>"
+    return f"<p>{escape(item.text)}</p>"
+
+
 def render_html(report: dict) -> str:
-    run, examples = report["run"], report["ledger"]["examples"]
-    funnel = [("generated", examples["generated"])] + [
-        (f"after {row['stage']}", row["out"]) for row in report["funnel"]
-    ]
-    sections = [
-        f"<h1>ftprep report: {escape(run['name'])}</h1>",
-        f"<p>Target <code>{escape(run['target'])}</code>, model <code>{escape(run['model'])}</code> "
-        f"(encoding <code>{escape(run['encoding'])}</code>, limit {run['token_limit']} tokens per example).</p>",
-        "<h2>Ledger</h2>",
-        html_table(*ledger_table(report)),
-        '<p class="ok">The ledger balances: every input is kept or rejected with a reason.</p>',
-        "<h2>Funnel</h2>",
-        bar_chart(funnel),
-        "<h2>Rejected by reason</h2>",
-        bar_chart(list(report["rejected_by_reason"].items())) or "<p>Nothing was rejected.</p>",
-        "<h2>Tokens</h2>",
-        html_table(*tokens_table(report)),
-        "<h2>Tasks</h2>",
-        html_table(*tasks_table(report)),
-        "<h2>Duplicates</h2>",
-        f"<p>{escape(dedup_sentence(report))}</p>",
-        "<h2>Sources</h2>",
-        html_table(*sources_table(report)),
-    ]
-    if report.get("preference"):
-        sections += [
-            "<h2>Preference pairs</h2>",
-            f"<p>{escape(preference_sentence(report))}</p>",
-            html_table(*preference_table(report)),
-        ]
-    if report["warnings"]:
-        items = "".join(f"<li>{escape(warning)}</li>" for warning in report["warnings"])
-        sections += ["<h2>Warnings</h2>", f'<ul class="warn">{items}</ul>']
-    body = "\n".join(sections)
+    run = report["run"]
+    parts = [f"<h1>ftprep report: {escape(run['name'])}</h1>"]
+    for section in outline(report):
+        parts.append(f"<h2>{escape(section.title)}</h2>")
+        parts += [block(item) for item in section.blocks]
+    body = "\n".join(parts)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

@@ -1,49 +1,31 @@
-"""report.md: the report as Markdown, for terminals, pull requests and the Prefect artifact."""
+"""report.md: the report outline as Markdown, for terminals, pull requests and the Prefect artifact."""
 
-from pipeline.report.tables import (
-    dedup_sentence,
-    funnel_table,
-    ledger_table,
-    preference_sentence,
-    preference_table,
-    reasons_table,
-    sources_table,
-    tasks_table,
-    tokens_table,
-)
+from pipeline.report.outline import Block, outline
 
 
 def table(header: list[str], rows: list[list[object]]) -> str:
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
+def block(item: Block) -> str:
+    if item.kind == "table":
+        return table(item.header, item.rows) if item.rows else "(none)"
+    if item.kind == "bars":
+        heading = f"{item.text}\n\n" if item.text else ""
+        return heading + (table(["", "count"], item.rows) if item.rows else "(none)")
+    if item.kind == "list":
+        return "\n".join(f"- {entry}" for entry in item.items)
+    return item.text
+
+
 def render_markdown(report: dict) -> str:
-    run = report["run"]
-    parts = [
-        f"# ftprep report: {run['name']}",
-        f"Target `{run['target']}`, model `{run['model']}` (encoding `{run['encoding']}`, "
-        f"limit {run['token_limit']} tokens per example).",
-        "## Ledger",
-        table(*ledger_table(report)),
-        "Every input is either used or rejected, and every generated example is in train, validation or "
-        "`rejects.jsonl`: the ledger balances.",
-        "## Funnel",
-        table(*funnel_table(report)),
-        "## Rejected by reason",
-        table(*reasons_table(report)) if report["rejected_by_reason"] else "Nothing was rejected.",
-        "## Tokens",
-        table(*tokens_table(report)),
-        "## Tasks",
-        table(*tasks_table(report)),
-        "## Duplicates",
-        dedup_sentence(report),
-        "## Sources",
-        table(*sources_table(report)),
-    ]
-    if report.get("preference"):
-        parts += ["## Preference pairs", preference_sentence(report), table(*preference_table(report))]
-    if report["warnings"]:
-        parts += ["## Warnings", "\n".join(f"- {warning}" for warning in report["warnings"])]
+    parts = [f"# ftprep report: {report['run']['name']}"]
+    for section in outline(report):
+        parts.append(f"## {section.title}")
+        parts += [block(item) for item in section.blocks]
     return "\n\n".join(parts) + "\n"

@@ -6,10 +6,17 @@ Table = tuple[list[str], list[list[object]]]
 def ledger_table(report: dict) -> Table:
     docs, examples = report["ledger"]["documents"], report["ledger"]["examples"]
     return (
-        ["records", "inputs", "used / train", "validation", "rejected"],
+        ["records", "inputs", "used / train", "validation", "test", "rejected"],
         [
-            ["documents", docs["inputs"], docs["used"], "", docs["rejected"]],
-            ["examples", examples["generated"], examples["train"], examples["validation"], examples["rejected"]],
+            ["documents", docs["inputs"], docs["used"], "", "", docs["rejected"]],
+            [
+                "examples",
+                examples["generated"],
+                examples["train"],
+                examples["validation"],
+                examples["test"],
+                examples["rejected"],
+            ],
         ],
     )
 
@@ -30,15 +37,15 @@ def tokens_table(report: dict) -> Table:
 
 
 def tasks_table(report: dict) -> Table:
-    return ["task", "train", "validation"], [
-        [task, c["train"], c["validation"]] for task, c in report["by_task"].items()
+    return ["task", "train", "validation", "test"], [
+        [task, c["train"], c["validation"], c["test"]] for task, c in report["by_task"].items()
     ]
 
 
 def sources_table(report: dict) -> Table:
-    columns = ["train", "validation", "rejected", "documents_rejected"]
+    columns = ["train", "validation", "test", "rejected", "documents_rejected"]
     rows = [[source["source"], *(source[column] for column in columns)] for source in report["by_source"]]
-    return ["source", "train", "validation", "rejected", "documents rejected"], rows
+    return ["source", "train", "validation", "test", "rejected", "documents rejected"], rows
 
 
 def dedup_sentence(report: dict) -> str:

@@ -6,6 +6,7 @@ train/validation overlap, system-prompt consistency) then run on those hashes in
 """
 
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,9 +85,12 @@ def check_file(
 ) -> tuple[pl.DataFrame, list[Finding], list[Finding]]:
     """(hashed rows, errors, warnings) of one file."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error}); check the path") from None
+    if not stat.S_ISREG(info.st_mode):  # opening a FIFO would wait for a writer forever
+        raise InputError(f"{path}: not a regular file (a folder, pipe, socket or device); pass a JSONL file")
+    size = info.st_size
     errors = []
     if target.max_file_bytes and size > target.max_file_bytes:
         message = f"{size} bytes; {target.name} accepts at most {target.max_file_bytes}"

@@ -1,0 +1,216 @@
+"""The quality report's detail: coverage, token histograms and outliers, language mix, findings,
+duplicate clusters, and a few examples of each rejection reason.
+
+Everything is computed from the run's frames (documents, sections, kept and rejected examples), so
+it cannot disagree with the outputs; lists are capped, counts are complete.
+"""
+
+import itertools
+
+import numpy as np
+import polars as pl
+
+from pipeline.records import answer_text, prompt_text
+
+LISTED = 25
+EXAMPLES_PER_REASON = 3
+TOKEN_BINS = (0, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384)
+# Common function words per language: enough to tell the languages users' corpora are written in apart.
+STOPWORDS = {
+    "en": "the and of to is in that it for you with are this on be not or your can was have from",
+    "de": "der die und das ist nicht ein eine ich sie mit den zu auf für sich dem des wird",
+    "fr": "le la les et est des une pour que pas qui dans vous sur au du avec ce sont",
+    "es": "el los las es que una para por con no se del al como está son",
+    "it": "il di che la un una per non sono le del della con si anche gli",
+    "nl": "de het een en van is dat niet op te zijn voor met aan ook je er",
+    "pt": "os as de que um uma para com não em do da no na se por são",
+}
+SCRIPTS = {
+    "zh/ja": r"[\p{Han}\p{Hiragana}\p{Katakana}]",
+    "ko": r"\p{Hangul}",
+    "ru/uk": r"\p{Cyrillic}",
+    "ar": r"\p{Arabic}",
+}
+
+
+def coverage(documents: pl.DataFrame, sections: pl.DataFrame, kept: pl.DataFrame, rejected: pl.DataFrame) -> dict:
+    """Documents and sections that yielded no kept example, each with why."""
+    examples = rejected.filter(pl.col("kind") != "document")
+    candidates = pl.concat([kept.select("doc_id", "section"), examples.select("doc_id", "section")])
+    kept_sections = kept.select("doc_id", "section").unique()
+    by_section = examples.group_by("doc_id", "section").agg(
+        reasons=pl.concat_str("reject_stage", "reject_reason", separator=".").unique().sort()
+    )
+    empty = (
+        sections.join(kept_sections, on=["doc_id", "section"], how="anti")
+        .join(by_section, on=["doc_id", "section"], how="left")
+        .with_columns(
+            reason=pl.when(pl.col("reasons").is_null())
+            .then(pl.lit("no extractable block (FAQ, Q/A, definition, table, list or explained heading)"))
+            .otherwise(pl.concat_str(pl.lit("every candidate rejected: "), pl.col("reasons").list.join(", ")))
+        )
+        .sort("source", "body_start")
+    )
+    kept_documents = kept.select("doc_id").unique()
+    documents_empty = (
+        documents.join(kept_documents, on="doc_id", how="anti")
+        .join(sections.group_by("doc_id").len("sections"), on="doc_id", how="left")
+        .join(candidates.group_by("doc_id").len("candidates"), on="doc_id", how="left")
+        .with_columns(
+            reason=pl.when(pl.col("sections").is_null())
+            .then(pl.lit("no sections: the text was empty after extraction or it is a record file of examples"))
+            .when(pl.col("candidates").is_null())
+            .then(pl.lit("no section had an extractable block"))
+            .otherwise(pl.lit("every candidate example was rejected"))
+        )
+        .sort("source")
+    )
+    rejected_documents = rejected.filter(pl.col("kind") == "document").select(
+        "source", reason=pl.concat_str("reject_stage", "reject_reason", separator=".")
+    )
+    documents_empty = documents_empty.join(rejected_documents.select("source"), on="source", how="anti")
+    return {
+        "documents": documents.height + rejected_documents.height,
+        "documents_with_examples": kept_documents.height,
+        "sections": sections.height,
+        "sections_with_examples": sections.join(kept_sections, on=["doc_id", "section"], how="semi").height,
+        "documents_without_examples": [
+            {"source": source, "reason": reason}
+            for source, reason in pl.concat([documents_empty.select("source", "reason"), rejected_documents])
+            .sort("source")
+            .head(LISTED)
+            .iter_rows()
+        ],
+        "sections_without_examples": [
+            {"source": source, "section": section or "", "reason": reason}
+            for source, section, reason in empty.select("source", "section", "reason").head(LISTED).iter_rows()
+        ],
+        "sections_without_examples_total": empty.height,
+    }
+
+
+def token_histograms(kept: pl.DataFrame) -> dict[str, list[dict]]:
+    """Examples per token-count bin and split: the shape a percentile table hides."""
+    labels = [f"{low}-{high - 1}" for low, high in itertools.pairwise(TOKEN_BINS)] + [f"{TOKEN_BINS[-1]}+"]
+    found = {}
+    for split in kept["split"].unique().sort().to_list():
+        tokens = kept.filter(pl.col("split") == split)["n_tokens"].fill_null(0).to_numpy()
+        counts = np.bincount(np.searchsorted(TOKEN_BINS, tokens, side="right") - 1, minlength=len(labels))
+        found[split] = [{"bin": label, "examples": int(count)} for label, count in zip(labels, counts, strict=True)]
+    return found
+
+
+def outliers(kept: pl.DataFrame) -> dict[str, list[dict]]:
+    """The longest examples, and those whose answer is far longer or shorter than their prompt."""
+    prompt_tokens = (
+        pl.col("n_prompt_tokens")
+        if "n_prompt_tokens" in kept.columns
+        else pl.col("n_tokens") - pl.col("n_completion_tokens")
+    )
+    rows = kept.select(
+        "id",
+        "source",
+        "n_tokens",
+        ratio=(pl.col("n_completion_tokens") / pl.max_horizontal(prompt_tokens, 1)).round(2),
+        prompt=prompt_text().str.slice(0, 120),
+    )
+    fields = ("id", "source", "n_tokens", "ratio", "prompt")
+    pick = lambda frame: [dict(zip(fields, row, strict=True)) for row in frame.head(5).iter_rows()]  # noqa: E731
+    return {
+        "longest": pick(rows.sort("n_tokens", "id", descending=[True, False])),
+        "answer_much_longer": pick(rows.filter(pl.col("ratio") >= 20).sort("ratio", "id", descending=[True, False])),
+        "answer_much_shorter": pick(rows.filter(pl.col("ratio") <= 0.05).sort("ratio", "id")),
+    }
+
+
+def language_mix(kept: pl.DataFrame) -> dict[str, int]:
+    """Examples per detected language of their answer: function-word counts, or the script for CJK,
+    Cyrillic and Arabic text. "unknown" when neither says enough (short or code-like answers)."""
+    if kept.height == 0:
+        return {}
+    text = answer_text().fill_null("").str.to_lowercase()
+    scores = {
+        language: text.str.count_matches(r"\b(?:" + "|".join(words.split()) + r")\b")
+        for language, words in STOPWORDS.items()
+    }
+    scripts = {name: text.str.count_matches(pattern) for name, pattern in SCRIPTS.items()}
+    frame = kept.select(**{f"w_{k}": v for k, v in scores.items()}, **{f"s_{k}": v for k, v in scripts.items()})
+    word_columns = [f"w_{k}" for k in STOPWORDS]
+    script_columns = [f"s_{k}" for k in SCRIPTS]
+    best_word = pl.concat_list(word_columns).list.arg_max()
+    best_script = pl.concat_list(script_columns).list.arg_max()
+    language = (
+        pl.when(pl.max_horizontal(script_columns) >= 5)
+        .then(pl.lit(list(SCRIPTS)).list.get(best_script))
+        .when(pl.max_horizontal(word_columns) >= 3)
+        .then(pl.lit(list(STOPWORDS)).list.get(best_word))
+        .otherwise(pl.lit("unknown"))
+    )
+    counts = (
+        frame.select(language=language).group_by("language").len().sort("len", "language", descending=[True, False])
+    )
+    return dict(counts.iter_rows())
+
+
+def reliability(rejected: pl.DataFrame) -> dict:
+    """Input that could not be used at all (binary, bad encoding, corrupt, unreadable, not a file, bad JSON
+    lines) and why: the files a user should look at before trusting the dataset's coverage."""
+    documents = rejected.filter((pl.col("kind") == "document") | (pl.col("reject_stage") == "ingest"))
+    documents = documents.with_columns(code=pl.concat_str("reject_stage", "reject_reason", separator="."))
+    listed = documents.sort("source").select("source", "code", "reject_detail").head(LISTED * 2)
+    return {
+        "documents_rejected": rejected.filter(pl.col("kind") == "document").height,
+        "records_rejected": documents.filter(pl.col("kind") != "document").height,
+        "by_reason": dict(documents.group_by("code").len().sort("code").iter_rows()),
+        "listed": [
+            {"source": source or "", "reason": code, "detail": (detail or "")[:200]}
+            for source, code, detail in listed.iter_rows()
+        ],
+    }
+
+
+def findings(rejected: pl.DataFrame) -> dict[str, int]:
+    """Secrets, personal data and other quality flags: how many examples each rule rejected."""
+    flagged = rejected.filter(pl.col("reject_stage") == "quality").group_by("reject_reason").len().sort("reject_reason")
+    return dict(flagged.iter_rows())
+
+
+def duplicate_clusters(rejected: pl.DataFrame) -> dict:
+    """Clusters of removed duplicates around their kept example: count, size histogram, the largest."""
+    removed = rejected.filter(
+        pl.col("reject_stage") == "dedup", pl.col("reject_reason").is_in(["exact_duplicate", "near_duplicate"])
+    )
+    members = removed.select(
+        "id", "reject_reason", kept=pl.col("reject_detail").str.extract(r"(?:same text as|near-duplicate of) (\S+)", 1)
+    ).drop_nulls("kept")
+    clusters = (
+        members.group_by("kept")
+        .agg(removed=pl.len(), ids=pl.col("id").sort().head(5))
+        .with_columns(size=pl.col("removed") + 1)
+    )
+    sizes = clusters.group_by("size").len().sort("size")
+    largest = clusters.sort("size", "kept", descending=[True, False]).head(5)
+    return {
+        "clusters": clusters.height,
+        "size_histogram": [{"size": int(size), "clusters": int(count)} for size, count in sizes.iter_rows()],
+        "largest": [
+            {"kept": kept, "size": int(size), "removed_ids": ids}
+            for kept, size, ids in largest.select("kept", "size", "ids").iter_rows()
+        ],
+    }
+
+
+def reject_examples(rejected: pl.DataFrame) -> dict[str, list[dict]]:
+    """A few records of each rejection reason, so a reader sees what a code means on their data."""
+    rows = rejected.with_columns(
+        code=pl.concat_str("reject_stage", "reject_reason", separator="."),
+        text=pl.when(pl.col("kind") == "document")
+        .then(pl.lit(""))
+        .otherwise(pl.concat_str(prompt_text().fill_null(""), answer_text().fill_null(""), separator=" → ")),
+    ).sort("code", "source", "id", nulls_last=True)
+    found: dict[str, list[dict]] = {}
+    for code, source, detail, text in rows.select("code", "source", "reject_detail", "text").iter_rows():
+        bucket = found.setdefault(code, [])
+        if len(bucket) < EXAMPLES_PER_REASON:
+            bucket.append({"source": source or "", "detail": (detail or "")[:200], "text": (text or "")[:240]})
+    return found
