@@ -178,6 +178,37 @@ class PreferenceConfig(Section):
     judge: JudgeConfig = Field(default_factory=JudgeConfig, description=JudgeConfig.__doc__)
 
 
+# Kept in step with pipeline.detectors.TYPES by tests/test_sensitive.py.
+FindingType = Literal[
+    "private_key", "url_credentials", "jwt", "anthropic_api_key", "openai_api_key", "stripe_key", "aws_access_key_id",
+    "aws_secret_access_key", "github_token", "slack_token", "google_api_key", "huggingface_token", "generic_secret",
+    "card", "email", "iban", "ip_address", "phone",
+]  # fmt: skip
+SensitiveMode = Literal["report", "redact", "reject"]
+
+
+class SensitiveConfig(Section):
+    """Secrets and personal data in examples: found by pipeline/detectors.py, then reported, redacted or rejected."""
+
+    secrets: SensitiveMode = Field(
+        default="redact",
+        description="API keys and tokens, private keys, JWTs, credentials in URLs and payment card numbers: 'report' "
+        "keeps the text and counts them, 'redact' replaces each value with a typed placeholder ([API_KEY], "
+        "[PRIVATE_KEY], [JWT], [URL_CREDENTIALS], [CARD]) and keeps the example, 'reject' rejects the example "
+        "(reason `secret`). Redact and reject both remove the values from the text, rejects.jsonl included.",
+    )
+    personal_data: SensitiveMode = Field(
+        default="report",
+        description="E-mail addresses (role mailboxes such as support@ are not personal), phone numbers, IBANs and IP "
+        "addresses: 'report', 'redact' ([EMAIL], [PHONE], [IBAN], [IP_ADDRESS]) or 'reject' (reason `personal_data`).",
+    )
+    allow: list[FindingType] = Field(
+        default=[],
+        description="Finding types that are not sensitive in this corpus (e.g. ['ip_address'] for network manuals): "
+        "neither counted, redacted nor rejected.",
+    )
+
+
 class QualityConfig(Section):
     """Heuristic rules; each failing rule rejects the example with its reason code."""
 
@@ -189,8 +220,11 @@ class QualityConfig(Section):
         description="Tasks whose answers are short by nature (a table cell) and exempt from min_answer_chars.",
     )
     allow_emails: bool = Field(
-        default=False, description="Keep examples that contain e-mail addresses (rejected as personal_data otherwise)."
+        default=False,
+        description="E-mail addresses are not personal data in this corpus: the same as 'email' in sensitive.allow "
+        "(kept for configs written before [quality.sensitive]).",
     )
+    sensitive: SensitiveConfig = Field(default_factory=SensitiveConfig, description=SensitiveConfig.__doc__)
 
 
 class DedupConfig(Section):

@@ -2,39 +2,30 @@
 
 A rule's expression says when an example *passes*; an expression that evaluates to null fails, so a
 missing prompt or answer can never slip through. The first failing rule (in declaration order) names
-the reason. Adding a rule is one entry here plus one row in tests/test_quality.py.
+the reason. Adding a rule is one entry here plus one row in tests/test_quality.py. Secrets and personal
+data are screened before the rules, by pipeline/sensitive.py (reasons `secret` and `personal_data`).
 """
 
 from collections.abc import Callable
 
 import polars as pl
 
-from pipeline.config import QualityConfig
-from pipeline.records import Split, answer_text, prompt_text, reject
+from pipeline.config import QualityConfig, SensitiveConfig
+from pipeline.records import Split, answer_text, concat_rejects, prompt_text, reject
+from pipeline.sensitive import apply_sensitive
 
 PROMPT = prompt_text().str.strip_chars()
 ANSWER = answer_text().str.strip_chars()
 SPECIAL_TOKEN = r"<\|[A-Za-z0-9_]+\|>|\[/?INST\]|<</?SYS>>"
-# Well-known credential shapes; the full scanner with redaction modes belongs to the secrets work.
-SECRET = (
-    r"\bsk-(?:live-|test-|proj-)?[A-Za-z0-9]{20,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b"
-    r"|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----"
-)
 # An answer that stands for one not written yet; `ftprep validate` reports the same pattern as an error.
 PLACEHOLDER = r"(?i)^\s*(todo|tbd|tba|n/?a|none|null|xxx+|\.\.\.|lorem ipsum.*|\[.*\]|<.*>|answer here)\s*\.?\s*$"
-EMAIL = r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
-# Role mailboxes (support@, info@) are published business contacts, not personal data.
-ROLE_MAILBOX = r"^(?:support|info|privacy|sales|help|contact|no-?reply|service|billing|admin|hello|team|office|press)@"
-# Secrets and personal data are searched in every turn and the system prompt, not only the last pair.
+# Special tokens are searched in every turn and the system prompt, not only the last pair.
 TEXT = pl.concat_str(
     pl.col("system").fill_null(""),
     pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n").fill_null(""),
     pl.col("chosen").fill_null(""),
     pl.col("rejected").fill_null(""),
     separator="\n",
-)
-PERSONAL_EMAIL = (
-    TEXT.str.extract_all(EMAIL).list.eval(~pl.element().str.to_lowercase().str.contains(ROLE_MAILBOX)).list.any()
 )
 
 
@@ -72,12 +63,6 @@ RULES: list[Rule] = [
         lambda c: ~ANSWER.str.contains(PLACEHOLDER),
         lambda c: "the answer is a placeholder (TODO, TBD, N/A, None, ...)",
     ),
-    ("secret", lambda c: ~TEXT.str.contains(SECRET), lambda c: "contains what looks like an API key or private key"),
-    (
-        "personal_data",
-        lambda c: ~PERSONAL_EMAIL | c.allow_emails,
-        lambda c: "contains a personal e-mail address (set quality.allow_emails to keep such examples)",
-    ),
     (
         "empty_rejected",
         lambda c: (pl.col("kind") != "preference") | (pl.col("rejected").str.strip_chars().str.len_chars() > 0),
@@ -97,7 +82,34 @@ RULES: list[Rule] = [
 
 
 def filter_quality(examples: pl.DataFrame, cfg: QualityConfig, rules: list[Rule] = RULES) -> Split:
-    """Keep examples passing every rule; reject the others with the first failing rule's reason."""
+    """Screen secrets and personal data (pipeline/sensitive.py), then keep the examples passing every rule and
+    reject the others with the first failing rule's reason (rules see the redacted text)."""
+    screened = apply_sensitive(examples, sensitive_settings(cfg))
+    noted = findings_column(screened.findings)
+    kept, rejected = apply_rules(with_findings(screened.kept, noted), cfg, rules)
+    return Split(kept, concat_rejects([with_findings(screened.rejected, noted), rejected]))
+
+
+def findings_column(findings: pl.DataFrame) -> pl.DataFrame:
+    """(id, sensitive): each example's findings as "type:action:count" strings, so the report can count
+    what was found and done without any value (the rows carry it to the end of the run)."""
+    if findings.height == 0:
+        return pl.DataFrame(schema={"id": pl.String, "sensitive": pl.List(pl.String)})
+    return findings.group_by("id").agg(sensitive=pl.format("{}:{}:{}", "type", "action", "count").sort())
+
+
+def with_findings(frame: pl.DataFrame, noted: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop("sensitive", strict=False).join(noted, on="id", how="left", maintain_order="left")
+
+
+def sensitive_settings(cfg: QualityConfig) -> SensitiveConfig:
+    """`quality.sensitive`, with e-mail addresses allowed when the older `quality.allow_emails` says so."""
+    if not cfg.allow_emails or "email" in cfg.sensitive.allow:
+        return cfg.sensitive
+    return cfg.sensitive.model_copy(update={"allow": [*cfg.sensitive.allow, "email"]})
+
+
+def apply_rules(examples: pl.DataFrame, cfg: QualityConfig, rules: list[Rule]) -> Split:
     failures = [pl.when(~check(cfg).fill_null(False)).then(pl.lit(reason)) for reason, check, _ in rules]
     details = {reason: detail(cfg) for reason, _, detail in rules}
     flagged = examples.with_columns(_reason=pl.coalesce(failures) if failures else pl.lit(None, pl.String))

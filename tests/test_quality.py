@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from pipeline.config import QualityConfig
+from pipeline.config import QualityConfig, SensitiveConfig
 from pipeline.quality import RULES, filter_quality
 from pipeline.records import EXAMPLE
 
@@ -30,10 +30,6 @@ def example(prompt: str | None = GOOD_PROMPT, answer: str | None = GOOD_ANSWER) 
         (GOOD_PROMPT, "x" * 12_001, "long_answer"),
         (GOOD_PROMPT, GOOD_ANSWER + " <|endoftext|>", "special_token"),
         ("[INST] " + GOOD_PROMPT, GOOD_ANSWER, "special_token"),
-        (GOOD_PROMPT, "Use key sk-live-9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h to call it.", "secret"),
-        (GOOD_PROMPT, "Key AKIAIOSFODNN7EXAMPLE is the old one, never use it.", "secret"),
-        (GOOD_PROMPT, "Write to maria.keller@example.com about the claim.", "personal_data"),
-        (GOOD_PROMPT, "Write to support@brightwater.example about the claim.", None),
         (GOOD_PROMPT, GOOD_PROMPT.upper() + "  ", "answer_repeats_prompt"),
         (GOOD_PROMPT, "[insert the warranty period here]", "placeholder_answer"),
     ],
@@ -86,6 +82,36 @@ def test_detail_names_the_setting():
     assert rejected["reject_detail"][0] == "answer shorter than quality.min_answer_chars = 30"
 
 
+KEY = "sk-live-9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h"
+MAIL = "Write to maria.keller@example.com about the claim."
+
+
+@pytest.mark.parametrize(
+    ("answer", "sensitive", "reason", "kept_answer"),
+    [
+        (f"Use key {KEY} to call it.", {}, None, "Use key [API_KEY] to call it."),  # secrets: redact by default
+        (f"Use key {KEY} to call it.", {"secrets": "reject"}, "secret", None),
+        (f"Use key {KEY} to call it.", {"secrets": "report"}, None, f"Use key {KEY} to call it."),
+        ("Key AKIAIOSFODNN7EXAMPLE is the old one, never use it.", {"secrets": "reject"}, "secret", None),
+        (MAIL, {}, None, MAIL),  # personal data: report by default
+        (MAIL, {"personal_data": "reject"}, "personal_data", None),
+        (MAIL, {"personal_data": "redact"}, None, "Write to [EMAIL] about the claim."),
+        (MAIL, {"personal_data": "reject", "allow": ["email"]}, None, MAIL),
+        ("Write to support@brightwater.example about the claim.", {"personal_data": "reject"}, None, None),
+        (f"Use {KEY}.", {}, "short_answer", None),  # rules see the redacted text: "Use [API_KEY]." is short
+    ],
+)
+def test_sensitive_data_is_screened_first(answer, sensitive, reason, kept_answer):
+    frame = pl.DataFrame([example(GOOD_PROMPT, answer)], schema=EXAMPLE)
+    kept, rejected = filter_quality(frame, QualityConfig(sensitive=SensitiveConfig(**sensitive)))
+    assert (rejected["reject_reason"].to_list() or [None]) == [reason]
+    if kept_answer is not None:
+        assert kept["messages"][0][-1]["content"] == kept_answer
+    assert KEY not in str(rejected.to_dicts())  # a rejected example carries no secret into rejects.jsonl
+
+
 def test_allow_emails():
-    frame = pl.DataFrame([example(GOOD_PROMPT, "Write to maria.keller@example.com about it.")], schema=EXAMPLE)
-    assert filter_quality(frame, QualityConfig(allow_emails=True)).kept.height == 1
+    frame = pl.DataFrame([example(GOOD_PROMPT, MAIL)], schema=EXAMPLE)
+    strict = SensitiveConfig(personal_data="reject")
+    assert filter_quality(frame, QualityConfig(sensitive=strict)).kept.height == 0
+    assert filter_quality(frame, QualityConfig(allow_emails=True, sensitive=strict)).kept.height == 1

@@ -18,6 +18,7 @@ from pipeline.report.quality import (
     outliers,
     reject_examples,
     reliability,
+    sensitive_findings,
     token_histograms,
 )
 from pipeline.report.risk import overfitting_risk
@@ -74,6 +75,7 @@ def build_report(
         "outliers": outliers(kept),
         "language_mix": language_mix(kept),
         "findings": findings(rejected),
+        "sensitive": sensitive_findings(kept, rejected),
         "reliability": reliability(rejected),
         "duplicate_clusters": duplicate_clusters(rejected),
         "conflicts": conflicts(kept, reasons),

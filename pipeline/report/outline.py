@@ -243,6 +243,13 @@ def reliability_blocks(report: dict) -> list[Block]:
 
 def findings_blocks(report: dict) -> list[Block]:
     found = report.get("findings") or {}
-    if not found:
-        return [Block("text", text="No example was flagged by the quality rules.")]
-    return [table(["quality rule", "examples rejected"], [[rule, count] for rule, count in found.items()])]
+    sensitive = report.get("sensitive") or []
+    blocks = []
+    if sensitive:
+        rows = [[s["type"], s["action"], s["examples"], s["occurrences"]] for s in sensitive]
+        blocks.append(table(["secret or personal data", "action", "examples", "occurrences"], rows))
+    else:
+        blocks.append(Block("text", text="No secret or personal data was found."))
+    if found:
+        blocks.append(table(["quality rule", "examples rejected"], [[rule, count] for rule, count in found.items()]))
+    return blocks

@@ -169,6 +169,25 @@ def reliability(rejected: pl.DataFrame) -> dict:
     }
 
 
+def sensitive_findings(kept: pl.DataFrame, rejected: pl.DataFrame) -> list[dict]:
+    """Secrets and personal data by type: examples and occurrences, and what was done (reported, redacted,
+    rejected). Counts only: no value found is ever written to the report."""
+    frames = [frame.select("id", "sensitive") for frame in (kept, rejected) if "sensitive" in frame.columns]
+    if not frames:
+        return []
+    parts = (
+        pl.concat(frames)
+        .explode("sensitive")
+        .drop_nulls("sensitive")
+        .with_columns(pl.col("sensitive").str.split(":").list.to_struct(fields=["type", "action", "count"]))
+        .unnest("sensitive")
+    )
+    table = parts.group_by("type", "action").agg(
+        examples=pl.col("id").n_unique(), occurrences=pl.col("count").cast(pl.Int64).sum()
+    )
+    return table.sort("type", "action").to_dicts()
+
+
 def findings(rejected: pl.DataFrame) -> dict[str, int]:
     """Secrets, personal data and other quality flags: how many examples each rule rejected."""
     flagged = rejected.filter(pl.col("reject_stage") == "quality").group_by("reject_reason").len().sort("reject_reason")

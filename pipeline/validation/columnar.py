@@ -54,8 +54,8 @@ _MESSAGES = (
 )
 # No whitespace around the object, so the record's key is the line itself, as on the per-line path.
 CANONICAL_LINE = r"^\{" + _WS + _pair("messages", r"\[" + _WS + _MESSAGES + _WS + r"\]") + _WS + r"\}$"
-# A hint in the raw line, or an escape that could hide one (\u0040 is "@", \/ a slash).
-RAW_HINT = "|".join([*(hint.replace("|", r"\|").replace("]", r"\]") for hint in HINTS), r"\\u", r"\\/"])
+# A hint in the raw line in any case (hints are lowercase), or an escape that could hide one (\u0040 is "@").
+RAW_HINT = "(?i)" + "|".join([*(hint.replace("|", r"\|").replace("]", r"\]") for hint in HINTS), r"\\u", r"\\/"])
 MESSAGES = pl.Struct({"messages": TURNS})
 SEPARATOR = b"\x1f"  # a control character: invalid raw inside JSON text, so a valid line never holds it
 HEAD = 65_536  # bytes read to tell JSONL from a JSON array
@@ -158,7 +158,7 @@ def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
         raw_hint=pl.col("line").str.contains(RAW_HINT),
     )
     hinted = decoded.filter("raw_hint").filter(
-        pl.col("messages").list.eval(CONTENT.str.contains_any(list(HINTS))).list.any()
+        pl.col("messages").list.eval(CONTENT.str.contains_any(list(HINTS), ascii_case_insensitive=True)).list.any()
     )
     clean = decoded.join(hinted.select("number"), on="number", how="anti").drop("raw_hint")
     return clean.filter(~pl.col("number").is_in(placeholder_lines(clean)))

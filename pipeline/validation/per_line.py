@@ -120,7 +120,7 @@ def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | Non
     if raw.count(b'":') + raw.count(b'" :') != 1 + sum(map(len, messages)):
         return None
     texts = [(m["role"], m["content"]) for m in messages]
-    joined = "\n".join(text for _, text in texts)
+    joined = "\n".join(text for _, text in texts).lower()  # hints are lowercase
     if any(map(joined.__contains__, HINTS)):  # C-level scans, no Python frame per hint
         return None
     answers = tuple(m["content"] for m in messages if m["role"] == "assistant" and m.get("weight", 1) != 0)
