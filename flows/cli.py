@@ -9,9 +9,11 @@ the file or field and the fix, never a traceback.
 import argparse
 import json
 import os
+import socket
 import sys
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.config import PrepareConfig, load_config
 from pipeline.errors import FtprepError, InputError
@@ -55,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="prefect",
         help="prefect: run as a Prefect flow (local ephemeral mode unless PREFECT_API_URL is set); local: plain Python",
     )
+    prepare.add_argument(
+        "--task-runner",
+        choices=["threads", "dask"],
+        help="where the Prefect flow runs its shards: threads in this process (default), or Dask workers",
+    )
+    prepare.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="Dask scheduler to run the shards on (implies --task-runner dask; without it, a temporary local cluster)",
+    )
+    prepare.add_argument("--no-progress", action="store_true", help="no progress bars (they only show on a terminal)")
 
     validate = commands.add_parser("validate", help="check JSONL files against a target before upload")
     validate.add_argument("files", type=Path, nargs="+", metavar="FILE", help="one file, or train and validation")
@@ -119,28 +132,28 @@ def prepare(args: argparse.Namespace) -> int:
         force=args.force or None,
         dedup={"eval_files": [str(path) for path in args.eval] if args.eval else None},
     )
-    if args.runner == "local":
-        from pipeline.run import prepare_locally
+    dask = args.task_runner == "dask" or args.dask_address is not None
+    if dask and args.runner == "local":
+        print("ftprep: error: --task-runner dask runs Prefect tasks; drop --runner local", file=sys.stderr)
+        return 2
+    if args.task_runner == "threads" and args.dask_address:
+        print("ftprep: error: --dask-address needs --task-runner dask", file=sys.stderr)
+        return 2
+    from flows.progress import listening, progress_bars
 
-        report = prepare_locally(cfg)
-    else:
-        for key, value in QUIET_PREFECT.items():
-            os.environ.setdefault(key, value)
-        from flows.prepare import prepare_dataset
-        from pipeline.run import preflight
+    drawn = not args.no_progress and sys.stderr.isatty()
+    with progress_bars(drawn) as bars:
+        if args.runner == "local":
+            from pipeline.shards import prepare_in_shards
 
-        preflight(cfg)  # fail fast, before Prefect starts a temporary server
-        try:
-            report = prepare_dataset(cfg)
-        except RuntimeError as error:
-            if "Prefect API" not in str(error):
-                raise
-            print(
-                f"ftprep: error: Prefect could not start its local server ({str(error).splitlines()[0]}); "
-                "point PREFECT_API_URL at a running server or use --runner local",
-                file=sys.stderr,
-            )
-            return 1
+            report = prepare_in_shards(cfg, bars)
+        else:
+            if drawn:  # the bars stand in for Prefect's line per task on the terminal; the UI keeps every log
+                os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+            with listening(bars):
+                report = prepare_with_prefect(cfg, args.dask_address if dask else None, dask)
+    if report is None:
+        return 1
     ledger = report["ledger"]
     docs, examples = ledger["documents"], ledger["examples"]
     print(
@@ -151,6 +164,57 @@ def prepare(args: argparse.Namespace) -> int:
         f"outputs in {cfg.out}/ (see report.md)"
     )
     return 0
+
+
+def prepare_with_prefect(cfg: PrepareConfig, dask_address: str | None, dask: bool) -> dict | None:
+    """The flow in this process; None (after one error line) when Prefect or Dask cannot be reached."""
+    from pipeline.run import preflight
+
+    preflight(cfg)  # fail fast, before Prefect starts a temporary server
+    for key, value in QUIET_PREFECT.items():
+        os.environ.setdefault(key, value)
+    from flows.prepare import prepare_dataset
+
+    flow = prepare_dataset
+    if dask:
+        if not os.environ.get("PREFECT_API_URL"):
+            # Without it each Dask worker would start a temporary Prefect server of its own and report there.
+            raise InputError(
+                "--task-runner dask needs a Prefect server the Dask workers can reach: "
+                "start one (`make server`) and set PREFECT_API_URL"
+            )
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            raise InputError("--task-runner dask needs prefect-dask: pip install 'ftprep[dask]'") from None
+        if dask_address:
+            check_reachable(dask_address)
+        flow = prepare_dataset.with_options(task_runner=DaskTaskRunner(address=dask_address))
+    try:
+        return flow(cfg)
+    except RuntimeError as error:
+        if "Prefect API" not in str(error):
+            raise
+        print(
+            f"ftprep: error: Prefect could not start its local server ({str(error).splitlines()[0]}); "
+            "point PREFECT_API_URL at a running server or use --runner local",
+            file=sys.stderr,
+        )
+        return None
+
+
+def check_reachable(address: str) -> None:
+    """Fail in one line before the flow starts (it would log a traceback) when nothing listens at a tcp:// address."""
+    parsed = urlsplit(address)
+    if parsed.scheme != "tcp":
+        return  # tls://, ucx://: let distributed connect and report
+    try:
+        socket.create_connection((parsed.hostname or "", parsed.port or 8786), timeout=5).close()
+    except (OSError, ValueError) as error:
+        raise InputError(
+            f"--dask-address {address}: no Dask scheduler answers ({error}); start one (`dask scheduler`) "
+            "or drop --dask-address for a temporary local cluster"
+        ) from None
 
 
 def validate(args: argparse.Namespace) -> int:

@@ -46,6 +46,15 @@ class IngestConfig(Section):
         description="JSONL/JSON/CSV/Parquet rows: 'auto' imports recognised datasets (OpenAI chat, ShareGPT, Alpaca, "
         "prompt-completion) as examples and reads other rows as documents; 'documents' always reads `text_field`.",
     )
+    shard_size: int = Field(
+        default=500,
+        ge=1,
+        description="Input files per shard. Each shard is read, sectioned, turned into examples, format-checked and "
+        "quality-filtered on its own (in parallel, or on a Dask cluster) and saved under OUT/stages/, so a rerun "
+        "skips the shards already done; dedup, tokens and the split then run over all shards together. The "
+        "outputs do not depend on it. Preference pairs and LLM generation use one shard: their negatives and "
+        "budgets span the whole input.",
+    )
 
 
 class GenerateConfig(Section):

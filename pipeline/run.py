@@ -180,8 +180,10 @@ STAGES: list[Stage] = [
 def run_info(cfg: PrepareConfig) -> dict:
     """The `run` block of report.json: what was asked for, with no clock and no paths of this machine."""
     encoding, limit = resolve(cfg.model, cfg.tokens)
-    # The settings' hash leaves out where data comes from and goes to, so it compares across machines.
-    config_json = json.dumps(cfg.model_dump(mode="json", exclude={"sources", "out"}), sort_keys=True)
+    # The settings' hash leaves out where data comes from and goes to, so it compares across machines, and
+    # the shard size, which changes how a run is executed but not its outputs.
+    settings = cfg.model_dump(mode="json", exclude={"sources": True, "out": True, "ingest": {"shard_size"}})
+    config_json = json.dumps(settings, sort_keys=True)
     return {
         "name": Path(cfg.out).name,
         "ftprep_version": __version__,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import free_port
+
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "data" / "mini"
 GOOD = json.dumps({"messages": [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]})
@@ -72,6 +74,24 @@ def test_prepare_unknown_model(tmp_path):
     assert_one_line_error(
         ftprep("prepare", str(MINI), "--model", "llama-3", "--out", str(tmp_path / "o")), 1, "set tokens.encoding"
     )
+
+
+@pytest.mark.parametrize(
+    ("options", "api", "fragments"),
+    [
+        (["--task-runner", "dask", "--runner", "local"], None, ["drop --runner local"]),
+        (["--task-runner", "threads", "--dask-address", "tcp://127.0.0.1:1"], None, ["needs --task-runner dask"]),
+        (["--dask-address", "tcp://127.0.0.1:1"], None, ["needs a Prefect server", "PREFECT_API_URL"]),
+        (["--dask-address", "tcp://127.0.0.1:{port}"], "http://127.0.0.1:9/api", ["no Dask scheduler answers"]),
+    ],
+    ids=["local-runner", "threads", "no-prefect-server", "no-scheduler"],
+)
+def test_bad_dask_options(tmp_path, options, api, fragments):
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    if api:
+        env["PREFECT_API_URL"] = api
+    options = [option.format(port=free_port()) for option in options]
+    assert_one_line_error(ftprep("prepare", str(MINI), "--out", str(tmp_path / "o"), *options, env=env), 2, *fragments)
 
 
 def test_targets_lists_openai_chat():

@@ -66,8 +66,14 @@ def absolute(path: Path) -> Path:
 
 
 def read_sources(paths: list[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
-    documents, examples, rejected = [], [], []
+    mappings, rejected = find_mappings(paths)
+    return read_files(input_files(paths, cfg), cfg, mappings, importing, rejected)
+
+
+def find_mappings(paths: list[str | Path]) -> tuple[dict[Path, Mapping], list[dict]]:
+    """The LLaMA-Factory mapping of each file a dataset_info.json describes, and rejects for unreadable ones."""
     mappings: dict[Path, Mapping] = {}
+    rejected = []
     for raw in paths:
         for info in sorted(Path(raw).rglob("dataset_info.json")) if Path(raw).is_dir() else []:
             found, problem = read_dataset_info(info.parent)
@@ -75,7 +81,24 @@ def read_sources(paths: list[str | Path], cfg: IngestConfig, importing: Importin
             if problem:
                 name = f"{Path(raw).name}/{info.relative_to(raw).as_posix()}"
                 rejected.append(rejected_document(name, "unreadable", problem))
-    for source in discover_files(paths, [*cfg.exclude, "dataset_info.json"]):
+    return mappings, rejected
+
+
+def input_files(paths: list[str | Path], cfg: IngestConfig) -> list[SourceFile]:
+    """Every input file in a stable order (dataset_info.json files describe inputs; they are not inputs)."""
+    return list(discover_files(paths, [*cfg.exclude, "dataset_info.json"]))
+
+
+def read_files(
+    sources: list[SourceFile],
+    cfg: IngestConfig,
+    mappings: dict[Path, Mapping],
+    importing: Importing = SFT,
+    rejected: list[dict] | None = None,
+) -> Ingested:
+    """Documents, imported examples and rejects of these files (a whole run, or one shard of it)."""
+    documents, examples, rejected = [], [], list(rejected or [])
+    for source in sources:
         loaded = read_file(source, cfg, mappings.get(absolute(source.path)), importing)
         documents += loaded.documents
         examples += loaded.examples

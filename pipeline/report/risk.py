@@ -97,7 +97,10 @@ def distinct_n(texts: pl.Series, n: int, window: int = 5_000) -> float:
     if grams.len() == 0:
         return 1.0
     windows = pl.DataFrame({"gram": grams}).with_row_index("index").with_columns(window=pl.col("index") // window)
-    ratios = windows.group_by("window").agg(ratio=pl.col("gram").n_unique() / pl.len(), size=pl.len())
+    # In window order: a mean summed in group_by's arbitrary order differs in the last digit from run to run.
+    ratios = windows.group_by("window", maintain_order=True).agg(
+        ratio=pl.col("gram").n_unique() / pl.len(), size=pl.len()
+    )
     full = ratios.filter(pl.col("size") == window) if ratios.height > 1 else ratios
     return round(float(full["ratio"].mean()), 4)
 
