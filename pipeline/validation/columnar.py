@@ -12,7 +12,7 @@ result (tests/test_validation_columnar.py compares them on generated files).
 """
 
 import mmap
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +24,7 @@ from pipeline.validation.counting import TokenCounter, count_range
 from pipeline.validation.keys import MATERIAL, TURNS, from_material, hashed
 from pipeline.validation.lines import BOM
 from pipeline.validation.per_line import check_chunk
+from pipeline.validation.processes import process_pool
 from pipeline.validation.record_checks import HINTS, PLACEHOLDER, compiled
 from pipeline.validation.result import Finding
 
@@ -88,7 +89,7 @@ def check_chat_file(
     large = workers > 1 and lines.height >= parallel_from
     # Workers load the tokenizer and build the schema checks as they start, while this process reads lines.
     start = (encoding_name if count_tokens else None,)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm, initargs=start) if large else None
+    pool = process_pool(workers, initializer=warm, initargs=start) if large else None
     try:
         futures = []
         if pool is not None and count_tokens:

@@ -7,7 +7,6 @@ train/validation overlap, system-prompt consistency) then run on those hashes in
 
 import os
 import stat
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from pipeline.validation.dataset_checks import cross_record_findings, token_stat
 from pipeline.validation.keys import from_material
 from pipeline.validation.lines import byte_ranges, split_lines
 from pipeline.validation.per_line import check_chunk, check_range
+from pipeline.validation.processes import process_pool
 from pipeline.validation.result import Finding, ValidationResult
 
 PARALLEL_FROM_LINES = 20_000  # below this a process pool costs more than it saves
@@ -111,7 +111,7 @@ def check_file(
         first = split_lines(data[: min(len(data), 8)])[1]  # a BOM, reported once
         errors += [Finding(f.line, f.code, f.path, f.message, str(path)) for f in first if f.code == "file.bom"]
         del data
-        with ProcessPoolExecutor(max_workers=workers(options.workers)) as pool:
+        with process_pool(workers(options.workers)) as pool:
             results = list(pool.map(check_range, [(job, str(path), *span) for span in ranges]))
     else:
         lines, file_findings = split_lines(data)
