@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import jsonschema
 import polars as pl
 import pytest
+from test_report import RUN
 
 from flows.cli import main
 from pipeline.config import DedupConfig
@@ -19,18 +20,6 @@ from pipeline.report import build_report
 from pipeline.report.html import render_html
 from pipeline.report.quality import coverage, language_mix
 from pipeline.report.risk import distinct_n, gini, jensen_shannon, overfitting_risk
-
-RUN = {
-    "name": "t",
-    "ftprep_version": "0",
-    "kind": "sft",
-    "target": "openai-chat",
-    "model": "gpt-4o-mini",
-    "encoding": "o200k_base",
-    "token_limit": 65536,
-    "min_examples": 10,
-    "config_sha256": "0" * 64,
-}
 
 
 def passage(seed: int, length: int = 30) -> str:
