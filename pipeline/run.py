@@ -244,7 +244,8 @@ def preflight(cfg: PrepareConfig) -> None:
     out = Path(cfg.out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / RUN_MARKER).exists() and not cfg.force:
+    earlier_run = (out / RUN_MARKER).exists() or (out / "manifest.json").exists()  # runs before the marker existed
+    if out.is_dir() and any(out.iterdir()) and not earlier_run and not cfg.force:
         raise OutputError(
             f"{out}: not empty and not an ftprep run folder; choose a new or empty --out, or pass --force to "
             "write into it anyway"
