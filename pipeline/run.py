@@ -253,6 +253,8 @@ def preflight(cfg: PrepareConfig) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / RUN_MARKER).write_text(f"ftprep {__version__}: this folder holds an ftprep run\n", encoding="utf-8")
+        for stale in out.rglob(".*.partial"):  # temporary files of a killed run (SIGKILL skips their clean-up)
+            stale.unlink(missing_ok=True)
     except OSError as error:
         raise OutputError(f"{out}: cannot write ({error.strerror or error}); choose another --out") from None
 

@@ -137,3 +137,5 @@ def test_out_must_be_empty_new_or_an_earlier_run(tmp_path, capsys):
     run = tmp_path / "run"
     assert main([*args, str(run)]) == 0 and main([*args, str(run)]) == 0  # a run folder may be written again
     assert not list(run.glob(".*.partial")) and not list(run.rglob("*.partial"))
+    (run / ".train.jsonl.999.partial").write_text("half a file from a killed run")
+    assert main([*args, str(run)]) == 0 and not list(run.rglob("*.partial"))  # cleared on the next run
