@@ -280,3 +280,21 @@ def test_sample_html_pages_drop_every_boilerplate_element():
     for text in ingested.documents["text"]:
         assert "cookie" not in text.lower() and "©" not in text and "Related articles" not in text
         assert "## Frequently asked questions" in text and "**" in text  # the <dl> glossary survives as terms
+
+
+@settings(max_examples=300)
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E, blacklist_characters="&")
+        | st.sampled_from(["\n", "\t"]),
+        max_size=300,
+    )
+)
+def test_printable_ascii_without_entities_needs_no_ftfy(text):
+    """normalize_text skips ftfy for such text; this is the proof that ftfy would not have changed it."""
+    import ftfy
+
+    from pipeline.ingest.text import FTFY, NEEDS_FTFY
+
+    assert not NEEDS_FTFY.search(text)
+    assert ftfy.fix_text(text, FTFY) == text
