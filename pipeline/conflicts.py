@@ -9,26 +9,17 @@ the first of each group in dedup's deterministic order and rejects the others na
 
 import polars as pl
 
+from pipeline.minhash import normalise
 from pipeline.records import Split, answer_text, prompt_text, reject
 
 LISTED = 10
 MIN_PROMPT_WORDS = 3  # "Continue." or "Why?" asked twice is not a conflict
 
 
-def squashed(text: pl.Expr) -> pl.Expr:
-    return (
-        text.fill_null("")
-        .str.to_lowercase()
-        .str.replace_all(r"[^\w\s]", " ")
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
-    )
-
-
 def conflict_groups(examples: pl.DataFrame) -> pl.DataFrame:
     """One row per conflicting example: id, the group's prompt, and the id kept first."""
     keyed = examples.with_row_index("_order").with_columns(
-        _prompt=squashed(prompt_text()), _answer=squashed(answer_text())
+        _prompt=normalise(prompt_text().fill_null("")), _answer=normalise(answer_text().fill_null(""))
     )
     keyed = keyed.filter(pl.col("_prompt").str.count_matches(r"\w+") >= MIN_PROMPT_WORDS)
     groups = keyed.filter(pl.col("_answer").n_unique().over("_prompt") > 1)

@@ -18,10 +18,9 @@ from pipeline.config import DedupConfig
 from pipeline.dedup import candidate_pairs, compared_text, verified_edges
 from pipeline.errors import InputError
 from pipeline.leakage import ngram_hashes
-from pipeline.minhash import signatures
+from pipeline.minhash import normalise, signatures
 from pipeline.records import Split, prompt_text, reject
 
-NORMALISE = (r"[^\w\s]", " ")
 MIN_WORDS = 3
 
 
@@ -74,16 +73,12 @@ def read_eval_items(paths: list[str]) -> pl.DataFrame:
     return frame.filter(pl.col("text").str.strip_chars() != "")
 
 
-def normalised(text: pl.Expr) -> pl.Expr:
-    return text.str.to_lowercase().str.replace_all(*NORMALISE).str.replace_all(r"\s+", " ").str.strip_chars()
-
-
 def contaminated(examples: pl.DataFrame, items: pl.DataFrame, cfg: DedupConfig) -> pl.DataFrame:
     """(id, detail) of the examples overlapping an eval item, each with the first item and how."""
     if examples.height == 0 or items.height == 0:
         return pl.DataFrame(schema={"id": pl.String, "detail": pl.String})
     texts = examples.select("id", text=compared_text("both"))
-    eval_texts = items.select(id="item", text=normalised(pl.col("text")))
+    eval_texts = items.select(id="item", text=normalise(pl.col("text")))
     grams = ngram_hashes(eval_texts).rename({"id": "item"})
     by_gram = (
         ngram_hashes(texts)
@@ -92,7 +87,7 @@ def contaminated(examples: pl.DataFrame, items: pl.DataFrame, cfg: DedupConfig) 
         .agg(item=pl.col("item").min())
         .select("id", detail=pl.format("shares a 13-word passage with eval item {}", "item"))
     )
-    prompts = examples.select("id", text=normalised(prompt_text().fill_null("")))
+    prompts = examples.select("id", text=normalise(prompt_text().fill_null("")))
     questions = eval_texts.filter(pl.col("text").str.count_matches(r"\w+") >= MIN_WORDS)  # not a lone "answer"
     both = pl.concat([prompts, questions])
     texts = both["text"]

@@ -227,9 +227,13 @@ def reject_examples(rejected: pl.DataFrame) -> dict[str, list[dict]]:
         .then(pl.lit(""))
         .otherwise(pl.concat_str(prompt_text().fill_null(""), answer_text().fill_null(""), separator=" → ")),
     ).sort("code", "source", "id", nulls_last=True)
+    first = rows.filter(pl.int_range(pl.len()).over("code") < EXAMPLES_PER_REASON).select(
+        "code",
+        source=pl.col("source").fill_null(""),
+        detail=pl.col("reject_detail").fill_null("").str.slice(0, 200),
+        text=pl.col("text").fill_null("").str.slice(0, 240),
+    )
     found: dict[str, list[dict]] = {}
-    for code, source, detail, text in rows.select("code", "source", "reject_detail", "text").iter_rows():
-        bucket = found.setdefault(code, [])
-        if len(bucket) < EXAMPLES_PER_REASON:
-            bucket.append({"source": source or "", "detail": (detail or "")[:200], "text": (text or "")[:240]})
+    for row in first.iter_rows(named=True):  # at most three rows per code
+        found.setdefault(row.pop("code"), []).append(row)
     return found
