@@ -21,6 +21,7 @@ import tiktoken
 
 from pipeline.config import TokensConfig
 from pipeline.errors import EncodingUnavailable
+from pipeline.pieces import PieceCounter
 from pipeline.records import Split, answer_text, conversation, reject
 
 # encoding -> (tiktoken's cache file name: sha1 of the blob URL, expected sha256 of the file)
@@ -138,11 +139,6 @@ def tiktoken_cache(folder: Path):
             os.environ["TIKTOKEN_CACHE_DIR"] = previous
 
 
-def token_lengths(texts: list[str | None], encoding: tiktoken.Encoding) -> list[int]:
-    """Ordinary tokens per text: special-token strings in data count as text instead of raising."""
-    return [len(encoding.encode_ordinary(text)) if text else 0 for text in texts]
-
-
 def chat_tokens(messages: list[dict], encoding: tiktoken.Encoding) -> int:
     """Tokens of one conversation as the API counts a prompt (the cookbook's accounting, `name` included)."""
     total = REPLY_PRIMING
@@ -158,19 +154,20 @@ def count_tokens(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> Split
     """Add n_prompt_tokens, n_completion_tokens, n_tokens; reject examples over the model's limit."""
     name, limit = resolve(model, cfg)
     encoding = load_encoding(name)
+    counter = PieceCounter(encoding)
     examples = examples.with_row_index("_row")
     turns = examples.select("_row", turn=conversation()).explode("turn").unnest("turn")
     roles = {role: len(encoding.encode_ordinary(role)) for role in turns["role"].drop_nulls().unique()}
     turns = turns.with_columns(
-        n=pl.Series(token_lengths(turns["content"].to_list(), encoding), dtype=pl.Int64)
+        n=counter.counts(turns["content"])
         + pl.col("role").replace_strict(roles, default=0, return_dtype=pl.Int64)
         + TOKENS_PER_MESSAGE
     )
     totals = turns.group_by("_row").agg(n_prompt_side=pl.col("n").sum() + REPLY_PRIMING)
     answers = examples.select("_row", "kind", answer=answer_text(), other=pl.col("rejected"))
     answers = answers.with_columns(
-        n_completion_tokens=pl.Series(token_lengths(answers["answer"].to_list(), encoding), dtype=pl.Int64),
-        _other=pl.Series(token_lengths(answers["other"].to_list(), encoding), dtype=pl.Int64),
+        n_completion_tokens=counter.counts(answers["answer"]),
+        _other=counter.counts(answers["other"]),
     )
     # A pair's answers are not in `messages`: add the longer side as one more assistant message.
     extra = TOKENS_PER_MESSAGE + roles.get("assistant", len(encoding.encode_ordinary("assistant")))

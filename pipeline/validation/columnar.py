@@ -12,15 +12,15 @@ result (tests/test_validation_columnar.py compares them on generated files).
 """
 
 import mmap
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.formats.openai_chat import WHITESPACE
 from pipeline.jsonschemas import explainer
-from pipeline.tokens import load_encoding
-from pipeline.validation.counting import TokenCounter, count_range
+from pipeline.pieces import PieceCounter
+from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, load_encoding
 from pipeline.validation.keys import MATERIAL, TURNS, from_material, hashed
 from pipeline.validation.lines import BOM
 from pipeline.validation.per_line import check_chunk
@@ -62,13 +62,12 @@ RAW_HINT = "(?i)" + "|".join([*(hint.replace("|", r"\|").replace("]", r"\]") for
 MESSAGES = pl.Struct({"messages": TURNS})
 SEPARATOR = b"\x1f"  # a control character: invalid raw inside JSON text, so a valid line never holds it
 HEAD = 65_536  # bytes read to tell JSONL from a JSON array
-PARALLEL_EXPLAIN = 200  # lines for the per-line engine from which its work is shared between processes
 SHORT_ANSWER = 40  # placeholders are short; only answers below this length are matched in Python
 ROLE, CONTENT = pl.element().struct.field("role"), pl.element().struct.field("content")
 
 
 def check_chat_file(
-    path: Path, job: tuple, workers: int, parallel_from: int
+    path: Path, job: tuple, workers: int, explain_in_parallel_from: int
 ) -> tuple[pl.DataFrame, list[Finding], list[Finding]] | None:
     """(hashed rows, errors, warnings) of an OpenAI chat file, or None when the per-line engine should
     take the whole file (not UTF-8, a JSON array, or too few lines of the common shape to gain)."""
@@ -86,36 +85,40 @@ def check_chat_file(
     if head.startswith(BOM):
         message = "the file starts with a byte-order mark; save it as UTF-8 without BOM"
         errors.append(Finding(1, "file.bom", "(file)", message, file))
-    large = workers > 1 and lines.height >= parallel_from
-    # Workers load the tokenizer and build the schema checks as they start, while this process reads lines.
-    start = (encoding_name if count_tokens else None,)
-    pool = process_pool(workers, initializer=warm, initargs=start) if large else None
-    try:
-        futures = []
-        if pool is not None and count_tokens:
-            futures = [pool.submit(count_range, (encoding_name, file, *span)) for span in spans(path, workers * 4)]
-        elif pool is not None:
-            pool.submit(int)  # start the workers now, so they warm up while this process reads
-        clean = clean_chat_rows(lines)
-        if lines.height - clean.height > max(1_000, lines.height // 5):
-            return None  # mostly another shape: the per-line engine, in parallel, is the faster route
+    clean = clean_chat_rows(lines)
+    if lines.height - clean.height > max(1_000, lines.height // 5):
+        return None  # mostly another shape: the per-line engine, in parallel, is the faster route
+    rest = lines.join(clean.select("number"), on="number", how="anti").sort("number")
+    del lines
+    pending = [(number, (line or "").rstrip("\r").encode()) for number, line in rest.iter_rows()]
+    over_limit: list[tuple[int, bytes]] = []
+    # The per-line engine (Python) explains the rest while polars counts tokens with the GIL released.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        explained = thread.submit(explain, job, pending, workers, explain_in_parallel_from)
         if count_tokens:
-            clean = with_tokens(clean, futures, encoding_name).filter(pl.col("tokens") <= limit)
-        rest = lines.join(clean.select("number"), on="number", how="anti").sort("number")
-        del lines
-        pending = [(number, (line or "").rstrip("\r").encode()) for number, line in rest.iter_rows()]
-        if pool is not None and len(pending) >= PARALLEL_EXPLAIN:  # jsonschema explains a line in about 1 ms
-            step = -(-len(pending) // (workers * 2))
-            results = list(pool.map(check_chunk, [(job, pending[i : i + step]) for i in range(0, len(pending), step)]))
-        else:
-            results = [check_chunk((job, pending))]
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            counted = with_tokens(clean, encoding_name)
+            clean = counted.filter(pl.col("tokens") <= limit)
+            over = counted.filter(pl.col("tokens") > limit).select("number", "line").sort("number")
+            over_limit = [(number, line.rstrip("\r").encode()) for number, line in over.iter_rows()]
+        results = explained.result()
+    if over_limit:  # the per-line engine words the token-limit finding
+        results += explain(job, over_limit, workers, explain_in_parallel_from)
     material_rows = [row for result in results for row in result.rows]
     rows = pl.concat([hashed(material(clean, count_tokens)), from_material(material_rows)]).sort("number")
     errors += [finding for result in results for finding in result.errors]
     return rows, errors, [finding for result in results for finding in result.warnings]
+
+
+def explain(job: tuple, pending: list[tuple[int, bytes]], workers: int, parallel_from: int) -> list:
+    """The per-line engine's results for lines the columnar proof left, in worker processes when many."""
+    if workers < 2 or len(pending) < parallel_from:
+        return [check_chunk((job, pending))]
+    # Workers pay off only when there is much to explain: each starts in about 0.5 s (the tokenizer and
+    # the schemas), and jsonschema explains a line in about 1 ms.
+    start = (job[3] if job[1] else None,)
+    with process_pool(workers, initializer=warm, initargs=start) as pool:
+        step = -(-len(pending) // (workers * 2))
+        return list(pool.map(check_chunk, [(job, pending[i : i + step]) for i in range(0, len(pending), step)]))
 
 
 def warm(encoding_name: str | None) -> None:
@@ -149,22 +152,6 @@ def read_lines(path: Path) -> pl.DataFrame | None:
     return lines.with_row_index("number", offset=1).with_columns(pl.col("number").cast(pl.Int64))
 
 
-def spans(path: Path, count: int) -> list[tuple[int, int]]:
-    """About `count` byte ranges of the file, cut after a newline (a BOM stays out of the first)."""
-    size = path.stat().st_size
-    if size == 0:
-        return []
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        start = len(BOM) if data[: len(BOM)] == BOM else 0
-        step, found = max(1, (size - start) // count), []
-        while start < size:
-            cut = data.find(b"\n", min(size, start + step))
-            end = size if cut == -1 else cut + 1
-            found.append((start, end))
-            start = end
-    return found
-
-
 def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
     """The lines proven free of any record-level finding (the token limit aside), with their messages."""
     canonical = lines.filter(pl.col("line").str.contains(CANONICAL_LINE))
@@ -190,34 +177,26 @@ def placeholder_lines(rows: pl.DataFrame) -> list[int]:
     return [number for number, answers in short.iter_rows() if any(PLACEHOLDER.match(answer) for answer in answers)]
 
 
-def with_tokens(clean: pl.DataFrame, futures: list[Future], encoding_name: str) -> pl.DataFrame:
-    """The rows with tokens and prompt_tokens: from the workers when they ran, else counted here."""
-    counted = pl.DataFrame(schema={"number": pl.Int64, "tokens": pl.Int64, "prompt_tokens": pl.Int64})
-    first_line = 1
-    for future in futures:  # in file order: each range's line numbers start after the previous range's
-        offsets, totals, prompts, line_count = future.result()
-        part = pl.DataFrame({"number": offsets, "tokens": totals, "prompt_tokens": prompts}, schema=counted.schema)
-        counted = pl.concat([counted, part.with_columns(pl.col("number") + first_line)])
-        first_line += line_count
-    rows = clean.join(counted, on="number", how="left")
-    missing = rows.filter(pl.col("tokens").is_null())
-    if missing.height:
-        counter = TokenCounter(encoding_name)
-        here = []
-        for number, messages in missing.select("number", "messages").iter_rows():
-            texts = [(message["role"], message["content"]) for message in messages]
-            answers = tuple(text for role, text in texts if role == "assistant")
-            here.append((number, *counter.count_texts(texts, answers)))
-        found = pl.DataFrame(here, schema=counted.schema, orient="row")
-        rows = (
-            rows.join(found, on="number", how="left", suffix="_here")
-            .with_columns(
-                tokens=pl.coalesce("tokens", "tokens_here"),
-                prompt_tokens=pl.coalesce("prompt_tokens", "prompt_tokens_here"),
-            )
-            .drop("tokens_here", "prompt_tokens_here")
-        )
-    return rows
+def with_tokens(clean: pl.DataFrame, encoding_name: str) -> pl.DataFrame:
+    """The rows with `tokens` and `prompt_tokens` by OpenAI's chat accounting (counting.TokenCounter's):
+    3 per message plus its role and content, 3 for priming; the prompt ends at the first assistant turn
+    (every assistant turn of a clean row is trained on)."""
+    if clean.height == 0:
+        return clean.with_columns(tokens=pl.lit(None, pl.Int64), prompt_tokens=pl.lit(None, pl.Int64))
+    encoding = load_encoding(encoding_name)
+    turns = clean.select("number", turn="messages").explode("turn").unnest("turn")
+    roles = {role: len(encoding.encode_ordinary(role)) for role in turns["role"].unique()}
+    turns = turns.with_columns(
+        n=PieceCounter(encoding).counts(turns["content"])
+        + pl.col("role").replace_strict(roles, return_dtype=pl.Int64)
+        + TOKENS_PER_MESSAGE,
+        before_answer=(pl.col("role") == "assistant").cum_sum().over("number") == 0,
+    )
+    totals = turns.group_by("number").agg(
+        tokens=pl.col("n").sum() + REPLY_PRIMING,
+        prompt_tokens=pl.col("n").filter("before_answer").sum() + REPLY_PRIMING,
+    )
+    return clean.join(totals, on="number", how="left", maintain_order="left")
 
 
 def material(clean: pl.DataFrame, count_tokens: bool) -> pl.DataFrame:

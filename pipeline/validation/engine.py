@@ -26,6 +26,7 @@ from pipeline.validation.processes import process_pool
 from pipeline.validation.result import Finding, ValidationResult
 
 PARALLEL_FROM_LINES = 20_000  # below this a process pool costs more than it saves
+PARALLEL_EXPLAIN_LINES = 2_000  # lines the columnar pass leaves to the per-line engine, from which processes share them
 DEFAULT_LIMIT = 65_536
 
 
@@ -97,7 +98,7 @@ def check_file(
         errors.append(Finding(0, "file.too_large", "(file)", message, str(path)))
     job = (target.name, options.tokens, options.response_schema, encoding, limit, str(path))
     if options.columnar and target.schema == "openai-chat" and options.response_schema is None:
-        checked = check_chat_file(path, job, workers(options.workers), PARALLEL_FROM_LINES)
+        checked = check_chat_file(path, job, workers(options.workers), PARALLEL_EXPLAIN_LINES)
         if checked is not None:
             rows, chat_errors, warnings = checked
             return rows, errors + chat_errors, warnings
