@@ -61,6 +61,7 @@ CANONICAL_LINE = r"^\{" + _WS + _pair("messages", r"\[" + _WS + _MESSAGES + _WS 
 RAW_HINT = "(?i)" + "|".join([*(hint.replace("|", r"\|").replace("]", r"\]") for hint in HINTS), r"\\u", r"\\/"])
 MESSAGES = pl.Struct({"messages": TURNS})
 SEPARATOR = b"\x1f"  # a control character: invalid raw inside JSON text, so a valid line never holds it
+SLICES = 8  # polars runs one expression over a column on one core; slices of the lines run on all
 HEAD = 65_536  # bytes read to tell JSONL from a JSON array
 SHORT_ANSWER = 40  # placeholders are short; only answers below this length are matched in Python
 ROLE, CONTENT = pl.element().struct.field("role"), pl.element().struct.field("content")
@@ -154,11 +155,18 @@ def read_lines(path: Path) -> pl.DataFrame | None:
 
 def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
     """The lines proven free of any record-level finding (the token limit aside), with their messages."""
-    canonical = lines.filter(pl.col("line").str.contains(CANONICAL_LINE))
-    decoded = canonical.with_columns(
-        messages=pl.col("line").str.json_decode(MESSAGES).struct.field("messages"),
-        raw_hint=pl.col("line").str.contains(RAW_HINT),
-    )
+    step = max(1, -(-lines.height // SLICES))
+    decoded = [
+        lines.slice(offset, step)
+        .lazy()
+        .filter(pl.col("line").str.contains(CANONICAL_LINE))
+        .with_columns(
+            messages=pl.col("line").str.json_decode(MESSAGES).struct.field("messages"),
+            raw_hint=pl.col("line").str.contains(RAW_HINT),
+        )
+        for offset in range(0, max(lines.height, 1), step)
+    ]
+    decoded = pl.concat(pl.collect_all(decoded))
     hinted = decoded.filter("raw_hint").filter(
         pl.col("messages").list.eval(CONTENT.str.contains_any(list(HINTS), ascii_case_insensitive=True)).list.any()
     )
