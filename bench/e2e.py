@@ -1,9 +1,10 @@
 """End-to-end throughput and peak memory of `prepare` on synthetic corpora, next to the tokenizer bound.
 
 For each size: the corpus is generated (bench/corpus.py), then two fresh processes run one after the
-other on the same files: the whole pipeline (local runner, no Prefect: its fixed cost is measured
-separately) and a tiktoken-only pass that encodes every document's text once, the bound no pipeline
-that counts tokens can beat. Each child reports its own wall time and peak RSS.
+other on the same files: the whole pipeline as `ftprep prepare --runner local` runs it (shards, then the
+global stages; no Prefect: its fixed cost is measured separately) and a tiktoken-only pass that encodes
+every document's text once, the bound no pipeline that counts tokens can beat. Each child reports its
+own wall time and peak RSS.
 
     python -m bench.e2e --examples 10000 100000 [--json]
 """
@@ -11,6 +12,7 @@ that counts tokens can beat. Each child reports its own wall time and peak RSS.
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -21,12 +23,13 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def child_pipeline(corpus: Path, out: Path) -> dict:
     from pipeline.config import PrepareConfig
-    from pipeline.run import prepare_locally
+    from pipeline.shards import prepare_in_shards
     from pipeline.tokens import load_encoding
 
     load_encoding("o200k_base")  # loading the BPE file is a one-off cost, not throughput
     started = time.perf_counter()
-    report = prepare_locally(PrepareConfig(sources=[str(corpus)], out=str(out)))
+    shutil.rmtree(out, ignore_errors=True)  # a fresh run, not a resumed one
+    report = prepare_in_shards(PrepareConfig(sources=[str(corpus)], out=str(out)))
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "examples": report["ledger"]["examples"]["generated"], "ledger": report["ledger"]}
 

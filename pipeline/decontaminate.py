@@ -17,8 +17,8 @@ import polars as pl
 from pipeline.config import DedupConfig
 from pipeline.dedup import candidate_pairs, compared_text, verified_edges
 from pipeline.errors import InputError
-from pipeline.leakage import ngram_hashes
 from pipeline.minhash import normalise, signatures
+from pipeline.ngrams import gram_hashes, text_chunks
 from pipeline.records import Split, prompt_text, reject
 
 MIN_WORDS = 3
@@ -77,14 +77,17 @@ def contaminated(examples: pl.DataFrame, items: pl.DataFrame, cfg: DedupConfig) 
     """(id, detail) of the examples overlapping an eval item, each with the first item and how."""
     if examples.height == 0 or items.height == 0:
         return pl.DataFrame(schema={"id": pl.String, "detail": pl.String})
-    texts = examples.select("id", text=compared_text("both"))
     eval_texts = items.select(id="item", text=normalise(pl.col("text")))
-    grams = ngram_hashes(eval_texts).rename({"id": "item"})
+    grams = gram_hashes(eval_texts["text"]).join(eval_texts.select("id").with_row_index("row"), on="row")
+    grams = grams.select("gram", item="id")
+    matched = [pl.DataFrame(schema={"row": pl.UInt32, "item": pl.String})]
+    for offset, texts in text_chunks(examples, compared_text("both")):  # the eval set is small; examples many
+        matched.append(gram_hashes(texts, first_row=offset).join(grams, on="gram").select("row", "item"))
     by_gram = (
-        ngram_hashes(texts)
-        .join(grams, on="gram")
-        .group_by("id")
+        pl.concat(matched)
+        .group_by("row")
         .agg(item=pl.col("item").min())
+        .join(examples.select("id").with_row_index("row"), on="row")
         .select("id", detail=pl.format("shares a 13-word passage with eval item {}", "item"))
     )
     prompts = examples.select("id", text=normalise(prompt_text().fill_null("")))

@@ -9,6 +9,8 @@ rows default to 16 x 8, which finds >99% of pairs at Jaccard 0.8 where datasketc
 order is kept; each removed row names the kept id.
 """
 
+from collections.abc import Iterator
+
 import numpy as np
 import polars as pl
 from datasketch import MinHash
@@ -17,6 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import DedupConfig
 from pipeline.minhash import normalise, pair_jaccard, shingle_hashes, shingles, signatures
+from pipeline.ngrams import text_chunks
 from pipeline.records import Split, answer_text, prompt_text, reject
 
 MAX_BUCKET_PAIRS = 64  # buckets larger than this pair every member with the first only (still connected)
@@ -59,14 +62,49 @@ def in_keep_order(examples: pl.DataFrame, keep: str = "first") -> pl.DataFrame:
     ).drop("_keep")
 
 
+class CompareTexts:
+    """The compared text of each row of a frame, made a chunk or a few gathered rows at a time: at a million
+    examples the whole column of normalised texts would take more memory than the examples themselves."""
+
+    def __init__(self, frame: pl.DataFrame, which: str) -> None:
+        self.frame, self.expr = frame, compared_text(which)
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def gather(self, rows: np.ndarray) -> pl.Series:
+        rows_first = self.frame.select(pl.all().gather(pl.Series(rows, dtype=pl.UInt32)))  # not the whole column
+        return rows_first.select(self.expr).to_series()
+
+    def chunks(self) -> Iterator[tuple[int, pl.Series]]:
+        return text_chunks(self.frame, self.expr)
+
+
+def text_signatures(texts: "CompareTexts | pl.Series", cfg: DedupConfig) -> np.ndarray:
+    if isinstance(texts, pl.Series):
+        return signatures(texts, cfg.ngram, cfg.num_perm, cfg.seed)
+    parts = [signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed) for _, chunk in texts.chunks()]
+    return np.concatenate(parts) if parts else np.zeros((0, cfg.num_perm), dtype=np.uint32)
+
+
+def text_keys(examples: pl.DataFrame, which: str) -> pl.DataFrame:
+    """Two independent 64-bit hashes of each compared text, chunk by chunk: equal texts, equal keys; two
+    different texts share both with odds about 2**-128, so no text needs keeping to compare."""
+    keys = [pl.DataFrame(schema={"_key1": pl.UInt64, "_key2": pl.UInt64})]
+    for _, texts in text_chunks(examples, compared_text(which)):
+        keys.append(pl.DataFrame({"_key1": texts.hash(1), "_key2": texts.hash(2)}))
+    return pl.concat(keys)
+
+
 def drop_exact_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
     if not cfg.exact:
         return Split(examples, reject(examples.clear(), "dedup", "exact_duplicate"))
-    flagged = in_keep_order(examples, cfg.keep).with_columns(_key=compared_text(cfg.text))
-    flagged = flagged.with_columns(_kept=pl.col("id").first().over("_key"))
+    ordered = in_keep_order(examples, cfg.keep)
+    flagged = pl.concat([ordered, text_keys(ordered, cfg.text)], how="horizontal")
+    flagged = flagged.with_columns(_kept=pl.col("id").first().over("_key1", "_key2")).drop("_key1", "_key2")
     duplicate = pl.col("_kept") != pl.col("id")
     rejected = reject(flagged.filter(duplicate), "dedup", "exact_duplicate", pl.format("same text as {}", "_kept"))
-    return Split(flagged.filter(~duplicate).drop("_key", "_kept"), rejected.drop("_key", "_kept"))
+    return Split(flagged.filter(~duplicate).drop("_kept"), rejected.drop("_kept"))
 
 
 def drop_near_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
@@ -75,7 +113,7 @@ def drop_near_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
     if not cfg.near or ordered.height < 2:
         kept = ordered.with_columns(cluster_id=pl.col("id"))
         return Split(kept, reject(kept.clear(), "dedup", "near_duplicate"))
-    root, similarity = near_duplicate_roots(ordered.select(compared_text(cfg.text)).to_series(), cfg)
+    root, similarity = near_duplicate_roots(CompareTexts(ordered, cfg.text), cfg)
     ids = ordered["id"]
     flagged = ordered.with_columns(
         cluster_id=ids.gather(root),
@@ -87,13 +125,13 @@ def drop_near_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
     return Split(flagged.filter(~duplicate).drop("_similarity"), rejected.drop("_similarity"))
 
 
-def near_duplicate_roots(texts: pl.Series, cfg: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+def near_duplicate_roots(texts: "CompareTexts | pl.Series", cfg: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
     """For each normalised text: the first row of its near-duplicate cluster and its best verified Jaccard.
 
-    Memory stays bounded by the signature matrix (n x num_perm uint32) plus one batch of shingles:
-    signatures are computed batch by batch, and only candidates' shingles are hashed again to verify.
+    Memory stays bounded by the signature matrix (n x num_perm uint32) plus one chunk of texts:
+    signatures are computed chunk by chunk, and only candidates' texts are made again to verify.
     """
-    candidates = candidate_pairs(signatures(texts, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows)
+    candidates = candidate_pairs(text_signatures(texts, cfg), cfg.bands, cfg.rows)
     return cluster_roots(verified_edges(candidates, texts, cfg.ngram, cfg.threshold), len(texts))
 
 
@@ -140,7 +178,9 @@ def bucket_pairs(buckets: pl.DataFrame) -> pl.DataFrame:
     return pairs.unique().sort("a", "b")
 
 
-def verified_edges(candidates: pl.DataFrame, texts: pl.Series, n: int, threshold: float) -> pl.DataFrame:
+def verified_edges(
+    candidates: pl.DataFrame, texts: "CompareTexts | pl.Series", n: int, threshold: float
+) -> pl.DataFrame:
     """Candidate pairs whose exact shingle Jaccard reaches the threshold (LSH only proposes).
 
     Pairs are verified VERIFY_PAIRS at a time, each batch hashing only its own documents' shingles again,
@@ -151,7 +191,7 @@ def verified_edges(candidates: pl.DataFrame, texts: pl.Series, n: int, threshold
     return edges.filter(pl.col("jaccard") >= threshold)
 
 
-def candidate_jaccard(candidates: pl.DataFrame, texts: pl.Series, n: int) -> np.ndarray:
+def candidate_jaccard(candidates: pl.DataFrame, texts: "CompareTexts | pl.Series", n: int) -> np.ndarray:
     """Exact shingle Jaccard of each candidate pair, hashing only the documents the pairs name."""
     a, b = candidates["a"].to_numpy(), candidates["b"].to_numpy()
     involved, local = np.unique(np.concatenate([a, b]), return_inverse=True)

@@ -141,18 +141,30 @@ def prepare_shard(shard: Shard, cfg: PrepareConfig) -> str:
     return str(shard.folder)
 
 
+# Columns the global stages and the report never read: the documents' and sections' text, about as large as
+# the examples. They stay in the shard files and are left null in the merged state.
+LEFT_ON_DISK = {"documents": ("text",), "sections": ("body",)}
+
+
 def merge_shards(plan: ShardPlan) -> RunState:
-    """One RunState over every shard's saved results, in plan order, ready for the global stages."""
+    """One RunState over every shard's saved results, in plan order, ready for the global stages; the
+    documents and sections come without their text (LEFT_ON_DISK)."""
     frames: dict[str, list[pl.DataFrame]] = {name: [] for name in FRAMES}
     usage = None
     for shard in plan.shards:
         for name in FRAMES:
-            frames[name].append(pl.read_parquet(shard.folder / f"{name}.parquet"))
+            frames[name].append(read_without(shard.folder / f"{name}.parquet", LEFT_ON_DISK.get(name, ())))
         shard_usage = json.loads((shard.folder / DONE).read_text(encoding="utf-8"))["llm_usage"]
         usage = merge_usage(usage, shard_usage) if shard_usage else usage
     merged = {name: stack(frames[name], schema) for name, schema in FRAMES.items() if name != "rejected"}
     rejected = concat_rejects([pl.DataFrame(list(plan.rejected), schema=REJECTED), *frames["rejected"]])
     return RunState(merged["documents"], merged["sections"], merged["examples"], rejected, usage)
+
+
+def read_without(path: Path, left_out: tuple[str, ...]) -> pl.DataFrame:
+    frame = pl.scan_parquet(path)
+    kept = [name for name in frame.collect_schema().names() if name not in left_out]
+    return frame.select(kept).with_columns(pl.lit(None, pl.String).alias(name) for name in left_out).collect()
 
 
 def stack(frames: list[pl.DataFrame], schema: pl.Schema) -> pl.DataFrame:

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import SplitConfig
 from pipeline.dedup import compared_text
-from pipeline.leakage import ngram_hashes
+from pipeline.ngrams import GRAMS, gram_hashes, gram_store, text_chunks
 from pipeline.records import prompt_text
 
 SPLIT_NAMES = ("train", "validation", "test")
@@ -77,40 +77,54 @@ def joined_groups(examples: pl.DataFrame, key: pl.Expr) -> pl.Series:
     """Group keys merged (connected components) across what would leak if split: two examples that share
     a base group, a near-duplicate cluster, a prompt, or a 13-word passage end up in one group. A
     passage found in more than MAX_GRAM_GROUPS groups is boilerplate (a footer, a legal line) and links
-    nothing; the leakage report still counts it."""
+    nothing; the leakage report still counts it. Every node is an integer, and passages are found one
+    hash partition at a time (pipeline.ngrams), so memory stays bounded at a million examples."""
     links = examples.select(
         base=key,
         cluster=pl.col("cluster_id") if "cluster_id" in examples.columns else pl.lit(None, pl.String),
         prompt=prompt_text().str.strip_chars().str.to_lowercase(),
-        text=compared_text("both"),
-    ).with_row_index("row")
-    grams = ngram_hashes(links.select(id=pl.col("row").cast(pl.String), text="text")).with_columns(
-        row=pl.col("id").cast(pl.UInt32)
     )
-    grams = grams.join(links.select("row", "base"), on="row").filter(
-        pl.col("base").n_unique().over("gram").is_between(2, MAX_GRAM_GROUPS)
-    )
-    node_names = pl.concat(
-        [
-            grams.select(row="row", node=pl.concat_str(pl.lit("n\x00"), pl.col("gram").cast(pl.String))),
-            links.select(row="row", node=pl.concat_str(pl.lit("g\x00"), "base")),
-            links.filter(pl.col("cluster").is_not_null()).select(
-                row="row", node=pl.concat_str(pl.lit("c\x00"), "cluster")
-            ),
-            links.filter(pl.col("prompt").str.count_matches(r"\w+") >= MIN_PROMPT_WORDS).select(
-                row="row", node=pl.concat_str(pl.lit("p\x00"), "prompt")
-            ),
-        ]
-    ).with_columns(node_id=pl.col("node").rank("dense").cast(pl.Int64) - 1)
     count = examples.height
-    n_nodes = int(node_names["node_id"].max() or 0) + 1 if node_names.height else 0
-    rows, nodes = node_names["row"].to_numpy().astype(np.int64), node_names["node_id"].to_numpy() + count
-    graph = coo_matrix((np.ones(len(rows)), (rows, nodes)), shape=(count + n_nodes, count + n_nodes))
+    base = links["base"].rank("dense").cast(pl.UInt32) - 1
+    prompt_linked = pl.col("prompt").str.count_matches(r"\w+") >= MIN_PROMPT_WORDS
+    edges = [  # (row, node) pairs; each kind of node is numbered from 0 on its own
+        pl.DataFrame({"row": pl.int_range(count, dtype=pl.UInt32, eager=True), "node": base}),
+        node_ids(links.with_row_index("row").filter(pl.col("cluster").is_not_null()), "cluster"),
+        node_ids(links.with_row_index("row").filter(prompt_linked), "prompt"),
+        shared_passages(examples, base),
+    ]
+    offset, rows, nodes = count, [], []
+    for kind in edges:
+        rows.append(kind["row"].to_numpy().astype(np.int64))
+        nodes.append(kind["node"].to_numpy().astype(np.int64) + offset)
+        offset += int(kind["node"].max() or 0) + 1 if kind.height else 0
+    row, node = np.concatenate(rows), np.concatenate(nodes)
+    graph = coo_matrix((np.ones(len(row)), (row, node)), shape=(offset, offset))
     _, labels = connected_components(graph, directed=False)
     # Name each component by its smallest base key, so keys stay readable and stable across runs.
-    base = links["base"]
-    names = pl.DataFrame({"label": labels[:count], "base": base}).with_columns(name=pl.col("base").min().over("label"))
-    return names["name"].alias("group")
+    names = pl.DataFrame({"label": labels[:count], "base": links["base"]})
+    return names.select(pl.col("base").min().over("label")).to_series().alias("group")
+
+
+def node_ids(rows: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(row, node): rows with equal values of `column` share a node."""
+    return rows.select("row", node=pl.col(column).rank("dense").cast(pl.UInt32) - 1)
+
+
+def shared_passages(examples: pl.DataFrame, base: pl.Series) -> pl.DataFrame:
+    """(row, node) linking the rows that share a 13-word passage found in 2 to MAX_GRAM_GROUPS base groups."""
+    linked = [pl.DataFrame(schema={"row": pl.UInt32, "gram": pl.UInt64})]
+    with gram_store(examples.height) as store:
+        for offset, texts in text_chunks(examples, compared_text("both")):
+            store.add(gram_hashes(texts, first_row=offset))
+        for part in store.parts(GRAMS):
+            grouped = part.with_columns(base=base.gather(part["row"]))
+            linked.append(
+                grouped.filter(pl.col("base").n_unique().over("gram").is_between(2, MAX_GRAM_GROUPS)).select(
+                    "row", "gram"
+                )
+            )
+    return node_ids(pl.concat(linked), "gram")
 
 
 def shuffle_key(key: str, seed: int) -> str:

@@ -1,0 +1,89 @@
+"""Word n-gram hashes and the partitioned store: spilled to files or held in memory, the answers agree."""
+
+import re
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import ngrams
+from pipeline.ngrams import gram_hashes, shared_with
+from pipeline.report import risk
+from pipeline.split import joined_groups
+
+WORDS = "heat pump battery warranty hub app tariff export solar panel install the a of".split()
+
+
+def python_grams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join), min_size=1, max_size=20))
+def test_each_text_has_one_hash_per_distinct_n_gram(texts):
+    found = gram_hashes(pl.Series(texts), n=5, first_row=7).group_by("row").len()
+    counts = dict(found.iter_rows())
+    assert {row - 7: count for row, count in counts.items()} == {
+        row: len(grams) for row, text in enumerate(texts) if (grams := python_grams(text, 5))
+    }
+
+
+def corpus(size: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    passages = [" ".join(rng.choice(WORDS) for _ in range(30)) for _ in range(size // 3 + 1)]
+    return [
+        f"{rng.choice(passages)} {' '.join(rng.choice(WORDS) for _ in range(rng.randint(0, 20)))}" for _ in range(size)
+    ]
+
+
+def test_spilled_partitions_give_the_same_overlap(monkeypatch):
+    texts = corpus(300, 1)
+    held = pl.DataFrame({"id": [f"h{i}" for i in range(100)], "text": texts[:100]})
+    train = pl.DataFrame({"id": [f"t{i}" for i in range(200)], "text": texts[100:]})
+    in_memory = shared_with(held, train, pl.col("text"))
+    monkeypatch.setattr(ngrams, "PARTITION_ROWS", 40)  # 8 partitions, in files
+    monkeypatch.setattr(ngrams, "CHUNK_ROWS", 17)
+    spilled = shared_with(held, train, pl.col("text"))
+    assert spilled.equals(in_memory) and in_memory.height > 10
+
+
+def test_spilled_partitions_join_the_same_groups(monkeypatch):
+    texts = corpus(240, 2)
+    examples = pl.DataFrame(
+        {
+            "id": [str(i) for i in range(240)],
+            "kind": "sft",
+            "messages": [[{"role": "user", "content": "q"}, {"role": "assistant", "content": t}] for t in texts],
+            "rejected": pl.Series([None] * 240, dtype=pl.String),
+            "chosen": pl.Series([None] * 240, dtype=pl.String),
+        }
+    )
+    key = pl.col("id")
+    in_memory = joined_groups(examples, key)
+    monkeypatch.setattr(ngrams, "PARTITION_ROWS", 50)
+    monkeypatch.setattr(ngrams, "CHUNK_ROWS", 33)
+    assert joined_groups(examples, key).equals(in_memory)
+    assert 1 < in_memory.n_unique() < 240
+
+
+def test_the_spill_folder_is_removed(monkeypatch, tmp_path):
+    monkeypatch.setattr(ngrams, "PARTITION_ROWS", 10)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    frame = pl.DataFrame({"text": corpus(50, 3)})
+    shared_with(frame, frame, pl.col("text"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_sampled_distinct_n_is_close_to_the_exact_value(n):
+    texts = pl.Series(corpus(3_000, 4))
+    exact = risk.distinct_n(texts, n, window=500)
+    sampled = risk.distinct_n(texts, n, window=500, budget=20_000)  # of about 100,000 n-grams
+    assert abs(sampled - exact) < 0.03
