@@ -26,7 +26,7 @@ def write_splits(examples: pl.DataFrame, target_name: str, out: Path) -> list[Pa
         if split == "test" and rows.height == 0:
             continue
         path = out / f"{split}.jsonl"
-        write_jsonl(path, target.to_records(rows))
+        write_jsonl(path, rows, target.to_records)
         written.append(path)
     return written
 

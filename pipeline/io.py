@@ -9,7 +9,7 @@ import json
 import os
 import platform
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +18,7 @@ import polars as pl
 
 from pipeline.errors import OutputError
 
+WRITE_ROWS = 100_000  # rows turned into JSON lines at a time
 MANIFEST_PACKAGES = (
     "ftprep",
     "polars",
@@ -55,10 +56,13 @@ def write_json(path: Path, data: object) -> None:
     write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
-def write_jsonl(path: Path, frame: pl.DataFrame) -> None:
-    """One JSON object per row, written by polars (no per-row Python)."""
-    with atomic_path(path) as partial:
-        frame.write_ndjson(partial)
+def write_jsonl(path: Path, frame: pl.DataFrame, records: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> None:
+    """One JSON object per row, written by polars (no per-row Python), WRITE_ROWS rows at a time: the
+    output records (`records(rows)`, when given) of a million examples never exist all at once."""
+    with atomic_path(path) as partial, partial.open("wb") as handle:
+        for start in range(0, frame.height, WRITE_ROWS):
+            rows = frame.slice(start, WRITE_ROWS)
+            (records(rows) if records else rows).write_ndjson(handle)
 
 
 def write_parquet(path: Path, frame: pl.DataFrame) -> None:

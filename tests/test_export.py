@@ -55,6 +55,22 @@ def test_rerun_is_byte_identical(mini_run, tmp_path):
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
 
 
+def test_files_written_a_few_rows_at_a_time_are_identical(mini_run, tmp_path, monkeypatch):
+    from pipeline import io
+
+    out, _ = mini_run
+    monkeypatch.setattr(io, "WRITE_ROWS", 2)
+    cfg = PrepareConfig(
+        sources=[str(HERE / "data" / "mini")],
+        out=str(tmp_path / "mini"),
+        generate={"system_prompt": "Be helpful."},
+        split={"validation_ratio": 0.3},
+    )
+    prepare_locally(cfg)
+    for name in ("train.jsonl", "validation.jsonl", "rejects.jsonl"):
+        assert (tmp_path / "mini" / name).read_bytes() == (out / name).read_bytes(), name
+
+
 def test_manifest_hashes_every_input_and_output(mini_run):
     out, _ = mini_run
     manifest = json.loads((out / "manifest.json").read_text())
