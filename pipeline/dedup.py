@@ -80,11 +80,13 @@ class CompareTexts:
         return text_chunks(self.frame, self.expr)
 
 
-def text_signatures(texts: "CompareTexts | pl.Series", cfg: DedupConfig) -> np.ndarray:
-    if isinstance(texts, pl.Series):
-        return signatures(texts, cfg.ngram, cfg.num_perm, cfg.seed)
-    parts = [signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed) for _, chunk in texts.chunks()]
-    return np.concatenate(parts) if parts else np.zeros((0, cfg.num_perm), dtype=np.uint32)
+def text_candidates(texts: "CompareTexts | pl.Series", cfg: DedupConfig) -> pl.DataFrame:
+    """Candidate pairs of the texts; signatures are made a chunk at a time and kept only as band hashes."""
+    chunks = [(0, texts)] if isinstance(texts, pl.Series) else texts.chunks()
+    folded = [
+        band_hashes(signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows) for _, chunk in chunks
+    ]
+    return band_pairs(np.concatenate(folded) if folded else np.zeros((0, cfg.bands), dtype=np.uint64))
 
 
 def text_keys(examples: pl.DataFrame, which: str) -> pl.DataFrame:
@@ -128,10 +130,10 @@ def drop_near_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
 def near_duplicate_roots(texts: "CompareTexts | pl.Series", cfg: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
     """For each normalised text: the first row of its near-duplicate cluster and its best verified Jaccard.
 
-    Memory stays bounded by the signature matrix (n x num_perm uint32) plus one chunk of texts:
-    signatures are computed chunk by chunk, and only candidates' texts are made again to verify.
+    Memory stays bounded by the band hashes (n x bands uint64) plus one chunk of texts: signatures are
+    computed chunk by chunk, and only candidates' texts are made again to verify.
     """
-    candidates = candidate_pairs(text_signatures(texts, cfg), cfg.bands, cfg.rows)
+    candidates = text_candidates(texts, cfg)
     return cluster_roots(verified_edges(candidates, texts, cfg.ngram, cfg.threshold), len(texts))
 
 
@@ -149,18 +151,33 @@ def minhash_signatures(shingles: list[frozenset[str]], cfg: DedupConfig) -> np.n
 
 
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> pl.DataFrame:
-    """Pairs (a < b) sharing at least one band, found with a group-by on each band's hash.
+    """Pairs (a < b) sharing at least one band of their MinHash signatures."""
+    return band_pairs(band_hashes(signatures, bands, rows))
+
+
+def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, bands) uint64: each band's `rows` signature values folded into one hash (a quarter of the
+    signature's memory at 16 x 8, which is all that finding candidates needs)."""
+    multipliers = np.array([0x9E3779B97F4A7C15 ** (j + 1) % 2**64 for j in range(rows)], dtype=np.uint64)
+    folded = np.empty((signatures.shape[0], bands), dtype=np.uint64)
+    for band in range(bands):
+        folded[:, band] = (signatures[:, band * rows : (band + 1) * rows] * multipliers).sum(axis=1, dtype=np.uint64)
+    return folded
+
+
+def band_pairs(folded: np.ndarray) -> pl.DataFrame:
+    """Pairs (a < b) with an equal hash in at least one band, found with a group-by on each band's hash.
 
     One band at a time, so the group-by holds n rows rather than n x bands; buckets become pairs with joins,
     not a Python loop, so boilerplate-heavy corpora with many buckets stay cheap.
     """
-    n = signatures.shape[0]
-    multipliers = np.array([0x9E3779B97F4A7C15 ** (j + 1) % 2**64 for j in range(rows)], dtype=np.uint64)
+    n = folded.shape[0]
     buckets = []
-    for band in range(bands):
-        hashes = (signatures[:, band * rows : (band + 1) * rows] * multipliers).sum(axis=1, dtype=np.uint64)
-        table = pl.DataFrame({"row": np.arange(n, dtype=np.int64), "hash": hashes})
+    for band in range(folded.shape[1]):
+        table = pl.DataFrame({"row": np.arange(n, dtype=np.int64), "hash": folded[:, band]})
         buckets.append(table.group_by("hash").agg("row").filter(pl.col("row").list.len() > 1).select("row"))
+    if not buckets:
+        return pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})
     return bucket_pairs(pl.concat(buckets))
 
 

@@ -10,7 +10,7 @@ A group-aware split should leave none, so any found is listed by id. Two measure
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import CompareTexts, candidate_pairs, compared_text, text_signatures, verified_edges
+from pipeline.dedup import CompareTexts, compared_text, text_candidates, verified_edges
 from pipeline.ngrams import NGRAM, shared_with
 
 LISTED = 20  # ids listed per finding; the counts are complete
@@ -29,7 +29,7 @@ def near_duplicates_across(train: pl.DataFrame, held: pl.DataFrame, cfg: DedupCo
     if held.height == 0 or train.height == 0:
         return empty
     both = CompareTexts(pl.concat([held, train], how="diagonal_relaxed"), "both")
-    candidates = candidate_pairs(text_signatures(both, cfg), cfg.bands, cfg.rows).filter(
+    candidates = text_candidates(both, cfg).filter(
         (pl.col("a") < held.height) & (pl.col("b") >= held.height)  # one held-out example, one training example
     )
     edges = verified_edges(candidates, both, cfg.ngram, cfg.threshold)
