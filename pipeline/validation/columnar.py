@@ -15,6 +15,7 @@ import mmap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from pipeline.formats.openai_chat import WHITESPACE
@@ -192,19 +193,24 @@ def with_tokens(clean: pl.DataFrame, encoding_name: str) -> pl.DataFrame:
     if clean.height == 0:
         return clean.with_columns(tokens=pl.lit(None, pl.Int64), prompt_tokens=pl.lit(None, pl.Int64))
     encoding = load_encoding(encoding_name)
-    turns = clean.select("number", turn="messages").explode("turn").unnest("turn")
+    turns = clean.select(pl.col("messages").explode().struct.unnest())  # every row's turns, rows in order
     roles = {role: len(encoding.encode_ordinary(role)) for role in turns["role"].unique()}
-    turns = turns.with_columns(
+    per_turn = turns.select(
         n=PieceCounter(encoding).counts(turns["content"])
         + pl.col("role").replace_strict(roles, return_dtype=pl.Int64)
         + TOKENS_PER_MESSAGE,
-        before_answer=(pl.col("role") == "assistant").cum_sum().over("number") == 0,
+        answer=pl.col("role") == "assistant",
     )
-    totals = turns.group_by("number").agg(
-        tokens=pl.col("n").sum() + REPLY_PRIMING,
-        prompt_tokens=pl.col("n").filter("before_answer").sum() + REPLY_PRIMING,
+    # Sums per row over the flat turns (a clean row has at least one turn): no group-by needed.
+    sizes = clean["messages"].list.len().to_numpy().astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    n, answer = per_turn["n"].to_numpy(), per_turn["answer"].to_numpy()
+    answers_so_far = np.cumsum(answer) - np.repeat(np.cumsum(answer)[starts] - answer[starts], sizes)
+    tokens = np.add.reduceat(n, starts) + REPLY_PRIMING
+    prompt_tokens = np.add.reduceat(np.where(answers_so_far == 0, n, 0), starts) + REPLY_PRIMING
+    return clean.with_columns(
+        tokens=pl.Series(tokens, dtype=pl.Int64), prompt_tokens=pl.Series(prompt_tokens, dtype=pl.Int64)
     )
-    return clean.join(totals, on="number", how="left", maintain_order="left")
 
 
 def material(clean: pl.DataFrame, count_tokens: bool) -> pl.DataFrame:

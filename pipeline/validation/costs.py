@@ -10,6 +10,8 @@ import json
 from functools import cache
 from importlib import resources
 
+import numpy as np
+
 TARGET_EPOCHS, MIN_EXAMPLES, MAX_EXAMPLES, MIN_EPOCHS, MAX_EPOCHS = 3, 100, 25_000, 1, 25
 
 
@@ -36,9 +38,9 @@ def training_price(model: str) -> float | None:
     return table["training_per_1m"][max(matches, key=len)] if matches else None
 
 
-def estimate(token_counts: list[int], limit: int, model: str) -> dict:
+def estimate(token_counts: "list[int] | np.ndarray", limit: int, model: str) -> dict:
     epochs = default_epochs(len(token_counts))
-    billed = sum(min(count, limit) for count in token_counts)
+    billed = int(np.minimum(np.asarray(token_counts, dtype=np.int64), limit).sum())
     price = training_price(model)
     return {
         "model": model,

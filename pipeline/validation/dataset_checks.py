@@ -5,6 +5,7 @@ They run as polars expressions over the hashed rows of pipeline/validation/keys.
 "the first" of a group is always the earliest line.
 """
 
+import numpy as np
 import polars as pl
 
 from pipeline.formats import Target
@@ -113,15 +114,16 @@ def overlap(train: tuple[str, pl.DataFrame], validation: tuple[str, pl.DataFrame
     ]
 
 
-def token_stats(counts: list[int]) -> dict:
-    if not counts:
+def token_stats(counts: "list[int] | np.ndarray") -> dict:
+    if len(counts) == 0:
         return {"total": 0, "mean": 0.0, "p50": 0, "p95": 0, "max": 0}
-    ordered = sorted(counts)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    ordered = np.sort(np.asarray(counts, dtype=np.int64))
+    pick = lambda q: int(ordered[min(len(ordered) - 1, int(q * len(ordered)))])  # noqa: E731
+    total = int(ordered.sum())
     return {
-        "total": sum(ordered),
-        "mean": round(sum(ordered) / len(ordered), 1),
+        "total": total,
+        "mean": round(total / len(ordered), 1),
         "p50": pick(0.5),
         "p95": pick(0.95),
-        "max": ordered[-1],
+        "max": int(ordered[-1]),
     }

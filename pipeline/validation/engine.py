@@ -58,7 +58,7 @@ def validate_files(paths: list[str | Path], options: Options) -> ValidationResul
     result.errors.sort(key=lambda f: (order.get(f.file, 0), f.line))  # stable: a line's findings keep their order
     result.warnings.sort(key=lambda f: (order.get(f.file, 0), f.line))
     if options.tokens and per_file:
-        counts = per_file[0][1]["tokens"].drop_nulls().to_list()
+        counts = per_file[0][1]["tokens"].drop_nulls().to_numpy()
         result.stats["tokens"] = {
             **token_stats(counts),
             "records": len(counts),
