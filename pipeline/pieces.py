@@ -29,7 +29,10 @@ BATCH = 4  # queries run together
 
 
 def split_pattern(encoding: tiktoken.Encoding) -> str:
-    """The encoding's split pattern in the syntax of polars' regex engine, without the look-ahead alternative."""
+    """The encoding's split pattern in the syntax of polars' regex engine, without the look-ahead alternative.
+
+    tiktoken keeps the pattern in `_pat_str` (no public accessor); a tiktoken whose pattern changed
+    shape fails here with the pattern shown, and tests/test_pieces.py compares every count anyway."""
     pattern = encoding._pat_str
     if LOOKAHEAD not in pattern:
         raise ValueError(f"the split pattern of {encoding.name} has no `{LOOKAHEAD[1:]}` alternative: {pattern}")
@@ -100,7 +103,7 @@ def single_token_pieces(encoding: tiktoken.Encoding) -> pl.LazyFrame:
     (tiktoken looks a piece up before it byte-pair encodes it)."""
     if encoding.name not in SINGLE_TOKEN_PIECES:
         texts = []
-        for token in encoding._mergeable_ranks:
+        for token in encoding.token_byte_values():
             try:
                 texts.append(token.decode("utf-8"))
             except UnicodeDecodeError:
