@@ -32,15 +32,22 @@ def gram_hashes(texts: pl.Series, n: int = NGRAM, first_row: int = 0) -> pl.Data
     words = words.drop_nulls("word")
     if words.height < n:
         return pl.DataFrame(schema=GRAMS)
-    hashes = words["word"].hash(NGRAM).to_numpy()
-    owner = words["row"].to_numpy()
+    gram, owner = rolling_grams(words["word"].hash(NGRAM).to_numpy(), words["row"].to_numpy(), n)
+    return pl.DataFrame({"row": owner, "gram": gram}, schema=GRAMS).unique()
+
+
+def rolling_grams(hashes: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(gram, owner) for every run of n consecutive word hashes of one text, in order; numpy's wrapping
+    uint64 arithmetic combines them, so no n-gram string is ever built."""
+    if n == 1 or len(hashes) < n:
+        return (hashes, owner) if n == 1 else (hashes[:0], owner[:0])
     span = len(hashes) - n + 1
     gram = np.zeros(span, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(n):
             gram = gram * np.uint64(MULTIPLIER) + hashes[offset : offset + span]
     whole = owner[:span] == owner[n - 1 :]  # the n words belong to one text
-    return pl.DataFrame({"row": owner[:span][whole], "gram": gram[whole]}, schema=GRAMS).unique()
+    return gram[whole], owner[:span][whole]
 
 
 class GramStore:

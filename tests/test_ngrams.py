@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline import ngrams
 from pipeline.ngrams import gram_hashes, shared_with
-from pipeline.report import risk
+from pipeline.report import distinct
 from pipeline.split import joined_groups
 
 WORDS = "heat pump battery warranty hub app tariff export solar panel install the a of".split()
@@ -84,6 +84,6 @@ def test_the_spill_folder_is_removed(monkeypatch, tmp_path):
 @pytest.mark.parametrize("n", [1, 2])
 def test_sampled_distinct_n_is_close_to_the_exact_value(n):
     texts = pl.Series(corpus(3_000, 4))
-    exact = risk.distinct_n(texts, n, window=500)
-    sampled = risk.distinct_n(texts, n, window=500, budget=20_000)  # of about 100,000 n-grams
+    exact = distinct.distinct_n(texts, n, window=500)
+    sampled = distinct.distinct_n(texts, n, window=500, budget=20_000)  # of about 100,000 n-grams
     assert abs(sampled - exact) < 0.03

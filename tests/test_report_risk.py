@@ -17,9 +17,10 @@ from pipeline.jsonschemas import load_schema
 from pipeline.leakage import leakage, ngram_overlap
 from pipeline.records import DOCUMENT, EXAMPLE, SECTION, reject
 from pipeline.report import build_report
+from pipeline.report.distinct import distinct_n
 from pipeline.report.html import render_html
 from pipeline.report.quality import coverage, language_mix
-from pipeline.report.risk import distinct_n, gini, jensen_shannon, overfitting_risk
+from pipeline.report.risk import gini, jensen_shannon, overfitting_risk
 
 
 def passage(seed: int, length: int = 30) -> str:
