@@ -4,7 +4,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.formats import get_target
+from pipeline.formats import Target, get_target
 from pipeline.io import write_jsonl, write_parquet, write_text
 from pipeline.records import REJECTED, conform
 
@@ -48,14 +48,20 @@ def write_hf_dataset(examples: pl.DataFrame, target_name: str, out: Path, title:
         rows = examples.filter(pl.col("split") == split).sort("source", "span_start", "id", nulls_last=True)
         if rows.height == 0:
             continue
-        frame = pl.concat([target.to_records(rows), rows.select(HF_COLUMNS)], how="horizontal")
         path = folder / "data" / f"{split}-00000-of-00001.parquet"
-        write_parquet(path, frame)
+        write_parquet(
+            path, rows, lambda part: pl.concat([target.to_records(part), part.select(HF_COLUMNS)], how="horizontal")
+        )
         written.append(path)
         data_files.append((split, path.relative_to(folder).as_posix(), rows.height))
     card = folder / "README.md"
     write_text(card, dataset_card(title, target_name, data_files))
     return [*written, card]
+
+
+def hf_records(target: Target, rows: pl.DataFrame) -> pl.DataFrame:
+    """The target's records with where each example came from and its token counts beside them."""
+    return pl.concat([target.to_records(rows), rows.select(HF_COLUMNS)], how="horizontal")
 
 
 def dataset_card(title: str, target_name: str, data_files: list[tuple[str, str, int]]) -> str:

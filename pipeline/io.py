@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 import polars as pl
+from pyarrow import parquet
 
 from pipeline.errors import OutputError
 
@@ -65,9 +66,24 @@ def write_jsonl(path: Path, frame: pl.DataFrame, records: Callable[[pl.DataFrame
             (records(rows) if records else rows).write_ndjson(handle)
 
 
-def write_parquet(path: Path, frame: pl.DataFrame) -> None:
+def write_parquet(
+    path: Path, frame: pl.DataFrame, records: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+) -> None:
+    """A parquet file of `frame`, or of `records(frame)` made and written WRITE_ROWS rows at a time (one
+    row group each), so the records of a million examples never exist all at once."""
     with atomic_path(path) as partial:
-        frame.write_parquet(partial, compression="zstd", statistics=True)
+        if records is None:
+            frame.write_parquet(partial, compression="zstd", statistics=True)
+            return
+        writer = None
+        try:
+            for start in range(0, max(frame.height, 1), WRITE_ROWS):
+                table = records(frame.slice(start, WRITE_ROWS)).to_arrow()
+                writer = writer or parquet.ParquetWriter(partial, table.schema, compression="zstd")
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def sha256_file(path: Path) -> str:

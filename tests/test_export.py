@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import datasets
+import polars as pl
 import pytest
 
 from pipeline.config import PrepareConfig
@@ -69,6 +70,8 @@ def test_files_written_a_few_rows_at_a_time_are_identical(mini_run, tmp_path, mo
     prepare_locally(cfg)
     for name in ("train.jsonl", "validation.jsonl", "rejects.jsonl"):
         assert (tmp_path / "mini" / name).read_bytes() == (out / name).read_bytes(), name
+    hf = "hf/data/train-00000-of-00001.parquet"
+    assert pl.read_parquet(tmp_path / "mini" / hf).equals(pl.read_parquet(out / hf))  # 2 rows per row group
 
 
 def test_manifest_hashes_every_input_and_output(mini_run):
