@@ -16,10 +16,10 @@ from pipeline.ngrams import NGRAM, shared_with
 LISTED = 20  # ids listed per finding; the counts are complete
 
 
-def ngram_overlap(train: pl.DataFrame, held: pl.DataFrame, n: int = NGRAM) -> pl.DataFrame:
-    """Held-out ids sharing at least one word n-gram with train, with how many they share; both frames
-    hold `id` and `text`."""
-    shared = shared_with(held, train, pl.col("text"), n)
+def ngram_overlap(train: pl.DataFrame, held: pl.DataFrame, n: int = NGRAM, text: pl.Expr | None = None) -> pl.DataFrame:
+    """Held-out ids sharing at least one word n-gram with train, with how many they share; the text is
+    `text` of each row (by default the frames' `text` column)."""
+    shared = shared_with(held, train, pl.col("text") if text is None else text, n)
     return held.select("id").with_row_index("row").join(shared, on="row").select("id", "shared").sort("id")
 
 
@@ -48,8 +48,7 @@ def leakage(kept: pl.DataFrame, cfg: DedupConfig) -> dict:
         held = kept.filter(pl.col("split") == split)
         if held.height == 0 and split == "test":
             continue
-        shared = shared_with(held, train, compared_text("both"))
-        grams = held.select("id").with_row_index("row").join(shared, on="row").sort("id")
+        grams = ngram_overlap(train, held, text=compared_text("both"))
         pairs = near_duplicates_across(train, held, cfg)
         found[split] = {
             "examples": held.height,

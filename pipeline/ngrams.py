@@ -30,8 +30,6 @@ def gram_hashes(texts: pl.Series, n: int = NGRAM, first_row: int = 0) -> pl.Data
     words = pl.DataFrame({"text": texts}).with_row_index("row", offset=first_row)
     words = words.select("row", word=pl.col("text").str.to_lowercase().str.extract_all(r"\w+")).explode("word")
     words = words.drop_nulls("word")
-    if words.height < n:
-        return pl.DataFrame(schema=GRAMS)
     gram, owner = rolling_grams(words["word"].hash(NGRAM).to_numpy(), words["row"].to_numpy(), n)
     return pl.DataFrame({"row": owner, "gram": gram}, schema=GRAMS).unique()
 

@@ -1,25 +1,7 @@
 """Same prompt, different answers: found on normalised prompts, reported or resolved to the first."""
 
-import polars as pl
-
 from pipeline.conflicts import resolve_conflicts
-from pipeline.records import EXAMPLE
-
-
-def examples(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "id": i,
-                "kind": "sft",
-                "task": "faq",
-                "messages": [{"role": "user", "content": p}, {"role": "assistant", "content": a}],
-            }
-            for i, p, a in rows
-        ],
-        schema=EXAMPLE,
-    )
-
+from tests.frames import sft_examples as examples
 
 ROWS = [
     ("old", "How long may I return the Hub?", "Within 21 days."),

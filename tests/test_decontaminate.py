@@ -2,34 +2,18 @@
 
 import json
 
-import polars as pl
 import pytest
 
 from flows.cli import main
 from pipeline.config import DedupConfig
 from pipeline.decontaminate import drop_contaminated, read_eval_items
 from pipeline.errors import InputError
-from pipeline.records import EXAMPLE
+from tests.frames import sft_examples as examples
 
 PASSAGE = (
     "The HP-7 comes with a 5-year parts and labour warranty, and the compressor is covered for 10 years "
     "if you keep an active CarePlan."
 )
-
-
-def examples(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "id": example_id,
-                "kind": "sft",
-                "task": "faq",
-                "messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
-            }
-            for example_id, prompt, answer in rows
-        ],
-        schema=EXAMPLE,
-    )
 
 
 def test_readers(tmp_path):
