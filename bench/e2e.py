@@ -23,13 +23,13 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def child_pipeline(corpus: Path, out: Path) -> dict:
     from pipeline.config import PrepareConfig
-    from pipeline.shards import prepare_in_shards
+    from pipeline.executor import execute
     from pipeline.tokens import load_encoding
 
     load_encoding("o200k_base")  # loading the BPE file is a one-off cost, not throughput
     started = time.perf_counter()
     shutil.rmtree(out, ignore_errors=True)  # a fresh run, not a resumed one
-    report = prepare_in_shards(PrepareConfig(sources=[str(corpus)], out=str(out)))
+    report = execute(PrepareConfig(sources=[str(corpus)], out=str(out)))
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "examples": report["ledger"]["examples"]["generated"], "ledger": report["ledger"]}
 

@@ -42,7 +42,7 @@ def child(mode: str, source: Path, out: Path, shard_size: int) -> dict:
     cfg = load_config(SAMPLE / "ftprep.toml").with_overrides(sources=[str(source)], out=str(out))
     cfg = cfg.model_copy(update={"ingest": cfg.ingest.model_copy(update={"shard_size": shard_size})})
     if mode == "local":
-        from pipeline.shards import prepare_in_shards as run
+        from pipeline.executor import execute as run
     else:
         from flows.prepare import prepare_dataset as run
     imported = time.perf_counter()

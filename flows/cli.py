@@ -144,9 +144,9 @@ def prepare(args: argparse.Namespace) -> int:
     drawn = not args.no_progress and sys.stderr.isatty()
     with progress_bars(drawn) as bars:
         if args.runner == "local":
-            from pipeline.shards import prepare_in_shards
+            from pipeline.executor import execute
 
-            report = prepare_in_shards(cfg, bars)
+            report = execute(cfg, progress=bars)
         else:
             if drawn:  # the bars stand in for Prefect's line per task on the terminal; the UI keeps every log
                 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
@@ -168,7 +168,7 @@ def prepare(args: argparse.Namespace) -> int:
 
 def prepare_with_prefect(cfg: PrepareConfig, dask_address: str | None, dask: bool) -> dict | None:
     """The flow in this process; None (after one error line) when Prefect or Dask cannot be reached."""
-    from pipeline.run import preflight
+    from pipeline.preflight import preflight
 
     preflight(cfg)  # fail fast, before Prefect starts a temporary server
     for key, value in QUIET_PREFECT.items():

@@ -1,17 +1,21 @@
-"""The `prepare_dataset` flow: per-shard tasks over the inputs, then the global stages, the report as artifacts.
+"""The `prepare_dataset` flow: pipeline.executor with a Prefect backend, and the report as artifacts.
 
-Shards (pipeline/shards.py) are submitted as `prepare-shard` tasks that take a shard of paths and write
+The backend makes each step of the executor a Prefect task named after its stage in the registry
+(pipeline.stages), and submits the shards as `prepare-shard` tasks that take a shard of paths and write
 parquet under OUT/stages/, so the flow's task runner decides where they run: threads by default, a
-Dask cluster with `ftprep prepare --task-runner dask`. Shards a previous run finished are not submitted
-again, which is what makes a killed run resumable. Dedup, tokens, split and the exports run in the flow
-process over all shards. `NO_CACHE` keeps Prefect from hashing configs and frames for cache keys, and
-no stage retries, because none touches a network. (No `from __future__ import annotations` here:
-served flows pickle by value and would lose the PrepareConfig annotation; shared/reference/prefect.md.)
+Dask cluster with `ftprep prepare --task-runner dask`. Shards a previous run finished are not
+submitted again, which is what makes a killed run resumable. The global stages run in the flow's
+process over all shards. `NO_CACHE` keeps Prefect from hashing configs and frames for cache keys.
+No task retries: the one stage that calls a network (LLM generation) retries each request itself,
+with backoff, inside its budget. (No `from __future__ import annotations` here: served flows pickle
+by value and would lose the PrepareConfig annotation.)
 """
 
 import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
@@ -19,9 +23,25 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.progress import RunProgress
 from pipeline.config import PrepareConfig
+from pipeline.executor import execute
 from pipeline.report.markdown import render_markdown
-from pipeline.run import preflight, write_outputs
-from pipeline.shards import GLOBAL_STAGES, ShardPlan, merge_shards, plan_shards, prepare_shard, prune_stale
+from pipeline.shards import Shard, prepare_shard
+
+T = TypeVar("T")
+
+
+class PrefectBackend:
+    """Every executor step a task of the running flow; shards submitted to the flow's task runner."""
+
+    def call(self, name: str, function: Callable[..., T], *args: Any) -> T:
+        return task(function, name=name, cache_policy=NO_CACHE)(*args)
+
+    def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
+        prepare = task(prepare_shard, name="prepare-shard", cache_policy=NO_CACHE)
+        named = [(prepare.with_options(task_run_name=f"shard-{shard.index:05d}"), shard) for shard in shards]
+        futures = [shard_task.submit(shard, cfg) for shard_task, shard in named]
+        for future in as_completed(futures):
+            yield future.result()  # a failed shard fails the run; the shards already done are kept
 
 
 @flow(
@@ -32,33 +52,9 @@ from pipeline.shards import GLOBAL_STAGES, ShardPlan, merge_shards, plan_shards,
     task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2),
 )
 def prepare_dataset(config: PrepareConfig) -> dict:
-    preflight(config)
-    plan = task(plan_shards, name="plan-shards", cache_policy=NO_CACHE)(config)
-    run_shards(plan, config)
-    state = task(merge_shards, name="merge-shards", cache_policy=NO_CACHE)(plan)
-    for number, stage in enumerate(GLOBAL_STAGES):
-        RunProgress.tell(stage.name, number, len(GLOBAL_STAGES) + 1)
-        state = task(stage.apply, name=stage.name, cache_policy=NO_CACHE)(state, config)
-    RunProgress.tell("write-outputs", len(GLOBAL_STAGES), len(GLOBAL_STAGES) + 1)
-    report = task(write_outputs, name="write-outputs", cache_policy=NO_CACHE)(state, config)
-    RunProgress.tell("write-outputs", len(GLOBAL_STAGES) + 1, len(GLOBAL_STAGES) + 1)
-    prune_stale(plan, config.out)
+    report = execute(config, PrefectBackend(), RunProgress())
     publish_report(report)
     return {"out": config.out, "ledger": report["ledger"], "rejected_by_reason": report["rejected_by_reason"]}
-
-
-def run_shards(plan: ShardPlan, config: PrepareConfig) -> None:
-    """Submit every shard not done yet to the task runner; a failed shard fails the run (the rest are kept)."""
-    pending = plan.pending
-    get_run_logger().info("%d shards, %d done by an earlier run", len(plan.shards), len(plan.shards) - len(pending))
-    progress = RunProgress(len(plan.shards), len(plan.shards) - len(pending))
-    prepare = task(prepare_shard, name="prepare-shard", cache_policy=NO_CACHE)
-    futures = [
-        prepare.with_options(task_run_name=f"shard-{shard.index:05d}").submit(shard, config) for shard in pending
-    ]
-    for future in as_completed(futures):
-        future.result()
-        progress.shard_done()
 
 
 def publish_report(report: dict) -> None:

@@ -1,8 +1,9 @@
 """How far a prepare run is: a Prefect progress artifact for the UI, rich progress bars for the CLI.
 
-The flow reports each finished shard and each global stage to `RunProgress`. The shard share goes to a
-progress artifact (`ftprep-progress`, updated in place), so the UI shows a long run moving; every step
-also goes to the listener the CLI installed with `listening`, which draws the bars. The listener is a
+The executor reports each finished shard and each global stage to its progress listener; in a flow that
+is `RunProgress`. The shard share goes to a progress artifact (`ftprep-progress`, updated in place), so
+the UI shows a long run moving; every step also goes to the listener the CLI installed with
+`listening`, which draws the bars. The listener is a
 context variable, not a flow parameter: the flow's only parameter stays the config (the UI form).
 Prefect is imported only where an artifact is made, so `--runner local` runs without it.
 """
@@ -15,38 +16,35 @@ from contextvars import ContextVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.shards import Progress as Listener
+from pipeline.executor import Progress as Listener
 
 LISTENER: ContextVar[Listener | None] = ContextVar("ftprep_progress_listener", default=None)
 
 
 class RunProgress:
-    """Shards done as a progress artifact; shards and stages to the CLI's listener when there is one."""
+    """The executor's progress listener in a flow: shards done as a progress artifact, and every step to the
+    CLI's listener when there is one."""
 
-    def __init__(self, total: int, done: int) -> None:
-        from prefect.artifacts import create_progress_artifact  # only flows need Prefect: --runner local stays without
+    def __init__(self) -> None:
+        self.artifact: object | None = None
 
-        self.total, self.done = total, done
-        self.artifact = create_progress_artifact(
-            progress=self.percent(), key="ftprep-progress", description="Shards of this run that are done"
-        )
-        self.tell("shards", done, total)
-
-    def percent(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
-
-    def shard_done(self) -> None:
-        from prefect.artifacts import update_progress_artifact
-
-        self.done += 1
-        update_progress_artifact(artifact_id=self.artifact, progress=self.percent())
-        self.tell("shards", self.done, self.total)
-
-    @staticmethod
-    def tell(what: str, done: int, total: int) -> None:
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if what == "shards":
+            self.show_shards(done, total)
         listener = LISTENER.get()
         if listener is not None:
             listener(what, done, total)
+
+    def show_shards(self, done: int, total: int) -> None:
+        from prefect.artifacts import create_progress_artifact, update_progress_artifact  # --runner local: no Prefect
+
+        percent = 100.0 * done / total if total else 100.0
+        if self.artifact is None:
+            self.artifact = create_progress_artifact(
+                progress=percent, key="ftprep-progress", description="Shards of this run that are done"
+            )
+        else:
+            update_progress_artifact(artifact_id=self.artifact, progress=percent)  # type: ignore[arg-type]
 
 
 @contextmanager

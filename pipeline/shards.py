@@ -1,47 +1,36 @@
-"""Sharded, resumable prepare runs: input files in shards, per-shard stages saved as parquet under OUT/stages/.
+"""Shards: input files in groups whose shard stages run on their own and are saved under OUT/stages/.
 
-The stages that look at one document at a time (ingest, sections, generate, check-format, quality) run
-per shard; their results are written to `OUT/stages/shard-NNNNN-KEY/` and a `shard.json` written last
-marks the shard done. KEY hashes the shard's inputs (file names and contents, dataset_info mappings)
-with the settings those stages read, so a rerun (after a kill, or with only dedup settings changed)
-skips every shard that is already done. The rest of `run.STAGES` (dedup must see every example) runs
-over the concatenated shards. Outputs are byte-identical to `run.prepare_locally` whatever the shard
-size, because every output is sorted on write and no global stage depends on row order.
-
-`prepare_in_shards` runs it all in this process; `flows/prepare.py` submits `prepare_shard` as
-Prefect tasks instead, so threads or a Dask cluster run the shards.
+The registry's shard stages (pipeline.stages) run over one shard at a time; their results are written
+to `OUT/stages/shard-NNNNN-KEY/` and a `shard.json` written last marks the shard done. KEY hashes the
+shard's inputs (file names and contents, dataset_info mappings) with exactly the config fields the
+shard stages declare they read, so a rerun (after a kill, or with only global settings changed) skips
+every shard that is already done. Outputs do not depend on the shard size, because every output is
+sorted on write and no global stage depends on row order. pipeline.executor decides when, and its
+backend where, each shard runs.
 """
 
 import hashlib
 import json
-import logging
 import shutil
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from pipeline import __version__
+from pipeline.apply import apply_stage, runs
 from pipeline.config import PrepareConfig
-from pipeline.ingest import Importing, absolute, find_mappings, input_files, read_files
+from pipeline.ingest import absolute, find_mappings, input_files
 from pipeline.ingest.files import SourceFile
 from pipeline.ingest.llama_factory import Mapping
 from pipeline.io import write_json, write_parquet
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, concat_rejects
-from pipeline.run import STAGES, RunState, merge_usage, preflight, write_outputs
+from pipeline.stages import SHARD_READS, SHARD_STAGES
+from pipeline.state import Inputs, RunState, merge_usage
 
-log = logging.getLogger(__name__)
-
-# Stages that only ever look at one document at a time; ingest is done per shard by `ingest_shard`.
-PER_SHARD = ("ingest", "sections", "generate", "check-format", "quality")
-SHARD_STAGES = [stage for stage in STAGES if stage.name in PER_SHARD and stage.name != "ingest"]
-GLOBAL_STAGES = [stage for stage in STAGES if stage.name not in PER_SHARD]
 FRAMES = {"documents": DOCUMENT, "sections": SECTION, "examples": EXAMPLE, "rejected": REJECTED}
 DONE = "shard.json"
-
-Progress = Callable[[str, int, int], None]  # (what, done, total): the CLI's progress bars listen to it
 
 
 @dataclass(frozen=True)
@@ -70,13 +59,12 @@ class ShardPlan:
 
 
 def shard_settings(cfg: PrepareConfig) -> str:
-    """Hash of every setting the per-shard stages read; dedup, tokens, split and export settings are left out."""
-    settings = cfg.model_dump(
-        mode="json",
-        include={"kind": True, "target": True, "model": True, "generate": True, "llm": True, "preference": True,
-                 "quality": True, "ingest": True},
-        exclude={"ingest": {"shard_size"}},
-    )  # fmt: skip
+    """Hash of every config field a shard stage reads (pipeline.stages.SHARD_READS), and nothing else.
+
+    The shard size is left out: it changes which files share a shard, which the file list in the key
+    already tells.
+    """
+    settings = cfg.model_dump(mode="json", include=set(SHARD_READS), exclude={"ingest": {"shard_size"}})
     payload = json.dumps({"ftprep": __version__, "settings": settings}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -96,8 +84,8 @@ def file_digest(path: Path) -> str:
 
 
 def shards_of(cfg: PrepareConfig) -> int:
-    """Files per shard: `ingest.shard_size`, or everything in one when a stage spans the whole input."""
-    spans_input = cfg.kind == "preference" or cfg.llm.enabled
+    """Files per shard: `ingest.shard_size`, or everything in one when a running shard stage needs the whole input."""
+    spans_input = any(stage.whole_input and runs(stage, cfg) for stage in SHARD_STAGES)
     return 1 << 62 if spans_input else cfg.ingest.shard_size
 
 
@@ -118,19 +106,15 @@ def plan_shards(cfg: PrepareConfig) -> ShardPlan:
     return ShardPlan(tuple(shards), tuple(rejected))
 
 
-def ingest_shard(shard: Shard, cfg: PrepareConfig) -> RunState:
-    ingested = read_files(list(shard.files), cfg.ingest, dict(shard.mappings), Importing(cfg.kind, cfg.preference))
-    return RunState(ingested.documents, RunState.start().sections, ingested.examples, ingested.rejected)
-
-
 def prepare_shard(shard: Shard, cfg: PrepareConfig) -> str:
-    """Run the per-shard stages over one shard and save the result; a shard already done is left as it is."""
+    """Run the shard stages over one shard and save the result; a shard already done is left as it is."""
     if shard.done:
         return str(shard.folder)
     shutil.rmtree(shard.folder, ignore_errors=True)  # leftovers of a killed attempt
-    state = ingest_shard(shard, cfg)
+    state = RunState.start(Inputs(shard.files, shard.mappings))
     for stage in SHARD_STAGES:
-        state = stage.apply(state, cfg)
+        if runs(stage, cfg):
+            state = apply_stage(stage, state, cfg)
     counts = {}
     for name in FRAMES:
         frame = getattr(state, name)
@@ -177,27 +161,3 @@ def prune_stale(plan: ShardPlan, out: str) -> None:
     for folder in (Path(out) / "stages").glob("shard-*"):
         if folder.name not in current:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def prepare_in_shards(cfg: PrepareConfig, progress: Progress | None = None) -> dict:
-    """A whole sharded run in this process (`ftprep prepare --runner local`); returns report.json's content."""
-    notify = progress or (lambda what, done, total: None)
-    preflight(cfg)
-    plan = plan_shards(cfg)
-    pending = plan.pending
-    log.info("%d shards, %d already done", len(plan.shards), len(plan.shards) - len(pending))
-    done = len(plan.shards) - len(pending)
-    notify("shards", done, len(plan.shards))
-    for shard in pending:
-        prepare_shard(shard, cfg)
-        done += 1
-        notify("shards", done, len(plan.shards))
-    state = merge_shards(plan)
-    for number, stage in enumerate(GLOBAL_STAGES):
-        notify(stage.name, number, len(GLOBAL_STAGES) + 1)
-        state = stage.apply(state, cfg)
-    notify("write-outputs", len(GLOBAL_STAGES), len(GLOBAL_STAGES) + 1)
-    report = write_outputs(state, cfg)
-    notify("write-outputs", len(GLOBAL_STAGES) + 1, len(GLOBAL_STAGES) + 1)
-    prune_stale(plan, cfg.out)
-    return report

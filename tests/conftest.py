@@ -43,10 +43,10 @@ def sample_config():
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory, sample_config):
     """The sample corpus prepared once with the local runner: (output folder, report)."""
-    from pipeline.run import prepare_locally
+    from pipeline.executor import execute
 
     out = tmp_path_factory.mktemp("sample") / "run"
-    report = prepare_locally(sample_config.with_overrides(out=str(out)))
+    report = execute(sample_config.with_overrides(out=str(out)))
     return out, report
 
 

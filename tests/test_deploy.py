@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_config
-from pipeline.run import prepare_locally
+from pipeline.executor import execute
 from tests.processes import ROOT, Processes, free_port, http_ok, wait_until
 
 pytestmark = pytest.mark.server
@@ -119,7 +119,7 @@ def test_deployments_run_on_a_real_server_with_a_process_worker(tmp_path):
     assert "passes" in validated["artifacts"]["ftprep-validation"].data
 
     local = tmp_path / "local" / "sample"
-    report = prepare_locally(cfg.with_overrides(out=str(local)))
+    report = execute(cfg.with_overrides(out=str(local)))
     for name in DATASET_FILES:
         assert (out / name).read_bytes() == (local / name).read_bytes(), name
     assert json.loads((out / "report.json").read_text())["ledger"] == report["ledger"]

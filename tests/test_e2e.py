@@ -104,11 +104,11 @@ def test_every_generated_example_carries_a_source_span(sample_run):
 
 @pytest.fixture(scope="session")
 def preference_run(tmp_path_factory, sample_config):
-    from pipeline.run import prepare_locally
+    from pipeline.executor import execute
 
     out = tmp_path_factory.mktemp("preference") / "dpo"
     cfg = sample_config.with_overrides(out=str(out), kind="preference", target="openai-dpo")
-    return out, prepare_locally(cfg)
+    return out, execute(cfg)
 
 
 def test_preference_run_gives_valid_openai_dpo_files(preference_run, capsys):

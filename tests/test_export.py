@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from pipeline.config import PrepareConfig
-from pipeline.run import prepare_locally
+from pipeline.executor import execute
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden" / "mini"
@@ -28,7 +28,7 @@ def mini_run(tmp_path_factory):
         generate={"system_prompt": "Be helpful."},
         split={"validation_ratio": 0.3},
     )
-    return out, prepare_locally(cfg)
+    return out, execute(cfg)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -51,7 +51,7 @@ def test_rerun_is_byte_identical(mini_run, tmp_path):
         generate={"system_prompt": "Be helpful."},
         split={"validation_ratio": 0.3},
     )
-    prepare_locally(cfg)
+    execute(cfg)
     for name in [*FILES, "hf/data/train-00000-of-00001.parquet"]:
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
 
@@ -67,7 +67,7 @@ def test_files_written_a_few_rows_at_a_time_are_identical(mini_run, tmp_path, mo
         generate={"system_prompt": "Be helpful."},
         split={"validation_ratio": 0.3},
     )
-    prepare_locally(cfg)
+    execute(cfg)
     for name in ("train.jsonl", "validation.jsonl", "rejects.jsonl"):
         assert (tmp_path / "mini" / name).read_bytes() == (out / name).read_bytes(), name
     hf = "hf/data/train-00000-of-00001.parquet"

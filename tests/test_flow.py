@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import PrepareConfig
-from pipeline.run import prepare_locally
+from pipeline.executor import execute
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "data" / "mini"
@@ -47,7 +47,7 @@ def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_pat
     assert result["ledger"]["examples"]["generated"] == 7
 
     local = tmp_path / "local" / "mini"
-    prepare_locally(cfg.with_overrides(out=str(local)))
+    execute(cfg.with_overrides(out=str(local)))
     for name in OUTPUTS:
         assert (Path(cfg.out) / name).read_bytes() == (local / name).read_bytes(), name
 

@@ -14,8 +14,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipeline.apply import apply_stage, runs
 from pipeline.config import PrepareConfig
-from pipeline.run import STAGES, RunState
+from pipeline.shards import plan_shards
+from pipeline.stages import SHARD_STAGES
+from pipeline.state import Inputs, RunState
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "labelled"
 SCORED_TASKS = {"faq", "qa", "glossary", "definition", "table_row", "list"}
@@ -29,9 +32,11 @@ def squash(text: str) -> str:
 def extracted() -> pl.DataFrame:
     sources = sorted(str(path) for path in FIXTURE.iterdir() if path.name not in ("facts.jsonl", "boilerplate.txt"))
     cfg = PrepareConfig(sources=sources, out="unused")
-    state = RunState.start()
-    for stage in STAGES[:3]:  # ingest, sections, generate (with the grounding check)
-        state = stage.apply(state, cfg)
+    (shard,) = plan_shards(cfg).shards
+    state = RunState.start(Inputs(shard.files, shard.mappings))
+    until = [stage.name for stage in SHARD_STAGES].index("ground")  # ingest, sections, generation, grounding
+    for stage in SHARD_STAGES[: until + 1]:
+        state = apply_stage(stage, state, cfg) if runs(stage, cfg) else state
     return state.examples.select(
         "task",
         file=pl.col("source").str.replace(r"^.*/", ""),

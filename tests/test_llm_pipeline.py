@@ -8,7 +8,7 @@ import pytest
 from llm_server import LLMServer
 
 from pipeline.config import PrepareConfig
-from pipeline.run import prepare_locally
+from pipeline.executor import execute
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 PLANTED_KEY = "sk-planted-4f9c2e7a1b8d6c3e5f0a9b2c"
@@ -35,7 +35,7 @@ def config(server: LLMServer, tmp_path: Path, name: str) -> PrepareConfig:
 
 def test_llm_examples_join_the_run_and_the_report(server, tmp_path, monkeypatch):
     monkeypatch.setenv("FTPREP_LLM_API_KEY", PLANTED_KEY)
-    report = prepare_locally(config(server, tmp_path, "first"))
+    report = execute(config(server, tmp_path, "first"))
     out = tmp_path / "first"
     kept = pl.read_parquet(out / "hf" / "data" / "*.parquet")
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
@@ -56,9 +56,9 @@ def test_llm_examples_join_the_run_and_the_report(server, tmp_path, monkeypatch)
 
 
 def test_a_rerun_is_served_from_the_cache(server, tmp_path):
-    prepare_locally(config(server, tmp_path, "first"))
+    execute(config(server, tmp_path, "first"))
     sent = server.count
-    report = prepare_locally(config(server, tmp_path, "second"))
+    report = execute(config(server, tmp_path, "second"))
     assert server.count == sent and report["llm"]["requests"] == 0 and report["llm"]["cache_hits"] > 0
     assert (tmp_path / "first" / "train.jsonl").read_bytes() == (tmp_path / "second" / "train.jsonl").read_bytes()
 
@@ -69,7 +69,7 @@ def test_judged_pairs_join_a_preference_run(server, tmp_path):
         sources=[str(MINI)], out=str(tmp_path / "judged"), kind="preference", target="openai-dpo", llm=llm,
         preference={"judge": {"enabled": True, "candidates": 3}},
     )  # fmt: skip
-    report = prepare_locally(cfg)
+    report = execute(cfg)
     assert report["preference"]["by_negative"].get("llm_judge", 0) > 0
     assert report["llm"]["requests"] == server.count > 0
     judged = [json.loads(line) for line in (tmp_path / "judged" / "train.jsonl").read_text().splitlines()]

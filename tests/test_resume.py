@@ -14,7 +14,7 @@ import pytest
 
 from bench.corpus import write_corpus
 from pipeline.config import PrepareConfig
-from pipeline.run import prepare_locally
+from pipeline.executor import execute
 from pipeline.shards import plan_shards
 from tests.processes import ROOT, Processes, wait_until
 from tests.test_shards import done_markers, outputs, sharded
@@ -48,5 +48,5 @@ def test_a_killed_run_resumes_to_identical_outputs(prefect_api, tmp_path):
     assert len(after) == total and all(after[name] == mtime for name, mtime in before.items())
 
     reference = tmp_path / "uninterrupted" / "run"
-    prepare_locally(PrepareConfig(sources=[str(corpus)], out=str(reference)))
+    execute(PrepareConfig(sources=[str(corpus)], out=str(reference)))
     assert outputs(out) == outputs(reference)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import PrepareConfig
-from pipeline.run import prepare_locally
-from pipeline.shards import DONE, plan_shards, prepare_in_shards
+from pipeline.executor import execute
+from pipeline.shards import DONE, plan_shards
 from tests.conftest import SAMPLE_DATA, write_files
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
@@ -35,7 +35,7 @@ def done_markers(out: Path) -> dict[str, int]:
 def test_outputs_do_not_depend_on_the_shard_size(sample_run, sample_config, tmp_path, size):
     reference, _ = sample_run
     out = tmp_path / "run"  # the same folder name: report.json names the run after it
-    prepare_in_shards(sharded(sample_config, out, size))
+    execute(sharded(sample_config, out, size))
     assert outputs(out) == outputs(reference)
     manifest, expected = (json.loads((folder / "manifest.json").read_text()) for folder in (out, reference))
     assert manifest["outputs"] == expected["outputs"] and manifest["inputs"] == expected["inputs"]
@@ -59,8 +59,8 @@ def test_planning_rejects_and_mappings_survive_sharding(tmp_path):
     )
     (tmp_path / "linked").symlink_to(corpus)
     cfg = PrepareConfig(sources=[str(tmp_path / "linked"), str(MINI)])
-    prepare_locally(cfg.model_copy(update={"out": str(tmp_path / "whole" / "run")}))
-    prepare_in_shards(sharded(cfg, tmp_path / "sharded" / "run", 1))
+    execute(cfg.model_copy(update={"out": str(tmp_path / "whole" / "run")}))
+    execute(sharded(cfg, tmp_path / "sharded" / "run", 1))
     sharded_run = tmp_path / "sharded" / "run"
     assert outputs(sharded_run) == outputs(tmp_path / "whole" / "run")
     rejects = (sharded_run / "rejects.jsonl").read_text()
@@ -71,19 +71,19 @@ def test_planning_rejects_and_mappings_survive_sharding(tmp_path):
 
 def test_a_rerun_reuses_every_shard(tmp_path):
     cfg = sharded(PrepareConfig(sources=[str(SAMPLE_DATA)]), tmp_path / "run", 10)
-    prepare_in_shards(cfg)
+    execute(cfg)
     first, files = done_markers(tmp_path / "run"), outputs(tmp_path / "run")
-    prepare_in_shards(cfg)
+    execute(cfg)
     assert done_markers(tmp_path / "run") == first and outputs(tmp_path / "run") == files
 
 
 def test_only_settings_of_the_shard_stages_redo_shards(tmp_path):
     cfg = sharded(PrepareConfig(sources=[str(MINI)]), tmp_path / "run", 1)
-    prepare_in_shards(cfg)
+    execute(cfg)
     first = done_markers(tmp_path / "run")
-    prepare_in_shards(cfg.model_copy(update={"dedup": cfg.dedup.model_copy(update={"threshold": 0.5})}))
+    execute(cfg.model_copy(update={"dedup": cfg.dedup.model_copy(update={"threshold": 0.5})}))
     assert done_markers(tmp_path / "run") == first
-    prepare_in_shards(cfg.model_copy(update={"quality": cfg.quality.model_copy(update={"min_answer_chars": 5})}))
+    execute(cfg.model_copy(update={"quality": cfg.quality.model_copy(update={"min_answer_chars": 5})}))
     redone = done_markers(tmp_path / "run")
     assert len(redone) == len(first) and not set(redone) & set(first)  # new keys; the stale shards are gone
 
@@ -93,23 +93,23 @@ def test_a_changed_input_redoes_only_its_shard(tmp_path):
         tmp_path / "corpus", {name: (MINI / name).read_bytes() for name in ("warranty.md", "notes.txt")}
     )
     cfg = sharded(PrepareConfig(sources=[str(corpus)]), tmp_path / "run", 1)
-    prepare_in_shards(cfg)
+    execute(cfg)
     first = done_markers(tmp_path / "run")
     (corpus / "warranty.md").write_text((MINI / "warranty.md").read_text() + "\n## Extra\n\nOne more paragraph here.\n")
-    prepare_in_shards(cfg)
+    execute(cfg)
     second = done_markers(tmp_path / "run")
     assert len(set(first) & set(second)) == 1 and len(second) == 2
 
 
 def test_an_unfinished_shard_is_redone(tmp_path):
     cfg = sharded(PrepareConfig(sources=[str(MINI)]), tmp_path / "run", 1)
-    prepare_in_shards(cfg)
+    execute(cfg)
     files = outputs(tmp_path / "run")
     folder = sorted((tmp_path / "run" / "stages").glob("shard-*"))[1]
     (folder / DONE).unlink()  # as if the run was killed before the shard was marked done
     (folder / ".examples.parquet.123.partial").write_bytes(b"half a file")
     (folder / "examples.parquet").write_bytes(b"not parquet")
-    prepare_in_shards(cfg)
+    execute(cfg)
     assert (folder / DONE).is_file() and not list(folder.glob("*.partial"))
     assert outputs(tmp_path / "run") == files
 
@@ -127,5 +127,5 @@ def test_runs_whose_stages_span_the_input_use_one_shard(changes):
 def test_no_input_files_is_an_empty_run(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    report = prepare_in_shards(PrepareConfig(sources=[str(empty)], out=str(tmp_path / "run")))
+    report = execute(PrepareConfig(sources=[str(empty)], out=str(tmp_path / "run")))
     assert report["ledger"]["documents"]["inputs"] == 0

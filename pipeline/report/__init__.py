@@ -24,8 +24,6 @@ from pipeline.report.quality import (
 from pipeline.report.risk import overfitting_risk
 from pipeline.split import SPLIT_NAMES
 
-STAGE_ORDER = ("ingest", "generate", "format", "quality", "dedup", "tokens")
-
 
 def build_report(
     documents: pl.DataFrame,
@@ -100,10 +98,12 @@ def reason_counts(rejected: pl.DataFrame) -> dict[str, int]:
 
 
 def funnel(generated: int, rejected_examples: pl.DataFrame) -> list[dict]:
-    """Examples entering and leaving each stage after generation, in pipeline order."""
+    """Examples entering and leaving each funnel step after generation, in the registry's order."""
+    from pipeline.stages import FUNNEL  # the registry imports the report stage's body, which imports this module
+
     by_stage = dict(rejected_examples.group_by("reject_stage").len().iter_rows())
     rows, remaining = [], generated
-    for stage in STAGE_ORDER[1:]:
+    for stage in FUNNEL[1:]:
         removed = by_stage.get(stage, 0)
         rows.append({"stage": stage, "in": remaining, "rejected": removed, "out": remaining - removed})
         remaining -= removed

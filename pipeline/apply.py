@@ -1,0 +1,50 @@
+"""Applying one stage of the registry to the run state, the same way under every backend.
+
+The stage's body sees only the config fields its registry entry declares, so the resume key (built
+from those declarations) cannot miss a setting; every reject it makes is stamped with its funnel step.
+"""
+
+from typing import Any, cast
+
+from pipeline.config import PrepareConfig
+from pipeline.records import Split
+from pipeline.stages import EVERYTHING, Stage
+from pipeline.state import RunState
+
+
+def apply_stage(stage: Stage, state: RunState, cfg: PrepareConfig) -> RunState:
+    """One stage over the state: its body sees only the settings it declared, its rejects carry its funnel step."""
+    since = state.rejected.height
+    result = stage.body(state, declared(cfg, stage))
+    after = state.apply(result) if isinstance(result, Split) else result
+    return after.stamp_rejects(since, stage.step) if after.rejected.height > since else after
+
+
+class UndeclaredSetting(AttributeError):
+    """A stage read a config field its registry entry does not list (a bug: the resume key would miss it)."""
+
+
+class Declared:
+    """The run's config as one stage may see it: the fields its registry entry lists, and no other."""
+
+    def __init__(self, cfg: PrepareConfig, stage: Stage) -> None:
+        self._cfg, self._stage = cfg, stage
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._stage.reads:
+            raise UndeclaredSetting(
+                f"stage '{self._stage.name}' read config field '{name}' but declares only {self._stage.reads}; "
+                "add it to the stage's `reads` in pipeline/stages.py"
+            )
+        return getattr(self._cfg, name)
+
+
+def runs(stage: Stage, cfg: PrepareConfig) -> bool:
+    """Whether the stage runs in this config (its `when`, which may read only what the stage declares)."""
+    return stage.when(declared(cfg, stage))
+
+
+def declared(cfg: PrepareConfig, stage: Stage) -> PrepareConfig:
+    if stage.reads == EVERYTHING:
+        return cfg
+    return cast(PrepareConfig, Declared(cfg, stage))  # duck-typed: attribute reads are all a stage does

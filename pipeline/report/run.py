@@ -1,0 +1,30 @@
+"""The `run` block of report.json: what was asked for, with no clock and no paths of this machine."""
+
+import hashlib
+import json
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import PrepareConfig
+from pipeline.formats import get_target
+from pipeline.tokens import resolve
+
+
+def run_info(cfg: PrepareConfig) -> dict:
+    encoding, limit = resolve(cfg.model, cfg.tokens)
+    # The settings' hash leaves out where data comes from and goes to, so it compares across machines, and
+    # the shard size, which changes how a run is executed but not its outputs.
+    settings = cfg.model_dump(mode="json", exclude={"sources": True, "out": True, "ingest": {"shard_size"}})
+    config_json = json.dumps(settings, sort_keys=True)
+    return {
+        "name": Path(cfg.out).name,
+        "ftprep_version": __version__,
+        "kind": cfg.kind,
+        "target": cfg.target,
+        "model": cfg.model,
+        "encoding": encoding,
+        "token_limit": limit,
+        "min_examples": get_target(cfg.target).min_examples,
+        "eval_files": [Path(name).name for name in cfg.dedup.eval_files],
+        "config_sha256": hashlib.sha256(config_json.encode()).hexdigest(),
+    }

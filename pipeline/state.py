@@ -1,0 +1,62 @@
+"""RunState: what a prepare run holds between stages, and how a stage's result is folded into it.
+
+Stages never mutate it; each returns a new state. The frames follow the schemas in pipeline.records.
+The executor (pipeline.executor) is the only code that applies a stage's rejects, so it can stamp
+every reject with the funnel step the stage registry names.
+"""
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.ingest.files import SourceFile
+from pipeline.ingest.llama_factory import Mapping
+from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, Split, concat_rejects, empty
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files one shard reads, with the dataset_info.json mappings that describe some of them."""
+
+    files: tuple[SourceFile, ...] = ()
+    mappings: tuple[tuple[Path, Mapping], ...] = ()
+
+
+@dataclass(frozen=True)
+class RunState:
+    documents: pl.DataFrame
+    sections: pl.DataFrame
+    examples: pl.DataFrame  # examples still in the running
+    rejected: pl.DataFrame  # every reject so far, documents and examples
+    llm_usage: dict | None = None  # requests, cache hits, tokens and cost of LLM generation, when enabled
+    inputs: Inputs = field(default_factory=Inputs)  # what the ingest stage reads
+    leakage: dict | None = None  # what the split's validation (and test) share with train, once measured
+    report: dict | None = None  # report.json's content, once built
+    written: tuple[Path, ...] = ()  # output files written so far (the manifest describes them)
+
+    @classmethod
+    def start(cls, inputs: Inputs | None = None) -> "RunState":
+        return cls(empty(DOCUMENT), empty(SECTION), empty(EXAMPLE), empty(REJECTED), inputs=inputs or Inputs())
+
+    def apply(self, result: Split) -> "RunState":
+        """The kept rows replace the examples; the rejected rows are appended to the rejects."""
+        return replace(self, examples=result.kept, rejected=concat_rejects([self.rejected, result.rejected]))
+
+    def add_rejects(self, rejected: pl.DataFrame) -> "RunState":
+        return replace(self, rejected=concat_rejects([self.rejected, rejected]))
+
+    def stamp_rejects(self, since: int, step: str) -> "RunState":
+        """Rejects from row `since` on were made by one stage: name its funnel step on them."""
+        rows = pl.int_range(pl.len()) >= since
+        stamped = self.rejected.with_columns(reject_stage=pl.when(rows).then(pl.lit(step)).otherwise("reject_stage"))
+        return replace(self, rejected=stamped)
+
+
+def merge_usage(first: dict | None, second: dict | None) -> dict | None:
+    """LLM usage of two parts of a run (two shards, or generation and judging) added up."""
+    if first is None or second is None:
+        return first or second
+    return {
+        key: (first[key] or second[key]) if isinstance(first[key], bool) else first[key] + second[key] for key in first
+    }

@@ -1,0 +1,171 @@
+"""The bodies of the stages in pipeline.stages: each reads the run state and the settings its stage
+declares, calls the library, and returns a Split (rows kept, rows rejected) or a new state.
+
+They know nothing of shards, Prefect or Dask, and never set `reject_stage`: the executor stamps each
+reject with the funnel step the registry gives the stage. A body reads only the config sections its
+registry entry lists (the executor hands it a view that refuses any other), so the resume key built
+from those lists cannot miss a setting.
+"""
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.config import PrepareConfig
+from pipeline.conflicts import resolve_conflicts
+from pipeline.decontaminate import drop_contaminated, read_eval_items
+from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
+from pipeline.export import write_hf_dataset, write_rejects, write_splits
+from pipeline.formats import get_target
+from pipeline.generate.extractive import generate_extractive, reject_barren_documents
+from pipeline.generate.llm import generate_with_llm
+from pipeline.generate.preference import build_negative_pairs, unpair_for_kto
+from pipeline.grounding import check_grounding
+from pipeline.ingest import Importing, read_files
+from pipeline.io import write_json
+from pipeline.leakage import leakage
+from pipeline.manifest import write_manifest
+from pipeline.quality import filter_quality
+from pipeline.records import Split, concat_rejects
+from pipeline.report import build_report
+from pipeline.report.files import write_renderings
+from pipeline.report.run import run_info
+from pipeline.sections import split_sections
+from pipeline.split import split_by_group
+from pipeline.state import RunState, merge_usage
+from pipeline.tokens import count_tokens
+
+# --- per document (each shard on its own) ---
+
+
+def ingest(state: RunState, cfg: PrepareConfig) -> RunState:
+    files, mappings = state.inputs.files, dict(state.inputs.mappings)
+    ingested = read_files(list(files), cfg.ingest, mappings, Importing(cfg.kind, cfg.preference))
+    state = replace(state, documents=ingested.documents, examples=ingested.examples)
+    return state.add_rejects(ingested.rejected)
+
+
+def sections(state: RunState, cfg: PrepareConfig) -> RunState:
+    return replace(state, sections=split_sections(state.documents))
+
+
+def extract(state: RunState, cfg: PrepareConfig) -> Split:
+    """Rule-based examples from every section, after the examples ingest imported."""
+    made = generate_extractive(state.sections, cfg.generate)
+    return Split(pl.concat([state.examples, made.kept], how="diagonal_relaxed"), made.rejected)
+
+
+def generate_llm(state: RunState, cfg: PrepareConfig) -> RunState:
+    """Question-answer pairs an LLM wrote from the sections (the one stage of a shard that uses the network)."""
+    api_key = os.environ.get(cfg.llm.api_key_env) or None  # from the environment, never from config or parameters
+    made = generate_with_llm(state.sections, cfg.llm, cfg.generate.system_prompt, api_key, llm_cache(cfg))
+    kept = pl.concat([state.examples, made.kept], how="diagonal_relaxed")
+    return replace(state, llm_usage=merge_usage(state.llm_usage, made.usage)).apply(Split(kept, made.rejected))
+
+
+def reject_barren(state: RunState, cfg: PrepareConfig) -> RunState:
+    """Documents no example came from, kept or rejected, become rejects of their own."""
+    candidates = pl.concat([state.examples.select("doc_id"), state.rejected.select("doc_id")])
+    extractors = [*cfg.generate.extractors, *(["llm"] if cfg.llm.enabled else [])]
+    return state.add_rejects(reject_barren_documents(state.documents, candidates, extractors))
+
+
+def ground(state: RunState, cfg: PrepareConfig) -> Split:
+    return check_grounding(state.examples, state.documents)
+
+
+def pair_preferences(state: RunState, cfg: PrepareConfig) -> RunState:
+    """Grounded answers become pairs against verified negatives (and, when enabled, LLM-judged pairs)."""
+    answers = state.examples.filter(pl.col("kind") == "sft")
+    built = [build_negative_pairs(answers, state.sections, cfg.preference)]
+    usage = state.llm_usage
+    if cfg.preference.judge.enabled:
+        from pipeline.generate.judge import judge_preferences
+
+        api_key = os.environ.get(cfg.llm.api_key_env) or None
+        judged = judge_preferences(answers, state.sections, cfg.llm, cfg.preference.judge, api_key, llm_cache(cfg))
+        built.append(Split(judged.kept, judged.rejected))
+        usage = merge_usage(usage, judged.usage)
+    imported = state.examples.filter(pl.col("kind") != "sft")
+    kept = pl.concat([imported, *(split.kept for split in built)], how="diagonal_relaxed")
+    if get_target(cfg.target).kinds == ("kto",):
+        kept = unpair_for_kto(kept)
+    made = Split(kept, concat_rejects([split.rejected for split in built]))
+    return replace(state, llm_usage=usage).apply(made)
+
+
+def llm_cache(cfg: PrepareConfig) -> Path:
+    if cfg.llm.cache_dir:
+        return Path(cfg.llm.cache_dir).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "ftprep", "llm")
+
+
+def check_format(state: RunState, cfg: PrepareConfig) -> Split:
+    from pipeline.validate import check_format as check
+
+    return check(state.examples, cfg.target)
+
+
+def quality(state: RunState, cfg: PrepareConfig) -> Split:
+    return filter_quality(state.examples, cfg.quality)
+
+
+# --- over every example of the run ---
+
+
+def dedup_exact(state: RunState, cfg: PrepareConfig) -> Split:
+    return drop_exact_duplicates(state.examples, cfg.dedup)
+
+
+def dedup_near(state: RunState, cfg: PrepareConfig) -> Split:
+    return drop_near_duplicates(state.examples, cfg.dedup)
+
+
+def reject_conflicts(state: RunState, cfg: PrepareConfig) -> Split:
+    return resolve_conflicts(state.examples, "reject")[0]
+
+
+def decontaminate(state: RunState, cfg: PrepareConfig) -> Split:
+    return drop_contaminated(state.examples, read_eval_items(cfg.dedup.eval_files), cfg.dedup)
+
+
+def tokens(state: RunState, cfg: PrepareConfig) -> Split:
+    return count_tokens(state.examples, cfg.tokens, cfg.model)
+
+
+def split(state: RunState, cfg: PrepareConfig) -> RunState:
+    return replace(state, examples=split_by_group(state.examples, cfg.split))
+
+
+def measure_leakage(state: RunState, cfg: PrepareConfig) -> RunState:
+    return replace(state, leakage=leakage(state.examples, cfg.dedup))
+
+
+def report(state: RunState, cfg: PrepareConfig) -> RunState:
+    built = build_report(
+        state.documents, state.examples, state.rejected, run_info(cfg), state.llm_usage, state.sections, state.leakage
+    )
+    return replace(state, report=built)
+
+
+def export(state: RunState, cfg: PrepareConfig) -> RunState:
+    """train/validation(/test) in the target format, rejects.jsonl and, when asked for, the HF dataset."""
+    out = Path(cfg.out)
+    written = [*write_splits(state.examples, cfg.target, out), write_rejects(state.rejected, out)]
+    if cfg.export.hf_dataset:
+        written += write_hf_dataset(state.examples, cfg.target, out, title=f"ftprep dataset: {out.name}")
+    return replace(state, written=(*state.written, *written))
+
+
+def write_report(state: RunState, cfg: PrepareConfig) -> RunState:
+    """report.json with its Markdown and HTML renderings, then manifest.json describing every output."""
+    if state.report is None:
+        raise RuntimeError("write-report runs after the report stage (pipeline.stages)")
+    out = Path(cfg.out)
+    write_json(out / "report.json", state.report)
+    written = [*state.written, out / "report.json", *write_renderings(state.report, out)]
+    write_manifest(cfg, written)
+    return replace(state, written=tuple(written))
