@@ -9,8 +9,8 @@ the first of each group in dedup's deterministic order and rejects the others na
 
 import polars as pl
 
-from pipeline.minhash import normalise
 from pipeline.records import Split, answer_text, prompt_text, reject
+from pipeline.similarity.compare import normalise
 
 LISTED = 10
 MIN_PROMPT_WORDS = 3  # "Continue." or "Why?" asked twice is not a conflict

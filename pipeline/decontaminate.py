@@ -15,11 +15,13 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import candidate_pairs, compared_text, verified_edges
 from pipeline.errors import InputError
-from pipeline.minhash import normalise, signatures
-from pipeline.ngrams import gram_hashes, text_chunks
 from pipeline.records import Split, prompt_text, reject
+from pipeline.similarity.compare import compared_text, normalise
+from pipeline.similarity.jaccard import verified_edges
+from pipeline.similarity.lsh import candidate_pairs
+from pipeline.similarity.minhash import signatures
+from pipeline.similarity.ngrams import gram_hashes, text_chunks
 
 MIN_WORDS = 3
 

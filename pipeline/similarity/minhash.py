@@ -11,6 +11,8 @@ to blocks of shingles and takes per-document minima with `np.minimum.reduceat`.
 Row i of `signatures(texts, n, ...)` equals `datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash)`
 updated with `shingles(texts[i], n)`, bit for bit (tests/test_minhash.py), so rows can be wrapped in
 `LeanMinHash(seed=seed, hashvalues=row, scheme=scheme)` and used with any datasketch index.
+`set_signatures` runs sets of arbitrary string shingles (hashed with sha1, as datasketch does by
+default) through the same `minhash`, so the library has one MinHash engine.
 """
 
 import itertools
@@ -21,6 +23,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import polars as pl
 from datasketch import MinHash
+from datasketch.hashfunc import sha1_hash32
 
 Scheme = Literal["affine32", "legacy"]
 
@@ -32,8 +35,6 @@ TOKEN = re.compile(r"[^ ]+")
 MERSENNE_PRIME = np.uint64(2**61 - 1)  # datasketch's legacy scheme
 LEGACY_MAX_HASH = np.uint64(2**32 - 1)
 BLOCK = 1 << 18  # shingles per MinHash block: 1 MB of uint32 scratch, held in L2 across all permutations
-INDEX_BITS = 20  # pair_jaccard packs a document or pair index (below 2**20) ...
-HASH_BITS = 64 - INDEX_BITS  # ... and the top 44 bits of a shingle hash into one sortable uint64
 CHUNK_BYTES = 1 << 20  # text bytes per batch in `signatures`: scratch (about 40 bytes per byte) stays in cache
 
 
@@ -42,13 +43,6 @@ class ShingleHashes(NamedTuple):
 
     hashes: np.ndarray
     offsets: np.ndarray
-
-
-def normalise(text: pl.Expr) -> pl.Expr:
-    """Lower case, every run of non-word characters (punctuation, whitespace) one space: the text compared.
-
-    One regex pass; the same result as punctuation to spaces followed by collapsing whitespace."""
-    return text.str.to_lowercase().str.replace_all(r"\W+", " ").str.strip_chars()
 
 
 def shingles(text: str, n: int) -> list[str]:
@@ -61,6 +55,11 @@ def shingles(text: str, n: int) -> list[str]:
     if len(spans) < n:
         return [text[spans[0][0] : spans[-1][1]]] if spans else []
     return [text[spans[i][0] : spans[i + n - 1][1]] for i in range(len(spans) - n + 1)]
+
+
+def shingle_set(text: str, n: int) -> frozenset[str]:
+    """Word n-grams of a normalised text as strings; a text shorter than n words is one shingle, an empty text none."""
+    return frozenset(shingles(text, n))
 
 
 def shingle_hash64(shingle: str) -> int:
@@ -240,34 +239,15 @@ def signatures(
     return out
 
 
-def pair_jaccard(hashes: ShingleHashes, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Jaccard of the shingle sets of documents a[i] and b[i], from sorted packed keys rather than Python sets.
+def set_signatures(shingle_sets: list[frozenset[str]], num_perm: int = 128, seed: int = 1) -> np.ndarray:
+    """(n, num_perm) uint64 MinHash values of sets of arbitrary string shingles, for small sets such as
+    preference questions (documents go through `signatures`).
 
-    A key is (document or pair index, top 44 bits of the shingle hash): one sort makes each document's set
-    distinct, a second sort of both sides' keys per pair finds the shared shingles as equal neighbours. Two
-    shingles of a pair collide in 44 bits with odds about 1e-8, so this is exact Jaccard in practice. At most
-    2**20 documents and pairs per call (pipeline.dedup verifies in batches). Two empty sets have Jaccard 1.0.
+    Each shingle is hashed with datasketch's default `sha1_hash32`, then `minhash` runs as for documents,
+    so row i equals `datasketch.MinHash(num_perm, seed)` updated with the UTF-8 shingles of set i.
     """
-    n_docs = len(hashes.offsets) - 1
-    if max(n_docs, len(a)) >= 1 << INDEX_BITS:
-        raise ValueError(f"pair_jaccard takes fewer than 2**{INDEX_BITS} documents and pairs; pass them in batches")
-    doc = np.repeat(np.arange(n_docs, dtype=np.uint64), np.diff(hashes.offsets))
-    keys = np.sort((doc << np.uint64(HASH_BITS)) | (hashes.hashes >> np.uint64(INDEX_BITS)))
-    distinct = np.ones(len(keys), dtype=bool)
-    distinct[1:] = keys[1:] != keys[:-1]
-    keys = keys[distinct]
-    start = np.searchsorted(keys >> np.uint64(HASH_BITS), np.arange(n_docs + 1, dtype=np.uint64))
-    size, low = np.diff(start), keys & np.uint64((1 << HASH_BITS) - 1)
-
-    def side(docs: np.ndarray) -> np.ndarray:
-        count = size[docs]
-        pair = np.repeat(np.arange(len(docs), dtype=np.uint64), count)
-        position = np.arange(count.sum()) + np.repeat(start[docs] - (np.cumsum(count) - count), count)
-        return (pair << np.uint64(HASH_BITS)) | low[position]
-
-    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    merged = np.sort(np.concatenate([side(a), side(b)]))
-    shared = merged[1:][merged[1:] == merged[:-1]] >> np.uint64(HASH_BITS)
-    inter = np.bincount(shared.astype(np.int64), minlength=len(a))
-    union = size[a] + size[b] - inter
-    return np.divide(inter, union, out=np.ones(len(a)), where=union > 0)
+    hashed = [sha1_hash32(shingle.encode("utf-8")) for group in shingle_sets for shingle in group]
+    offsets = np.zeros(len(shingle_sets) + 1, dtype=np.int64)
+    np.cumsum([len(group) for group in shingle_sets], out=offsets[1:])
+    hashes = np.array(hashed, dtype=np.uint64) << np.uint64(32)  # `minhash` reads the high 32 bits
+    return minhash(ShingleHashes(hashes, offsets), num_perm, seed).astype(np.uint64)
