@@ -3,7 +3,7 @@
 A rule's expression says when an example *passes*; an expression that evaluates to null fails, so a
 missing prompt or answer can never slip through. The first failing rule (in declaration order) names
 the reason. Adding a rule is one entry here plus one row in tests/test_quality.py. Secrets and personal
-data are screened before the rules, by pipeline/sensitive.py (reasons `secret` and `personal_data`).
+data are screened before the rules, by pipeline/sensitive/ (reasons `secret` and `personal_data`).
 """
 
 from collections.abc import Callable
@@ -12,7 +12,7 @@ import polars as pl
 
 from pipeline.config import QualityConfig, SensitiveConfig
 from pipeline.records import Split, answer_text, concat_rejects, prompt_text, reject
-from pipeline.sensitive import apply_sensitive
+from pipeline.sensitive.policy import apply_sensitive
 
 PROMPT = prompt_text().str.strip_chars()
 ANSWER = answer_text().str.strip_chars()
@@ -82,7 +82,7 @@ RULES: list[Rule] = [
 
 
 def filter_quality(examples: pl.DataFrame, cfg: QualityConfig, rules: list[Rule] = RULES) -> Split:
-    """Screen secrets and personal data (pipeline/sensitive.py), then keep the examples passing every rule and
+    """Screen secrets and personal data (pipeline/sensitive/), then keep the examples passing every rule and
     reject the others with the first failing rule's reason (rules see the redacted text)."""
     screened = apply_sensitive(examples, sensitive_settings(cfg))
     noted = findings_column(screened.findings)

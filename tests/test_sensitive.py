@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import FindingType, SensitiveConfig
-from pipeline.detectors import DETECTORS, HINTED, TYPES, Detector
 from pipeline.records import EXAMPLE
-from pipeline.sensitive import apply_sensitive, redact, scan, summary
+from pipeline.sensitive.detectors import DETECTORS, HINTED, TYPES, Detector
+from pipeline.sensitive.policy import apply_sensitive, redact, scan, summary
 from pipeline.validation.conversation import Conversation
 from pipeline.validation.record_checks import HINTS, text_findings
 

@@ -14,11 +14,11 @@ from functools import cache
 import fastjsonschema
 import jsonschema
 
-from pipeline.detectors import HINTED
 from pipeline.formats import Target
 from pipeline.jsonschemas import explainer, json_path, load_schema
 from pipeline.quality import PLACEHOLDER as PLACEHOLDER_ANSWER
 from pipeline.quality import SPECIAL_TOKEN
+from pipeline.sensitive.detectors import HINTED
 from pipeline.validation.conversation import Conversation
 from pipeline.validation.result import Finding
 
@@ -61,7 +61,7 @@ def short(message: str, limit: int = 240) -> str:
 
 
 # Lowercase substrings every match of the expensive patterns contains (the special tokens', then every
-# detector's of pipeline/detectors.py that has hints); they are searched in the lowercased text, and
+# detector's of pipeline/sensitive/detectors.py that has hints); they are searched in the lowercased text, and
 # `in` on a str is a C-speed search. Detectors without a hint (cards, IBANs, phones, IP addresses) need
 # a look at every digit and run in `ftprep prepare` only.
 HINTS = tuple(dict.fromkeys(("<|", "inst]", "<<sys", "<</sys", *(hint for d in HINTED for hint in d.hints))))

@@ -2,11 +2,11 @@
 
 A pattern is written once for both regex engines (polars' Rust `regex` and Python's `re`: no
 look-around, no back-references) and finds *candidates*; the detector's `check`, plain Python, turns a
-candidate into the values that really are findings (pipeline/validators.py: a Luhn or mod-97 checksum,
+candidate into the values that really are findings (validators.py: a Luhn or mod-97 checksum,
 a JWT header that decodes, a phone number's strict shape with its context) and returns the part to
 redact: the value of `api_key = ...`, not its label. Checks only ever see candidates, which are few.
 
-Order matters: `sensitive.scan` runs the detectors in this order and redacts each one's values before
+Order matters: `policy.scan` runs the detectors in this order and redacts each one's values before
 the next looks, so the longest spans go first (a private key block, credentials in a URL, a JWT) and
 every secret detector runs before any personal-data one.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline.validators import (
+from pipeline.sensitive.validators import (
     IP_LABELS,
     PHONE_LABELS,
     aws_secret,

@@ -1,6 +1,6 @@
 """Secrets and personal data in examples: found with polars, then reported, redacted or rejected by kind.
 
-`scan` runs every detector of pipeline/detectors.py over all texts of a frame at once (the system
+`scan` runs every detector of detectors.py over all texts of a frame at once (the system
 prompt, each message's content, `chosen`, `rejected`): one `extract_all` per detector over one column
 of texts, the detector's Python check on the distinct candidates only, and one `replace_many` of the
 values found before the next detector looks. Redaction replays those literal replacements on the
@@ -13,10 +13,10 @@ from typing import NamedTuple
 import polars as pl
 
 from pipeline.config import SensitiveConfig
-from pipeline.detectors import DETECTORS, Detector
 from pipeline.records import reject
+from pipeline.sensitive.detectors import DETECTORS, Detector
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("pipeline.sensitive")  # the package's logger: the name its log lines have always had
 
 TEXT_COLUMNS = ("system", "messages", "chosen", "rejected")
 FINDINGS = pl.Schema({"id": pl.String, "kind": pl.String, "type": pl.String, "count": pl.Int64})
