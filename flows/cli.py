@@ -15,9 +15,9 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pipeline.checks.targets import TARGETS
 from pipeline.config import PrepareConfig, load_config
 from pipeline.errors import FtprepError, InputError
-from pipeline.formats import TARGETS
 
 QUIET_PREFECT = {
     # Offline-safe, quiet local runs: no telemetry (it fails offline and races SQLite on a fresh DB).
@@ -218,7 +218,7 @@ def check_reachable(address: str) -> None:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from pipeline.validation.engine import Options, validate_files
+    from pipeline.checks.validate.engine import Options, validate_files
 
     if len(args.files) > 2:
         print("ftprep: error: give one file, or a training and a validation file", file=sys.stderr)
@@ -244,8 +244,8 @@ def render_report(args: argparse.Namespace) -> int:
 
 
 def list_targets(args: argparse.Namespace) -> int:
-    from pipeline.validation.costs import price_table, training_price
-    from pipeline.validation.engine import token_settings
+    from pipeline.checks.validate.costs import price_table, training_price
+    from pipeline.checks.validate.engine import token_settings
 
     rows = []
     for target in TARGETS.values():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.formats import Target, get_target
+from pipeline.checks.targets import Target, get_target
 from pipeline.io import write_jsonl, write_parquet, write_text
 from pipeline.records import REJECTED, conform
 

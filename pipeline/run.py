@@ -16,13 +16,13 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import __version__
+from pipeline.checks.targets import TARGETS, get_target
 from pipeline.config import PrepareConfig
 from pipeline.conflicts import resolve_conflicts
 from pipeline.decontaminate import drop_contaminated, read_eval_items
 from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.export import write_hf_dataset, write_rejects, write_splits
-from pipeline.formats import TARGETS, get_target
 from pipeline.generate.extractive import generate_extractive, reject_barren_documents
 from pipeline.generate.llm import generate_with_llm
 from pipeline.generate.preference import build_negative_pairs, unpair_for_kto
@@ -134,7 +134,7 @@ def default_llm_cache() -> Path:
 
 
 def check_format(state: RunState, cfg: PrepareConfig) -> RunState:
-    from pipeline.validate import check_format as check
+    from pipeline.checks.format import check_format as check
 
     return state.apply(check(state.examples, cfg.target))
 

@@ -94,7 +94,7 @@ def test_overrides_are_validated():
 def test_target_names_match_the_registry():
     from typing import get_args
 
+    from pipeline.checks.targets import TARGETS
     from pipeline.config import TargetName
-    from pipeline.formats import TARGETS
 
     assert set(get_args(TargetName)) == set(TARGETS)

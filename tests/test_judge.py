@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from llm_server import LLMServer, Step, leaked_anywhere
 from polars.testing import assert_frame_equal
 
+from pipeline.checks.jsonschemas import load_schema
 from pipeline.config import JudgeConfig, LLMConfig
 from pipeline.generate.judge import judge_preferences
 from pipeline.generate.judge_requests import parse_candidates, parse_verdict
 from pipeline.generate.llm import wire_schema
 from pipeline.generate.llm_client import MalformedReply
-from pipeline.jsonschemas import load_schema
 from pipeline.records import EXAMPLE, REJECTED, stable_id
 from pipeline.sections import split_sections
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from llm_server import LLMServer, Step, leaked_anywhere
 from polars.testing import assert_frame_equal
 
+from pipeline.checks.jsonschemas import load_schema
 from pipeline.config import LLMConfig
 from pipeline.errors import ConfigError
 from pipeline.generate.llm import generate_with_llm, parse_pairs, wire_schema
 from pipeline.generate.llm_client import MalformedReply, retry_after_seconds
-from pipeline.jsonschemas import load_schema
 from pipeline.records import EXAMPLE, REJECTED, stable_id
 from pipeline.sections import split_sections
 

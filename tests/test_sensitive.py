@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.checks.validate.conversation import Conversation
+from pipeline.checks.validate.record_checks import HINTS, text_findings
 from pipeline.config import FindingType, SensitiveConfig
 from pipeline.records import EXAMPLE
 from pipeline.sensitive.detectors import DETECTORS, HINTED, TYPES, Detector
 from pipeline.sensitive.policy import apply_sensitive, redact, scan, summary
-from pipeline.validation.conversation import Conversation
-from pipeline.validation.record_checks import HINTS, text_findings
 
 DATA = Path(__file__).resolve().parent / "data" / "sensitive"
 LABELLED = [json.loads(line) for line in (DATA / "labelled.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.formats import get_target
+from pipeline.checks.format import check_format, check_record, validate_file
+from pipeline.checks.targets import get_target
 from pipeline.records import EXAMPLE
-from pipeline.validate import check_format, check_record, validate_file
 
 TARGET = get_target("openai-chat")
 OK = {
@@ -163,8 +163,8 @@ def test_inlined_schemas_explain_exactly_like_the_originals():
 
     from jsonschema import Draft202012Validator
 
-    from pipeline.formats import TARGETS
-    from pipeline.jsonschemas import explainer, load_schema, validator
+    from pipeline.checks.jsonschemas import explainer, load_schema, validator
+    from pipeline.checks.targets import TARGETS
 
     chat = [
         '{"messages": [{"role": "user", "content": 4}, {"role": "bot", "content": "x"}], "extra": 1}',
@@ -227,7 +227,7 @@ def ordered_errors(errors) -> list[tuple]:
 def test_item_by_item_explanation_equals_the_whole(messages, extra):
     from jsonschema import Draft202012Validator
 
-    from pipeline.jsonschemas import explainer, load_schema
+    from pipeline.checks.jsonschemas import explainer, load_schema
 
     record = {"messages": messages, **extra}
     whole = Draft202012Validator(load_schema("openai-chat"))

@@ -15,10 +15,10 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from pipeline.checks.jsonschemas import json_path, load_schema, validator
 from pipeline.config import LLMConfig
 from pipeline.errors import ConfigError
 from pipeline.generate.llm_client import Answer, Budget, ChatClient, Job, MalformedReply, ReplyCache
-from pipeline.jsonschemas import json_path, load_schema, validator
 from pipeline.records import EXAMPLE, reject, stable_id
 
 log = logging.getLogger(__name__)

@@ -12,18 +12,19 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets import Target, get_target
+from pipeline.checks.validate.columnar import check_chat_file
+from pipeline.checks.validate.costs import estimate
+from pipeline.checks.validate.dataset_checks import cross_record_findings, token_stats
+from pipeline.checks.validate.keys import from_material
+from pipeline.checks.validate.lines import byte_ranges, split_lines
+from pipeline.checks.validate.per_line import check_chunk, check_range
+from pipeline.checks.validate.processes import process_pool
+from pipeline.checks.validate.result import ValidationResult
 from pipeline.config import TokensConfig
 from pipeline.errors import InputError
-from pipeline.formats import Target, get_target
 from pipeline.tokens import resolve
-from pipeline.validation.columnar import check_chat_file
-from pipeline.validation.costs import estimate
-from pipeline.validation.dataset_checks import cross_record_findings, token_stats
-from pipeline.validation.keys import from_material
-from pipeline.validation.lines import byte_ranges, split_lines
-from pipeline.validation.per_line import check_chunk, check_range
-from pipeline.validation.processes import process_pool
-from pipeline.validation.result import Finding, ValidationResult
 
 PARALLEL_FROM_LINES = 20_000  # below this a process pool costs more than it saves
 PARALLEL_EXPLAIN_LINES = 2_000  # lines the columnar pass leaves to the per-line engine, from which processes share them

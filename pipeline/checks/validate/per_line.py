@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from pipeline.formats import get_target
-from pipeline.validation.conversation import Conversation, conversation
-from pipeline.validation.counting import TokenCounter
-from pipeline.validation.lines import parse_line
-from pipeline.validation.record_checks import (
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets import get_target
+from pipeline.checks.validate.conversation import Conversation, conversation
+from pipeline.checks.validate.counting import TokenCounter
+from pipeline.checks.validate.lines import parse_line
+from pipeline.checks.validate.record_checks import (
     HINTS,
     PLACEHOLDER,
     certainly_valid,
@@ -21,7 +22,6 @@ from pipeline.validation.record_checks import (
     semantic_findings,
     text_findings,
 )
-from pipeline.validation.result import Finding
 
 
 @dataclass

@@ -14,13 +14,13 @@ from functools import cache
 import fastjsonschema
 import jsonschema
 
-from pipeline.formats import Target
-from pipeline.jsonschemas import explainer, json_path, load_schema
+from pipeline.checks.finding import Finding, placed, short
+from pipeline.checks.jsonschemas import explainer, json_path, load_schema
+from pipeline.checks.targets import Target
+from pipeline.checks.validate.conversation import Conversation
 from pipeline.quality import PLACEHOLDER as PLACEHOLDER_ANSWER
 from pipeline.quality import SPECIAL_TOKEN
 from pipeline.sensitive.detectors import HINTED
-from pipeline.validation.conversation import Conversation
-from pipeline.validation.result import Finding
 
 PLACEHOLDER = re.compile(PLACEHOLDER_ANSWER)
 SPECIAL = re.compile(SPECIAL_TOKEN)
@@ -54,10 +54,6 @@ def schema_findings(record: object, target: Target, line: int) -> list[Finding]:
         Finding(line, f"schema.{error.validator}", json_path(error.absolute_path), short(error.message))
         for error in errors
     ]
-
-
-def short(message: str, limit: int = 240) -> str:
-    return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
 # Lowercase substrings every match of the expensive patterns contains (the special tokens', then every
@@ -130,7 +126,7 @@ def response_findings(conversation: Conversation, response_schema: dict | None, 
 
 def semantic_findings(record: dict, target: Target, line: int) -> list[Finding]:
     try:
-        return [Finding(line, code, path, message) for code, path, message in target.semantic_checks(record)]
+        return placed(target.semantic_checks(record), line)
     except Exception as error:  # a rule must never take the validator down; report it as a finding instead
         return [
             Finding(line, "semantic.unchecked", "(record)", f"a rule failed on this record: {type(error).__name__}")

@@ -13,7 +13,8 @@ The schema still accepts the field in user files.
 
 import polars as pl
 
-from pipeline.formats.trl_preference import Finding, clean_pair, clean_prompt, pair_findings, prompt_findings
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.trl_preference import clean_pair, clean_prompt, pair_findings, prompt_findings
 from pipeline.records import conversation
 
 SIDES = {"human": "user", "observation": "user", "gpt": "model", "function_call": "model"}

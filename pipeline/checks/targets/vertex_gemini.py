@@ -15,15 +15,15 @@ writes no such column.
 
 import polars as pl
 
-from pipeline.formats.sft_rules import (
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.sft_rules import (
     clean_conversation,
     clean_length,
     conversation_findings,
     length_findings,
     total_chars,
 )
-from pipeline.formats.trl_preference import Finding
-from pipeline.formats.vertex_preference import ROLES, joined_text, parts_text, text_parts
+from pipeline.checks.targets.vertex_preference import ROLES, joined_text, parts_text, text_parts
 
 SIDES = {"user": "user", "model": "model"}
 MAX_RECORD_TOKENS = 131_072
@@ -60,7 +60,9 @@ def semantic_checks(record: dict) -> list[Finding]:
     ]
     images = sum(is_image(part) for part in parts)
     if images > MAX_IMAGES:
-        found.append(("semantic.too_many_images", "contents", f"{images} images; Gemini takes at most {MAX_IMAGES}"))
+        found.append(
+            Finding(0, "semantic.too_many_images", "contents", f"{images} images; Gemini takes at most {MAX_IMAGES}")
+        )
     system = record.get("systemInstruction")
     system_parts = system.get("parts") if isinstance(system, dict) else None
     parts += [part for part in system_parts if isinstance(part, dict)] if isinstance(system_parts, list) else []

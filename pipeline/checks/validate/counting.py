@@ -4,8 +4,8 @@ The columnar pass counts whole files by distinct pieces (pipeline/pieces.py, col
 with the same accounting; tests compare the two routes.
 """
 
+from pipeline.checks.validate.conversation import Conversation
 from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, load_encoding
-from pipeline.validation.conversation import Conversation
 
 
 class TokenCounter:

@@ -11,8 +11,8 @@ reader with default tags takes it, and a row without a system prompt needs no fi
 
 import polars as pl
 
-from pipeline.formats.sft_rules import clean_conversation, conversation_findings
-from pipeline.formats.trl_preference import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.sft_rules import clean_conversation, conversation_findings
 from pipeline.records import conversation
 
 SIDES = {"human": "user", "gpt": "model"}

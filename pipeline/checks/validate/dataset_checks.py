@@ -1,15 +1,15 @@
 """Checks across records: one format throughout, duplicates, conflicting answers, one system prompt,
 train/validation overlap, and the example-count bounds of the target.
 
-They run as polars expressions over the hashed rows of pipeline/validation/keys.py, in line order, so
+They run as polars expressions over the hashed rows of keys.py, in line order, so
 "the first" of a group is always the earliest line.
 """
 
 import numpy as np
 import polars as pl
 
-from pipeline.formats import Target
-from pipeline.validation.result import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets import Target
 
 
 def cross_record_findings(

@@ -13,8 +13,9 @@ from collections.abc import Callable, Collection, Mapping
 
 import polars as pl
 
-from pipeline.formats.openai_chat import WHITESPACE
-from pipeline.formats.trl_preference import Finding, side_of
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.targets.trl_preference import side_of
 
 # Which side of the conversation each role is on: "user" turns ask, "model" turns answer.
 SIDES = {"user": "user", "assistant": "model"}
@@ -49,30 +50,34 @@ def conversation_findings(
     turn_sides = [side_of(role, sides) for role in roles]
     found = []
     if "model" not in turn_sides:
-        found.append(("semantic.no_assistant", path, "no answering turn: nothing to train on"))
+        found.append(Finding(0, "semantic.no_assistant", path, "no answering turn: nothing to train on"))
     elif turn_sides[-1] != "model":
-        found.append(("semantic.last_not_assistant", f"{path}[{len(roles) - 1}]", "the last turn must be the answer"))
+        found.append(
+            Finding(0, "semantic.last_not_assistant", f"{path}[{len(roles) - 1}]", "the last turn must be the answer")
+        )
     is_system = [system is not None and role == system for role in roles]
     first = next((index for index, flag in enumerate(is_system) if not flag), None)
     for index, role in enumerate(roles):
         where = f"{path}[{index}]"
         if is_system[index]:
             if index:
-                found.append(("semantic.system_not_first", where, "a system turn may only come first"))
+                found.append(Finding(0, "semantic.system_not_first", where, "a system turn may only come first"))
             continue
         side, previous = turn_sides[index], roles[index - 1] if index else None
         if index == first:
             if side != "user":
-                found.append(("semantic.role_order", where, "the conversation must start with the user's turn"))
+                found.append(
+                    Finding(0, "semantic.role_order", where, "the conversation must start with the user's turn")
+                )
         elif follows is not None:
             allowed = follows.get(previous) if isinstance(previous, str) else None
             if allowed is not None and isinstance(role, str) and role not in allowed:
-                found.append(("semantic.role_order", where, f"a {role} turn cannot follow a {previous} turn"))
+                found.append(Finding(0, "semantic.role_order", where, f"a {role} turn cannot follow a {previous} turn"))
         elif side is not None and side == turn_sides[index - 1]:
-            found.append(("semantic.role_order", where, f"two {side} turns in a row"))
+            found.append(Finding(0, "semantic.role_order", where, f"two {side} turns in a row"))
         text = text_of(turns[index]) if side is not None else None
         if isinstance(text, str) and not text.strip(WHITESPACE):
-            found.append(("semantic.empty_content", where + text_path, f"the {role} turn is empty"))
+            found.append(Finding(0, "semantic.empty_content", where + text_path, f"the {role} turn is empty"))
     return found
 
 
@@ -83,7 +88,8 @@ def length_findings(texts: list[object], limit: int, model: str) -> list[Finding
         return []
     estimate = -(-chars // CHARS_PER_TOKEN)
     return [
-        (
+        Finding(
+            0,
             "semantic.too_long",
             "(record)",
             f"about {estimate:,} tokens ({chars:,} characters); {model} takes at most {limit:,} per record: "

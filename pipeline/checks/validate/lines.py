@@ -9,7 +9,7 @@ import json
 
 import orjson
 
-from pipeline.validation.result import Finding
+from pipeline.checks.finding import Finding
 
 BOM = b"\xef\xbb\xbf"
 

@@ -14,7 +14,8 @@ prompt at all gets no `system_instruction` column.
 
 import polars as pl
 
-from pipeline.formats.trl_preference import Finding, clean_pair, clean_prompt, pair_findings, prompt_findings
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.trl_preference import clean_pair, clean_prompt, pair_findings, prompt_findings
 
 SIDES = {"user": "user", "model": "model"}
 ROLES = {"assistant": "model"}  # EXAMPLE role -> Gemini role; user keeps its name

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.formats import Target, get_target
-from pipeline.jsonschemas import json_path, validator
+from pipeline.checks.finding import Finding, placed, short
+from pipeline.checks.jsonschemas import json_path, validator
+from pipeline.checks.targets import Target, get_target
+from pipeline.checks.validate.engine import Options, validate_files
+from pipeline.checks.validate.result import ValidationResult
 from pipeline.records import Split, reject
-from pipeline.validation.engine import Options, validate_files
-from pipeline.validation.result import Finding, ValidationResult
 
 
 def check_record(record: object, target: Target, line: int = 0) -> list[Finding]:
@@ -25,12 +26,8 @@ def check_record(record: object, target: Target, line: int = 0) -> list[Finding]
         )
     ]
     if not findings and isinstance(record, dict):
-        findings += [Finding(line, code, path, message) for code, path, message in target.semantic_checks(record)]
+        findings += placed(target.semantic_checks(record), line)
     return findings
-
-
-def short(message: str, limit: int = 240) -> str:
-    return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
 def check_format(examples: pl.DataFrame, target_name: str) -> Split:
@@ -76,5 +73,5 @@ def first_finding(record: dict, target: Target) -> tuple[str, str] | None:
 
 
 def validate_file(path: str | Path, target_name: str, **options: object) -> ValidationResult:
-    """Every problem on every line of one JSONL file (see pipeline.validation); unreadable: InputError."""
+    """Every problem on every line of one JSONL file (see pipeline.checks.validate); unreadable: InputError."""
     return validate_files([path], Options(target=target_name, **options))  # type: ignore[arg-type]

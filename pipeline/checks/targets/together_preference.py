@@ -10,9 +10,9 @@ consecutive messages with one role"); Together adds the media rules. Limits as f
 
 import polars as pl
 
-from pipeline.formats import openai_dpo
-from pipeline.formats.together_conversational import media_findings
-from pipeline.formats.trl_preference import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets import openai_dpo
+from pipeline.checks.targets.together_conversational import media_findings
 
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:

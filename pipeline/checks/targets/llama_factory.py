@@ -11,8 +11,8 @@ The record is alpaca's, so rendering and rules are alpaca's; only the schema dif
 
 import polars as pl
 
-from pipeline.formats import alpaca
-from pipeline.formats.trl_preference import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets import alpaca
 
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:

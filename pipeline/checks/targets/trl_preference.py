@@ -14,10 +14,9 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
-from pipeline.formats.openai_chat import WHITESPACE
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.openai_chat import WHITESPACE
 from pipeline.records import conversation
-
-Finding = tuple[str, str, str]
 
 # Which side of the conversation each role is on: "user" turns ask, "model" turns answer.
 SIDES = {"user": "user", "assistant": "model"}
@@ -36,7 +35,9 @@ def semantic_checks(record: dict) -> list[Finding]:
     """Prompt order and empty or identical answers, in either TRL form. Never raises."""
     prompt, chosen, rejected = record.get("prompt"), record.get("chosen"), record.get("rejected")
     if isinstance(prompt, str):
-        found = [] if prompt.strip(WHITESPACE) else [("semantic.empty_content", "prompt", "the prompt is empty")]
+        found = (
+            [] if prompt.strip(WHITESPACE) else [Finding(0, "semantic.empty_content", "prompt", "the prompt is empty")]
+        )
         return found + pair_findings(chosen, rejected, "chosen", "rejected")
     return prompt_findings(prompt, "prompt") + pair_findings(
         first_content(chosen), first_content(rejected), "chosen[0].content", "rejected[0].content"
@@ -88,7 +89,9 @@ def prompt_findings(
     found = []
     if side_of(roles[-1], sides) != "user":
         found.append(
-            ("semantic.last_not_user", f"{path}[{len(roles) - 1}]", "the prompt must end with the user's turn")
+            Finding(
+                0, "semantic.last_not_user", f"{path}[{len(roles) - 1}]", "the prompt must end with the user's turn"
+            )
         )
     is_system = [system is not None and role == system for role in roles]
     first = next((index for index, flag in enumerate(is_system) if not flag), None)
@@ -96,17 +99,19 @@ def prompt_findings(
         where = f"{path}[{index}]"
         if is_system[index]:
             if index:
-                found.append(("semantic.system_not_first", where, "a system turn may only come first"))
+                found.append(Finding(0, "semantic.system_not_first", where, "a system turn may only come first"))
             continue
         side = side_of(role, sides)
         if index == first:
             if side != "user":
-                found.append(("semantic.role_order", where, "the conversation must start with the user's turn"))
+                found.append(
+                    Finding(0, "semantic.role_order", where, "the conversation must start with the user's turn")
+                )
         elif side is not None and side == side_of(roles[index - 1], sides):
-            found.append(("semantic.role_order", where, f"two {side} turns in a row"))
+            found.append(Finding(0, "semantic.role_order", where, f"two {side} turns in a row"))
         text = text_of(turns[index]) if side is not None else None
         if isinstance(text, str) and not text.strip(WHITESPACE):
-            found.append(("semantic.empty_content", where + text_path, f"the {role} turn is empty"))
+            found.append(Finding(0, "semantic.empty_content", where + text_path, f"the {role} turn is empty"))
     return found
 
 
@@ -114,16 +119,16 @@ def pair_findings(chosen: object, rejected: object, chosen_path: str, rejected_p
     """Empty answers, and a pair whose answers are the same text (nothing to prefer). Never raises."""
     found = []
     if isinstance(chosen, str) and not chosen.strip(WHITESPACE):
-        found.append(("semantic.empty_chosen", chosen_path, "the chosen answer is empty"))
+        found.append(Finding(0, "semantic.empty_chosen", chosen_path, "the chosen answer is empty"))
     if isinstance(rejected, str) and not rejected.strip(WHITESPACE):
-        found.append(("semantic.empty_rejected", rejected_path, "the rejected answer is empty"))
+        found.append(Finding(0, "semantic.empty_rejected", rejected_path, "the rejected answer is empty"))
     if (
         isinstance(chosen, str)
         and isinstance(rejected, str)
         and chosen.strip(WHITESPACE)
         and chosen.strip(WHITESPACE) == rejected.strip(WHITESPACE)
     ):
-        found.append(("semantic.identical_pair", rejected_path, "chosen and rejected are the same text"))
+        found.append(Finding(0, "semantic.identical_pair", rejected_path, "chosen and rejected are the same text"))
     return found
 
 

@@ -13,10 +13,10 @@ multi-turn data: it keeps the roles). Limits as for together-conversational.
 
 import polars as pl
 
-from pipeline.formats.openai_chat import WHITESPACE
-from pipeline.formats.sft_rules import user_assistant_pairs
-from pipeline.formats.together_conversational import image_findings
-from pipeline.formats.trl_preference import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.targets.sft_rules import user_assistant_pairs
+from pipeline.checks.targets.together_conversational import image_findings
 
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:
@@ -35,7 +35,7 @@ def semantic_checks(record: dict) -> list[Finding]:
     for key in ("prompt", "completion"):
         text = record.get(key)
         if isinstance(text, str) and not text.strip(WHITESPACE):
-            found.append(("semantic.empty_content", key, f"the {key} is empty"))
+            found.append(Finding(0, "semantic.empty_content", key, f"the {key} is empty"))
     return found + image_findings(record.get("prompt"), "prompt")
 
 

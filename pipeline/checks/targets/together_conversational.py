@@ -17,8 +17,8 @@ import re
 
 import polars as pl
 
-from pipeline.formats.sft_rules import clean_conversation, conversation_findings
-from pipeline.formats.trl_preference import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.sft_rules import clean_conversation, conversation_findings
 from pipeline.records import conversation
 
 MAX_IMAGES = 10
@@ -44,7 +44,9 @@ def media_findings(messages: object, path: str) -> list[Finding]:
     turns = [(index, message) for index, message in enumerate(messages) if isinstance(message, dict)]
     found = []
     if len({type(message.get("content")) for _, message in turns} & {str, list}) > 1:
-        found.append(("semantic.mixed_content", path, "string and part-list contents mixed; use one form throughout"))
+        found.append(
+            Finding(0, "semantic.mixed_content", path, "string and part-list contents mixed; use one form throughout")
+        )
     total = 0
     for index, message in turns:
         where = f"{path}[{index}]"
@@ -53,9 +55,13 @@ def media_findings(messages: object, path: str) -> list[Finding]:
         images = len(image_urls(content))
         total += images
         if images and message.get("weight") not in (None, 0):
-            found.append(("semantic.weighted_image", f"{where}.weight", "a message with images must have weight 0"))
+            found.append(
+                Finding(0, "semantic.weighted_image", f"{where}.weight", "a message with images must have weight 0")
+            )
     if total > MAX_IMAGES:
-        found.append(("semantic.too_many_images", path, f"{total} images; Together takes at most {MAX_IMAGES}"))
+        found.append(
+            Finding(0, "semantic.too_many_images", path, f"{total} images; Together takes at most {MAX_IMAGES}")
+        )
     return found
 
 
@@ -64,11 +70,15 @@ def image_findings(content: object, path: str) -> list[Finding]:
     found = []
     urls = image_urls(content)
     if len(urls) > MAX_IMAGES:
-        found.append(("semantic.too_many_images", path, f"{len(urls)} images; Together takes at most {MAX_IMAGES}"))
+        found.append(
+            Finding(0, "semantic.too_many_images", path, f"{len(urls)} images; Together takes at most {MAX_IMAGES}")
+        )
     for index, url in urls.items():
         header = IMAGE_HEADER.match(url)
         if header and len(url) - header.end() > MAX_IMAGE_BASE64:
-            found.append(("semantic.image_too_large", f"{path}[{index}].image_url.url", "the image is over 10 MiB"))
+            found.append(
+                Finding(0, "semantic.image_too_large", f"{path}[{index}].image_url.url", "the image is over 10 MiB")
+            )
     return found
 
 

@@ -18,16 +18,16 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipeline.formats.openai_chat import WHITESPACE
-from pipeline.jsonschemas import explainer
+from pipeline.checks.finding import Finding
+from pipeline.checks.jsonschemas import explainer
+from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.validate.keys import MATERIAL, TURNS, from_material, hashed
+from pipeline.checks.validate.lines import BOM
+from pipeline.checks.validate.per_line import check_chunk
+from pipeline.checks.validate.processes import process_pool
+from pipeline.checks.validate.record_checks import HINTS, PLACEHOLDER, compiled
 from pipeline.pieces import PieceCounter
 from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, load_encoding
-from pipeline.validation.keys import MATERIAL, TURNS, from_material, hashed
-from pipeline.validation.lines import BOM
-from pipeline.validation.per_line import check_chunk
-from pipeline.validation.processes import process_pool
-from pipeline.validation.record_checks import HINTS, PLACEHOLDER, compiled
-from pipeline.validation.result import Finding
 
 _WS = r"[ \t]*"
 # JSON string characters: no raw control character, and no surrogate escape (orjson refuses a lone one).

@@ -6,6 +6,7 @@ import polars as pl
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from pipeline.checks.finding import Finding
 from pipeline.records import conversation
 
 # Unicode White_Space: the one definition of "empty text" shared by the vectorised and per-record checks.
@@ -19,7 +20,7 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
     return examples.select(messages=conversation())
 
 
-def semantic_checks(record: dict) -> list[tuple[str, str, str]]:
+def semantic_checks(record: dict) -> list[Finding]:
     """Rules a schema cannot express: role order, last turn, empty targets. Never raises."""
     messages = record.get("messages")
     if not isinstance(messages, list) or not messages:
@@ -27,20 +28,29 @@ def semantic_checks(record: dict) -> list[tuple[str, str, str]]:
     found = []
     roles = [message.get("role") if isinstance(message, dict) else None for message in messages]
     if "assistant" not in roles:
-        found.append(("semantic.no_assistant", "messages", "no assistant message: nothing to train on"))
+        found.append(Finding(0, "semantic.no_assistant", "messages", "no assistant message: nothing to train on"))
     elif roles[-1] != "assistant":
         found.append(
-            ("semantic.last_not_assistant", f"messages[{len(roles) - 1}]", "the last message must be the assistant's")
+            Finding(
+                0,
+                "semantic.last_not_assistant",
+                f"messages[{len(roles) - 1}]",
+                "the last message must be the assistant's",
+            )
         )
     for index, role in enumerate(roles):
         if role == "system" and index != 0:
-            found.append(("semantic.system_not_first", f"messages[{index}]", "a system message may only come first"))
+            found.append(
+                Finding(0, "semantic.system_not_first", f"messages[{index}]", "a system message may only come first")
+            )
         content = messages[index].get("content") if isinstance(messages[index], dict) else None
         if role in ("user", "assistant") and isinstance(content, str) and not content.strip(WHITESPACE):
-            found.append(("semantic.empty_content", f"messages[{index}].content", f"the {role} message is empty"))
+            found.append(
+                Finding(0, "semantic.empty_content", f"messages[{index}].content", f"the {role} message is empty")
+            )
     weights = [m.get("weight", 1) for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
     if weights and not any(weights):
-        found.append(("semantic.nothing_trained", "messages", "every assistant message has weight 0"))
+        found.append(Finding(0, "semantic.nothing_trained", "messages", "every assistant message has weight 0"))
     return found + tool_checks(record, messages)
 
 
@@ -54,7 +64,7 @@ def declared_tools(record: dict) -> dict[str, object]:
     return declared
 
 
-def tool_checks(record: dict, messages: list) -> list[tuple[str, str, str]]:
+def tool_checks(record: dict, messages: list) -> list[Finding]:
     """Tool calls name declared tools with JSON arguments valid for their parameters, and get answered."""
     declared, pending, found = declared_tools(record), {}, []
     for index, message in enumerate(messages):
@@ -68,11 +78,13 @@ def tool_checks(record: dict, messages: list) -> list[tuple[str, str, str]]:
             name, arguments = function.get("name"), function.get("arguments")
             pending[call.get("id")] = path
             if declared and name not in declared:
-                found.append(("semantic.unknown_tool", f"{path}.name", f"{name!r} is not among the declared tools"))
+                found.append(
+                    Finding(0, "semantic.unknown_tool", f"{path}.name", f"{name!r} is not among the declared tools")
+                )
             try:
                 value = json.loads(arguments) if isinstance(arguments, str) else None
             except json.JSONDecodeError as error:
-                found.append(("semantic.tool_arguments_json", f"{path}.arguments", f"not JSON: {error.msg}"))
+                found.append(Finding(0, "semantic.tool_arguments_json", f"{path}.arguments", f"not JSON: {error.msg}"))
                 continue
             parameters = declared.get(name)
             if isinstance(parameters, dict) and value is not None:
@@ -81,13 +93,18 @@ def tool_checks(record: dict, messages: list) -> list[tuple[str, str, str]]:
                 except SchemaError:
                     errors = []
                 for error in errors[:3]:
-                    found.append(("semantic.tool_arguments_schema", f"{path}.arguments", error.message[:200]))
+                    found.append(Finding(0, "semantic.tool_arguments_schema", f"{path}.arguments", error.message[:200]))
         if message.get("role") == "tool":
             if message.get("tool_call_id") in pending:
                 pending.pop(message["tool_call_id"])
             else:
                 found.append(
-                    ("semantic.tool_result_orphan", f"messages[{index}].tool_call_id", "answers no earlier tool call")
+                    Finding(
+                        0,
+                        "semantic.tool_result_orphan",
+                        f"messages[{index}].tool_call_id",
+                        "answers no earlier tool call",
+                    )
                 )
     final_calls = (
         {call.get("id") for call in (messages[-1].get("tool_calls") or [])} if isinstance(messages[-1], dict) else set()
@@ -95,7 +112,9 @@ def tool_checks(record: dict, messages: list) -> list[tuple[str, str, str]]:
     for call_id, path in pending.items():
         if call_id not in final_calls:  # a final assistant turn may end with calls: that is what it is trained on
             found.append(
-                ("semantic.tool_call_unanswered", path, f"tool call {call_id!r} has no tool message answering it")
+                Finding(
+                    0, "semantic.tool_call_unanswered", path, f"tool call {call_id!r} has no tool message answering it"
+                )
             )
     return found
 

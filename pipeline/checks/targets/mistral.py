@@ -12,8 +12,8 @@ Limit: 512 MB per training file (`max_file_bytes`).
 
 import polars as pl
 
-from pipeline.formats.sft_rules import clean_conversation, conversation_findings
-from pipeline.formats.trl_preference import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.sft_rules import clean_conversation, conversation_findings
 from pipeline.records import conversation
 
 # mistral-common's allowed transitions: previous role -> roles that may come next (formats.md 4.2, item 11).

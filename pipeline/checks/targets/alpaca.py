@@ -15,9 +15,9 @@ example has more than one round.
 
 import polars as pl
 
-from pipeline.formats.openai_chat import WHITESPACE
-from pipeline.formats.sft_rules import user_assistant_pairs
-from pipeline.formats.trl_preference import Finding
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.targets.sft_rules import user_assistant_pairs
 
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:
@@ -41,7 +41,7 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
 def semantic_checks(record: dict) -> list[Finding]:
     """An empty instruction or output, or an empty question or answer in the history. Never raises."""
     found = [
-        ("semantic.empty_content", key, f"the {key} is empty")
+        Finding(0, "semantic.empty_content", key, f"the {key} is empty")
         for key in ("instruction", "output")
         if isinstance(record.get(key), str) and not record[key].strip(WHITESPACE)
     ]
@@ -50,7 +50,7 @@ def semantic_checks(record: dict) -> list[Finding]:
         for side, text in enumerate(pair[:2] if isinstance(pair, list) else []):
             if isinstance(text, str) and not text.strip(WHITESPACE):
                 what = ("question", "answer")[side]
-                found.append(("semantic.empty_content", f"history[{index}][{side}]", f"the {what} is empty"))
+                found.append(Finding(0, "semantic.empty_content", f"history[{index}][{side}]", f"the {what} is empty"))
     return found
 
 

@@ -6,8 +6,8 @@ the pre-July-2025 `*_completion`; each output is one assistant message, the fina
 
 import polars as pl
 
-from pipeline.formats.trl_preference import (
-    Finding,
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.trl_preference import (
     answer,
     clean_pair,
     clean_prompt,

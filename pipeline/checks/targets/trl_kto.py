@@ -6,8 +6,9 @@ formats.md 6.1, "unpaired preference": conversational `{"prompt": [messages], "c
 
 import polars as pl
 
-from pipeline.formats.openai_chat import WHITESPACE
-from pipeline.formats.trl_preference import Finding, answer, clean_prompt, first_content, first_text, prompt_findings
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.targets.trl_preference import answer, clean_prompt, first_content, first_text, prompt_findings
 from pipeline.records import conversation
 
 
@@ -20,13 +21,15 @@ def semantic_checks(record: dict) -> list[Finding]:
     """Prompt order and an empty prompt or completion, in either TRL form. Never raises."""
     prompt, completion = record.get("prompt"), record.get("completion")
     if isinstance(prompt, str):
-        found = [] if prompt.strip(WHITESPACE) else [("semantic.empty_content", "prompt", "the prompt is empty")]
+        found = (
+            [] if prompt.strip(WHITESPACE) else [Finding(0, "semantic.empty_content", "prompt", "the prompt is empty")]
+        )
         path = "completion"
     else:
         found, path = prompt_findings(prompt, "prompt"), "completion[0].content"
         completion = first_content(completion)
     if isinstance(completion, str) and not completion.strip(WHITESPACE):
-        found.append(("semantic.empty_completion", path, "the completion is empty"))
+        found.append(Finding(0, "semantic.empty_completion", path, "the completion is empty"))
     return found
 
 

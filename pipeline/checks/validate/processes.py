@@ -10,7 +10,11 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-PRELOAD = ["pipeline.validation.per_line", "pipeline.validation.counting", "pipeline.validation.columnar"]
+PRELOAD = [
+    "pipeline.checks.validate.per_line",
+    "pipeline.checks.validate.counting",
+    "pipeline.checks.validate.columnar",
+]
 
 
 def process_pool(

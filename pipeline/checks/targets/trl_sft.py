@@ -11,9 +11,10 @@ user's, alternating, ending with the assistant's; no empty user or assistant tex
 
 import polars as pl
 
-from pipeline.formats.openai_chat import WHITESPACE
-from pipeline.formats.sft_rules import clean_conversation, conversation_findings
-from pipeline.formats.trl_preference import Finding, prompt_findings
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.targets.sft_rules import clean_conversation, conversation_findings
+from pipeline.checks.targets.trl_preference import prompt_findings
 from pipeline.records import conversation
 
 
@@ -29,7 +30,7 @@ def semantic_checks(record: dict) -> list[Finding]:
     prompt, completion = record.get("prompt"), record.get("completion")
     if isinstance(prompt, str):
         return [
-            ("semantic.empty_content", key, f"the {key} is empty")
+            Finding(0, "semantic.empty_content", key, f"the {key} is empty")
             for key, text in (("prompt", prompt), ("completion", completion))
             if isinstance(text, str) and not text.strip(WHITESPACE)
         ]
@@ -37,7 +38,9 @@ def semantic_checks(record: dict) -> list[Finding]:
     for index, message in enumerate(completion if isinstance(completion, list) else []):
         text = message.get("content") if isinstance(message, dict) else None
         if isinstance(text, str) and not text.strip(WHITESPACE):
-            found.append(("semantic.empty_content", f"completion[{index}].content", "the completion is empty"))
+            found.append(
+                Finding(0, "semantic.empty_content", f"completion[{index}].content", "the completion is empty")
+            )
     return found
 
 

@@ -13,14 +13,14 @@ with none gets no `system` column.
 
 import polars as pl
 
-from pipeline.formats.sft_rules import (
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.sft_rules import (
     clean_conversation,
     clean_length,
     conversation_findings,
     length_findings,
     total_chars,
 )
-from pipeline.formats.trl_preference import Finding
 
 MAX_RECORD_TOKENS = 32_000
 MODEL = "Claude 3 Haiku on Bedrock"

@@ -11,7 +11,8 @@ from types import ModuleType
 
 import polars as pl
 
-from pipeline.formats import (
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets import (
     alpaca,
     bedrock_claude,
     llama_factory,
@@ -38,7 +39,7 @@ class Target:
     description: str
     kinds: tuple[str, ...]  # the EXAMPLE kinds it renders: sft, preference or kto
     to_records: Callable[[pl.DataFrame], pl.DataFrame]  # EXAMPLE frame -> one struct column per record field
-    semantic_checks: Callable[[dict], list[tuple[str, str, str]]]  # record -> [(code, path, message)]
+    semantic_checks: Callable[[dict], list[Finding]]  # record -> its findings (line 0: the caller places them)
     clean_rows: Callable[[pl.DataFrame], pl.Series]  # records -> True where certainly valid (skips jsonschema)
     min_examples: int | None = None
     max_file_bytes: int | None = None

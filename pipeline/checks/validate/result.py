@@ -1,16 +1,9 @@
-"""Findings and the validation result: data for `--json` and the readable summary, in one place."""
+"""The validation result: its findings as data for `--json` and as the readable summary, in one place."""
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-
-@dataclass(frozen=True)
-class Finding:
-    line: int  # 1-based; 0 for the file as a whole
-    code: str  # stable: file.*, json.*, schema.*, semantic.*, tokens.*, dataset.*, response.*
-    path: str  # where in the record: messages[2].content, (line) or (file)
-    message: str
-    file: str = ""
+from pipeline.checks.finding import Finding
 
 
 @dataclass
