@@ -5,12 +5,11 @@ mapping). A record that cannot become a valid conversation is a reject naming th
 broken file still imports every good row.
 """
 
+from pipeline.ingest.files import Problem
 from pipeline.records import stable_id
 
 SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
 PREFERENCE_FORMATS = {"openai-dpo", "sharegpt-dpo", "alpaca-preference", "trl-preference", "kto", "rated"}
-
-Problem = tuple[str, str]
 
 
 def detect_format(record: dict) -> str | None:

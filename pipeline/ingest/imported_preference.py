@@ -7,7 +7,8 @@ rated responses (several answers to one prompt with scores, ranks or thumbs up/d
 """
 
 from pipeline.config import PreferenceConfig
-from pipeline.generate.imported import SHAREGPT_ROLES, Problem, chat_turns, check_order
+from pipeline.ingest.files import Problem
+from pipeline.ingest.imported import SHAREGPT_ROLES, chat_turns, check_order
 from pipeline.records import stable_id
 
 ROLES = {role: role for role in ("system", "user", "assistant")}
