@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.checks.jsonschemas import load_schema
-from pipeline.checks.validate.conversation import conversation
+from pipeline.checks.validate.conversation import record_conversation
 from pipeline.checks.validate.costs import default_epochs, estimate
 from pipeline.checks.validate.engine import Options, validate_files
 
@@ -266,7 +266,7 @@ def test_parallel_and_sequential_agree(tmp_path, monkeypatch):
     ],
 )
 def test_conversation_reads_every_shape(record, answers, rejected):
-    talk = conversation(record)
+    talk = record_conversation(record)
     assert talk.answers == answers and talk.rejected == rejected
 
 

@@ -15,10 +15,8 @@ import polars as pl
 
 from pipeline.checks.finding import Finding
 from pipeline.checks.targets.openai_chat import WHITESPACE
-from pipeline.checks.targets.trl_preference import side_of
+from pipeline.checks.targets.trl_preference import SIDES, side_of
 
-# Which side of the conversation each role is on: "user" turns ask, "model" turns answer.
-SIDES = {"user": "user", "assistant": "model"}
 # Bedrock plans with about 6 characters per token (formats.md 2.1); 4 leaves a margin for denser text.
 CHARS_PER_TOKEN = 4
 

@@ -75,7 +75,7 @@ def side(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def pair(
+def pair_conversation(
     prompt: list[tuple[str, str, dict]], chosen: object, rejected: object, system: object = None
 ) -> Conversation | None:
     base = chat(prompt, system)
@@ -85,12 +85,12 @@ def pair(
     return Conversation(base.system, (*base.turns, ("assistant", good)), (good,), bad)
 
 
-def conversation(record: object) -> Conversation | None:
+def record_conversation(record: object) -> Conversation | None:
     if not isinstance(record, dict):
         return None
     system = record.get("system") if isinstance(record.get("system"), str) and record.get("system") else None
     if isinstance(record.get("input"), dict) and "preferred_output" in record:  # OpenAI DPO
-        return pair(
+        return pair_conversation(
             role_turns(record["input"].get("messages")),
             record.get("preferred_output"),
             record.get("non_preferred_output"),
@@ -98,7 +98,9 @@ def conversation(record: object) -> Conversation | None:
     if "conversations" in record:  # ShareGPT (DPO when chosen/rejected are present)
         turns = role_turns(record["conversations"], "from", "value")
         return (
-            pair(turns, record["chosen"], record.get("rejected"), system) if "chosen" in record else chat(turns, system)
+            pair_conversation(turns, record["chosen"], record.get("rejected"), system)
+            if "chosen" in record
+            else chat(turns, system)
         )
     if "contents" in record:  # Vertex Gemini
         instruction = record.get("systemInstruction") or record.get("system_instruction")
@@ -111,7 +113,7 @@ def conversation(record: object) -> Conversation | None:
                 key=lambda c: -c["score"],
             )
             if len(scored) >= 2:
-                return pair(turns, scored[0].get("completion"), scored[-1].get("completion"), system_text)
+                return pair_conversation(turns, scored[0].get("completion"), scored[-1].get("completion"), system_text)
             return None
         return chat(turns, system_text)
     if "messages" in record:  # OpenAI, Bedrock, Mistral, Together, TRL messages
@@ -119,7 +121,7 @@ def conversation(record: object) -> Conversation | None:
     if "chosen" in record:  # TRL preference (prompt string or messages, or implicit)
         prompt = record.get("prompt")
         turns = [("user", prompt, {})] if isinstance(prompt, str) else role_turns(prompt)
-        return pair(turns, record["chosen"], record.get("rejected"), system)
+        return pair_conversation(turns, record["chosen"], record.get("rejected"), system)
     if "completion" in record:  # prompt-completion and KTO
         prompt, completion = record.get("prompt"), side(record.get("completion"))
         turns = [("user", prompt, {})] if isinstance(prompt, str) else role_turns(prompt)

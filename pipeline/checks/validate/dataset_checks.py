@@ -114,7 +114,7 @@ def overlap(train: tuple[str, pl.DataFrame], validation: tuple[str, pl.DataFrame
     ]
 
 
-def token_stats(counts: "list[int] | np.ndarray") -> dict:
+def token_summary(counts: "list[int] | np.ndarray") -> dict:
     if len(counts) == 0:
         return {"total": 0, "mean": 0.0, "p50": 0, "p95": 0, "max": 0}
     ordered = np.sort(np.asarray(counts, dtype=np.int64))

@@ -16,7 +16,7 @@ from pipeline.checks.finding import Finding
 from pipeline.checks.targets import Target, get_target
 from pipeline.checks.validate.columnar import check_chat_file
 from pipeline.checks.validate.costs import estimate
-from pipeline.checks.validate.dataset_checks import cross_record_findings, token_stats
+from pipeline.checks.validate.dataset_checks import cross_record_findings, token_summary
 from pipeline.checks.validate.keys import from_material
 from pipeline.checks.validate.lines import byte_ranges, split_lines
 from pipeline.checks.validate.per_line import check_chunk, check_range
@@ -61,7 +61,7 @@ def validate_files(paths: list[str | Path], options: Options) -> ValidationResul
     if options.tokens and per_file:
         counts = per_file[0][1]["tokens"].drop_nulls().to_numpy()
         result.stats["tokens"] = {
-            **token_stats(counts),
+            **token_summary(counts),
             "records": len(counts),
             "encoding": encoding_name,
             "limit": limit,

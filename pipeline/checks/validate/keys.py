@@ -49,7 +49,3 @@ def from_material(rows: list[tuple]) -> pl.DataFrame:
         for number, shape, record, prompt, answers, system, tokens, prompt_tokens, passed in rows
     ]
     return hashed(pl.DataFrame(records, schema=MATERIAL, orient="row"))
-
-
-def empty() -> pl.DataFrame:
-    return hashed(pl.DataFrame(schema=MATERIAL))

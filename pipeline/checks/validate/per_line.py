@@ -10,7 +10,7 @@ import orjson
 
 from pipeline.checks.finding import Finding
 from pipeline.checks.targets import get_target
-from pipeline.checks.validate.conversation import Conversation, conversation
+from pipeline.checks.validate.conversation import Conversation, record_conversation
 from pipeline.checks.validate.counting import TokenCounter
 from pipeline.checks.validate.lines import parse_line
 from pipeline.checks.validate.record_checks import (
@@ -75,7 +75,7 @@ def check_chunk(task: tuple) -> ChunkResult:
                 errors += schema_findings(record, target, number)
                 if not errors:
                     errors += semantic_findings(record, target, number)
-            talk = conversation(record)
+            talk = record_conversation(record)
             if talk is not None:
                 text_errors, text_warnings = text_findings(talk, number)
                 errors += text_errors + response_findings(talk, response_schema, number)
@@ -98,9 +98,6 @@ def check_chunk(task: tuple) -> ChunkResult:
         result.errors += [Finding(f.line, f.code, f.path, f.message, file) for f in errors]
         result.warnings += [Finding(f.line, f.code, f.path, f.message, file) for f in warnings]
     return result
-
-
-CHAT_ROLES = frozenset(("system", "user", "assistant"))
 
 
 def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | None", limit: int) -> tuple | None:
