@@ -19,8 +19,11 @@ import polars as pl
 import rensa
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from pipeline.dedup import candidate_pairs, cluster_roots, verified_edges
-from pipeline.minhash import normalise, signatures
+from pipeline.similarity.clusters import cluster_roots
+from pipeline.similarity.compare import normalise
+from pipeline.similarity.jaccard import verified_edges
+from pipeline.similarity.lsh import candidate_pairs
+from pipeline.similarity.minhash import signatures
 
 NUM_PERM, SEED, N, BANDS, ROWS, THRESHOLD = 128, 1, 5, 16, 8, 0.8
 RENSA_BATCH = 2_000

@@ -119,8 +119,8 @@ def cookbook(path: Path, encoding_name: str = "o200k_base") -> dict:
 
 
 def ftprep(path: Path, tokens: bool) -> dict:
+    from pipeline.checks.validate.engine import Options, validate_files
     from pipeline.tokens import load_encoding
-    from pipeline.validation.engine import Options, validate_files
 
     load_encoding("o200k_base")
     started = time.perf_counter()
@@ -147,7 +147,7 @@ def together(path: Path) -> dict | None:
 
 def peak_rss(path: Path) -> int:
     code = (
-        "import resource, sys\nfrom pipeline.validation.engine import Options, validate_files\n"
+        "import resource, sys\nfrom pipeline.checks.validate.engine import Options, validate_files\n"
         "validate_files([sys.argv[1]], Options('openai-chat', 'gpt-4o-mini'))\n"
         "self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"

@@ -12,12 +12,13 @@ import os
 import socket
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pipeline.checks.targets import TARGETS
 from pipeline.config import PrepareConfig, load_config
 from pipeline.errors import FtprepError, InputError
-from pipeline.formats import TARGETS
 
 QUIET_PREFECT = {
     # Offline-safe, quiet local runs: no telemetry (it fails offline and races SQLite on a fresh DB).
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    warnings.showwarning = one_line_warning
     try:
         if args.command == "prepare":
             return prepare(args)
@@ -121,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def one_line_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """Warnings (a deprecated config key) as one line a user reads, not a source location."""
+    print(f"ftprep: warning: {message}", file=sys.stderr)
+
+
 def prepare(args: argparse.Namespace) -> int:
     cfg = load_config(args.config) if args.config else PrepareConfig()
     cfg = cfg.with_overrides(
@@ -130,7 +137,7 @@ def prepare(args: argparse.Namespace) -> int:
         model=args.model,
         kind=args.kind,
         force=args.force or None,
-        dedup={"eval_files": [str(path) for path in args.eval] if args.eval else None},
+        decontamination={"eval_files": [str(path) for path in args.eval] if args.eval else None},
     )
     dask = args.task_runner == "dask" or args.dask_address is not None
     if dask and args.runner == "local":
@@ -218,7 +225,7 @@ def check_reachable(address: str) -> None:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from pipeline.validation.engine import Options, validate_files
+    from pipeline.checks.validate.engine import Options, validate_files
 
     if len(args.files) > 2:
         print("ftprep: error: give one file, or a training and a validation file", file=sys.stderr)
@@ -244,8 +251,8 @@ def render_report(args: argparse.Namespace) -> int:
 
 
 def list_targets(args: argparse.Namespace) -> int:
-    from pipeline.validation.costs import price_table, training_price
-    from pipeline.validation.engine import token_settings
+    from pipeline.checks.validate.costs import price_table, training_price
+    from pipeline.checks.validate.engine import token_settings
 
     rows = []
     for target in TARGETS.values():

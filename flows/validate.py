@@ -3,7 +3,7 @@
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from pipeline.validation.engine import Options, validate_files
+from pipeline.checks.validate.engine import Options, validate_files
 
 
 @flow(name="validate-dataset", description="Check JSONL files against a fine-tuning target before upload.")

@@ -7,6 +7,7 @@ silently ignored option.
 
 import re
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Literal, Self
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.errors import ConfigError
 
-# Kept in step with pipeline.formats.TARGETS by tests/test_config.py (a Literal makes the Prefect form a menu).
+# Kept in step with pipeline.checks.targets.TARGETS by tests/test_config.py (a Literal makes the Prefect form a menu).
 TargetName = Literal[
     "openai-chat", "openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "trl-kto",
     "bedrock-claude", "vertex-gemini", "mistral", "together-conversational", "together-instruction",
@@ -178,7 +179,7 @@ class PreferenceConfig(Section):
     judge: JudgeConfig = Field(default_factory=JudgeConfig, description=JudgeConfig.__doc__)
 
 
-# Kept in step with pipeline.detectors.TYPES by tests/test_sensitive.py.
+# Kept in step with pipeline.sensitive.detectors.TYPES by tests/test_sensitive.py.
 FindingType = Literal[
     "private_key", "url_credentials", "jwt", "anthropic_api_key", "openai_api_key", "stripe_key", "aws_access_key_id",
     "aws_secret_access_key", "github_token", "slack_token", "google_api_key", "huggingface_token", "generic_secret",
@@ -188,7 +189,7 @@ SensitiveMode = Literal["report", "redact", "reject"]
 
 
 class SensitiveConfig(Section):
-    """Secrets and personal data in examples: found by pipeline/detectors.py, then reported, redacted or rejected."""
+    """Secrets and personal data in examples (pipeline/sensitive/): reported, redacted or rejected by kind."""
 
     secrets: SensitiveMode = Field(
         default="redact",
@@ -219,12 +220,6 @@ class QualityConfig(Section):
         default=["table_row"],
         description="Tasks whose answers are short by nature (a table cell) and exempt from min_answer_chars.",
     )
-    allow_emails: bool = Field(
-        default=False,
-        description="E-mail addresses are not personal data in this corpus: the same as 'email' in sensitive.allow "
-        "(kept for configs written before [quality.sensitive]).",
-    )
-    sensitive: SensitiveConfig = Field(default_factory=SensitiveConfig, description=SensitiveConfig.__doc__)
 
 
 class DedupConfig(Section):
@@ -253,17 +248,22 @@ class DedupConfig(Section):
         description="Examples with the same prompt and different answers: report them (the split keeps them on "
         "one side), or reject all but the first of each group.",
     )
-    eval_files: list[str] = Field(
-        default=[],
-        description="Benchmark or held-out eval sets (JSONL, JSON, CSV or text); examples sharing a 13-word "
-        "passage with an item, or whose prompt nearly duplicates one, are rejected as eval_contamination.",
-    )
 
     @model_validator(mode="after")
     def _bands_fit(self) -> Self:
         if self.bands * self.rows > self.num_perm:
             raise ValueError(f"bands x rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}")
         return self
+
+
+class DecontaminationConfig(Section):
+    """Examples that overlap a benchmark or held-out eval set are rejected (prompts compared as dedup compares)."""
+
+    eval_files: list[str] = Field(
+        default=[],
+        description="Benchmark or held-out eval sets (JSONL, JSON, CSV or text); examples sharing a 13-word "
+        "passage with an item, or whose prompt nearly duplicates one, are rejected as eval_contamination.",
+    )
 
 
 class TokensConfig(Section):
@@ -348,10 +348,19 @@ class PrepareConfig(Section):
     llm: LLMConfig = Field(default_factory=LLMConfig, description=LLMConfig.__doc__)
     preference: PreferenceConfig = Field(default_factory=PreferenceConfig, description=PreferenceConfig.__doc__)
     quality: QualityConfig = Field(default_factory=QualityConfig, description=QualityConfig.__doc__)
+    sensitive: SensitiveConfig = Field(default_factory=SensitiveConfig, description=SensitiveConfig.__doc__)
     dedup: DedupConfig = Field(default_factory=DedupConfig, description=DedupConfig.__doc__)
+    decontamination: DecontaminationConfig = Field(
+        default_factory=DecontaminationConfig, description=DecontaminationConfig.__doc__
+    )
     tokens: TokensConfig = Field(default_factory=TokensConfig, description=TokensConfig.__doc__)
     split: SplitConfig = Field(default_factory=SplitConfig, description=SplitConfig.__doc__)
     export: ExportConfig = Field(default_factory=ExportConfig, description=ExportConfig.__doc__)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: object) -> object:
+        return moved_keys(data) if isinstance(data, dict) else data
 
     def with_overrides(self, **overrides: object) -> "PrepareConfig":
         """A validated copy with fields replaced (None values are ignored); a dict value updates a section."""
@@ -362,6 +371,42 @@ class PrepareConfig(Section):
             elif value is not None:
                 data[key] = value
         return build(data, origin="command-line options")
+
+
+# Keys of ftprep 0.1 that moved to a section of their own; read (with a FutureWarning) until 0.3.
+MOVED = {("quality", "sensitive"): ("sensitive",), ("dedup", "eval_files"): ("decontamination", "eval_files")}
+
+
+def moved_keys(data: dict) -> dict:
+    """A config written for ftprep 0.1 in today's sections, with a FutureWarning naming each key to move."""
+    data = {key: dict(value) if isinstance(value, dict) else value for key, value in data.items()}
+    for (section, key), new in MOVED.items():
+        old = data.get(section)
+        if not isinstance(old, dict) or key not in old:
+            continue
+        value = old.pop(key)
+        place = ".".join(new)
+        if (new[0] in data and len(new) == 1) or (len(new) == 2 and new[1] in (data.get(new[0]) or {})):
+            raise ValueError(f"both {section}.{key} (the old place) and {place} are set; keep only {place}")
+        warnings.warn(f"config: {section}.{key} is now {place}; move it (the old key is read until ftprep 0.3)",
+                      FutureWarning, stacklevel=2)  # fmt: skip
+        if len(new) == 1:
+            data[new[0]] = value
+        else:
+            data[new[0]] = {**(data.get(new[0]) or {}), new[1]: value}
+    quality = data.get("quality")
+    if isinstance(quality, dict) and "allow_emails" in quality:
+        allow = quality.pop("allow_emails")
+        warnings.warn(
+            "config: quality.allow_emails is now 'email' in sensitive.allow; move it (read until ftprep 0.3)",
+            FutureWarning,
+            stacklevel=2,
+        )
+        if allow:
+            sensitive = dict(data.get("sensitive") or {})
+            sensitive["allow"] = sorted({*sensitive.get("allow", []), "email"})
+            data["sensitive"] = sensitive
+    return data
 
 
 def build(data: dict, origin: str) -> PrepareConfig:

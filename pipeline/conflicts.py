@@ -9,8 +9,8 @@ the first of each group in dedup's deterministic order and rejects the others na
 
 import polars as pl
 
-from pipeline.minhash import normalise
 from pipeline.records import Split, answer_text, prompt_text, reject
+from pipeline.similarity.compare import normalise
 
 LISTED = 10
 MIN_PROMPT_WORDS = 3  # "Continue." or "Why?" asked twice is not a conflict
@@ -45,9 +45,9 @@ def resolve_conflicts(examples: pl.DataFrame, mode: str) -> tuple[Split, dict]:
         ],
     }
     if mode != "reject" or found.height == 0:
-        return Split(examples, reject(examples.clear(), "dedup", "conflict")), summary
+        return Split(examples, reject(examples.clear(), "conflict")), summary
     losers = found.filter(pl.col("id") != pl.col("first")).select("id", "first")
     flagged = examples.join(losers, on="id", how="left")
     detail = pl.format("same prompt as {} with a different answer", "first")
-    rejected = reject(flagged.filter(pl.col("first").is_not_null()), "dedup", "conflict", detail).drop("first")
+    rejected = reject(flagged.filter(pl.col("first").is_not_null()), "conflict", detail).drop("first")
     return Split(flagged.filter(pl.col("first").is_null()).drop("first"), rejected), summary

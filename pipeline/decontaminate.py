@@ -15,11 +15,13 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import candidate_pairs, compared_text, verified_edges
 from pipeline.errors import InputError
-from pipeline.minhash import normalise, signatures
-from pipeline.ngrams import gram_hashes, text_chunks
 from pipeline.records import Split, prompt_text, reject
+from pipeline.similarity.compare import compared_text, normalise
+from pipeline.similarity.jaccard import verified_edges
+from pipeline.similarity.lsh import candidate_pairs
+from pipeline.similarity.minhash import signatures
+from pipeline.similarity.ngrams import gram_hashes, text_chunks
 
 MIN_WORDS = 3
 
@@ -120,5 +122,5 @@ def contaminated(examples: pl.DataFrame, items: pl.DataFrame, cfg: DedupConfig) 
 def drop_contaminated(examples: pl.DataFrame, items: pl.DataFrame, cfg: DedupConfig) -> Split:
     found = contaminated(examples, items, cfg)
     flagged = examples.join(found, on="id", how="left")
-    rejected = reject(flagged.filter(pl.col("detail").is_not_null()), "dedup", "eval_contamination", pl.col("detail"))
+    rejected = reject(flagged.filter(pl.col("detail").is_not_null()), "eval_contamination", pl.col("detail"))
     return Split(flagged.filter(pl.col("detail").is_null()).drop("detail"), rejected.drop("detail"))

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.formats import Target, get_target
+from pipeline.checks.targets import get_target
 from pipeline.io import write_jsonl, write_parquet, write_text
 from pipeline.records import REJECTED, conform
+from pipeline.split import SPLIT_NAMES
 
-SPLITS = ("train", "validation", "test")
 # Besides the conversation: where each example came from, how it was made, and its size in tokens.
 HF_COLUMNS = (
     "id", "task", "generator", "source", "section", "span_start", "span_end",
@@ -21,7 +21,7 @@ def write_splits(examples: pl.DataFrame, target_name: str, out: Path) -> list[Pa
     order, exactly the target's records."""
     target = get_target(target_name)
     written = []
-    for split in SPLITS:
+    for split in SPLIT_NAMES:
         rows = examples.filter(pl.col("split") == split).sort("source", "span_start", "id", nulls_last=True)
         if split == "test" and rows.height == 0:
             continue
@@ -44,7 +44,7 @@ def write_hf_dataset(examples: pl.DataFrame, target_name: str, out: Path, title:
     target = get_target(target_name)
     folder = out / "hf"
     written, data_files = [], []
-    for split in SPLITS:
+    for split in SPLIT_NAMES:
         rows = examples.filter(pl.col("split") == split).sort("source", "span_start", "id", nulls_last=True)
         if rows.height == 0:
             continue
@@ -57,11 +57,6 @@ def write_hf_dataset(examples: pl.DataFrame, target_name: str, out: Path, title:
     card = folder / "README.md"
     write_text(card, dataset_card(title, target_name, data_files))
     return [*written, card]
-
-
-def hf_records(target: Target, rows: pl.DataFrame) -> pl.DataFrame:
-    """The target's records with where each example came from and its token counts beside them."""
-    return pl.concat([target.to_records(rows), rows.select(HF_COLUMNS)], how="horizontal")
 
 
 def dataset_card(title: str, target_name: str, data_files: list[tuple[str, str, int]]) -> str:

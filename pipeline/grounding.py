@@ -42,7 +42,7 @@ def check_grounding(examples: pl.DataFrame, documents: pl.DataFrame) -> Split:
         .otherwise(pl.format("answer is not the text of {}[{}:{}]", "source", "span_start", "span_end"))
     )
     helper = ["_row", "_text", "_span", "_multi", "_ok"]
-    rejected = reject(flagged.filter(~pl.col("_ok")), "generate", "ungrounded", detail).drop(helper)
+    rejected = reject(flagged.filter(~pl.col("_ok")), "ungrounded", detail).drop(helper)
     return Split(flagged.filter(pl.col("_ok")).drop(helper), rejected)
 
 

@@ -10,8 +10,10 @@ A group-aware split should leave none, so any found is listed by id. Two measure
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import CompareTexts, compared_text, text_candidates, verified_edges
-from pipeline.ngrams import NGRAM, shared_with
+from pipeline.similarity.compare import CompareTexts, compared_text
+from pipeline.similarity.jaccard import verified_edges
+from pipeline.similarity.lsh import text_candidates
+from pipeline.similarity.ngrams import NGRAM, shared_with
 
 LISTED = 20  # ids listed per finding; the counts are complete
 

@@ -5,10 +5,10 @@ unusable output folder) stops it at once, with the fix named.
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.checks.targets import TARGETS, get_target
 from pipeline.config import PrepareConfig
 from pipeline.decontaminate import read_eval_items
 from pipeline.errors import ConfigError, InputError, OutputError
-from pipeline.formats import TARGETS, get_target
 from pipeline.tokens import load_encoding, resolve
 
 RUN_MARKER = ".ftprep-run"  # marks a folder ftprep may write into again (a rerun or a resumed run)
@@ -28,8 +28,8 @@ def preflight(cfg: PrepareConfig) -> None:
             f"target '{cfg.target}' does not hold {cfg.kind} examples; use --target with one of: {fitting}"
         )
     load_encoding(resolve(cfg.model, cfg.tokens)[0])
-    if cfg.dedup.eval_files:
-        read_eval_items(cfg.dedup.eval_files)  # an unreadable eval file stops the run before any work
+    if cfg.decontamination.eval_files:
+        read_eval_items(cfg.decontamination.eval_files)  # an unreadable eval file stops the run before any work
     out = Path(cfg.out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")

@@ -3,7 +3,7 @@
 A rule's expression says when an example *passes*; an expression that evaluates to null fails, so a
 missing prompt or answer can never slip through. The first failing rule (in declaration order) names
 the reason. Adding a rule is one entry here plus one row in tests/test_quality.py. Secrets and personal
-data are screened before the rules, by pipeline/sensitive.py (reasons `secret` and `personal_data`).
+data are screened before the rules, by pipeline/sensitive/ (reasons `secret` and `personal_data`).
 """
 
 from collections.abc import Callable
@@ -12,7 +12,7 @@ import polars as pl
 
 from pipeline.config import QualityConfig, SensitiveConfig
 from pipeline.records import Split, answer_text, concat_rejects, prompt_text, reject
-from pipeline.sensitive import apply_sensitive
+from pipeline.sensitive.policy import apply_sensitive
 
 PROMPT = prompt_text().str.strip_chars()
 ANSWER = answer_text().str.strip_chars()
@@ -81,10 +81,12 @@ RULES: list[Rule] = [
 ]
 
 
-def filter_quality(examples: pl.DataFrame, cfg: QualityConfig, rules: list[Rule] = RULES) -> Split:
-    """Screen secrets and personal data (pipeline/sensitive.py), then keep the examples passing every rule and
+def filter_quality(
+    examples: pl.DataFrame, cfg: QualityConfig, sensitive: SensitiveConfig | None = None, rules: list[Rule] = RULES
+) -> Split:
+    """Screen secrets and personal data (pipeline/sensitive/), then keep the examples passing every rule and
     reject the others with the first failing rule's reason (rules see the redacted text)."""
-    screened = apply_sensitive(examples, sensitive_settings(cfg))
+    screened = apply_sensitive(examples, sensitive or SensitiveConfig())
     noted = findings_column(screened.findings)
     kept, rejected = apply_rules(with_findings(screened.kept, noted), cfg, rules)
     return Split(kept, concat_rejects([with_findings(screened.rejected, noted), rejected]))
@@ -102,17 +104,10 @@ def with_findings(frame: pl.DataFrame, noted: pl.DataFrame) -> pl.DataFrame:
     return frame.drop("sensitive", strict=False).join(noted, on="id", how="left", maintain_order="left")
 
 
-def sensitive_settings(cfg: QualityConfig) -> SensitiveConfig:
-    """`quality.sensitive`, with e-mail addresses allowed when the older `quality.allow_emails` says so."""
-    if not cfg.allow_emails or "email" in cfg.sensitive.allow:
-        return cfg.sensitive
-    return cfg.sensitive.model_copy(update={"allow": [*cfg.sensitive.allow, "email"]})
-
-
 def apply_rules(examples: pl.DataFrame, cfg: QualityConfig, rules: list[Rule]) -> Split:
     failures = [pl.when(~check(cfg).fill_null(False)).then(pl.lit(reason)) for reason, check, _ in rules]
     details = {reason: detail(cfg) for reason, _, detail in rules}
     flagged = examples.with_columns(_reason=pl.coalesce(failures) if failures else pl.lit(None, pl.String))
     bad = flagged.filter(pl.col("_reason").is_not_null())
-    rejected = reject(bad, "quality", pl.col("_reason"), pl.col("_reason").replace_strict(details, default=""))
+    rejected = reject(bad, pl.col("_reason"), pl.col("_reason").replace_strict(details, default=""))
     return Split(flagged.filter(pl.col("_reason").is_null()).drop("_reason"), rejected.drop("_reason"))

@@ -73,12 +73,16 @@ def empty(schema: pl.Schema) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def reject(frame: pl.DataFrame, stage: str, reason: str | pl.Expr, detail: str | pl.Expr = "") -> pl.DataFrame:
-    """Turn rows into REJECTED rows; `reason` and `detail` may be per-row expressions."""
+def reject(frame: pl.DataFrame, reason: str | pl.Expr, detail: str | pl.Expr = "") -> pl.DataFrame:
+    """Turn rows into REJECTED rows; `reason` and `detail` may be per-row expressions.
+
+    `reject_stage` stays empty: the executor names the funnel step of the stage that made the rows
+    (pipeline/stages.py), so no stage can file its rejects under another's name.
+    """
     reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
     detail_expr = pl.lit(detail) if isinstance(detail, str) else detail
     rows = frame.with_columns(
-        reject_stage=pl.lit(stage),
+        reject_stage=pl.lit(None, pl.String),
         reject_reason=reason_expr.cast(pl.String),
         reject_detail=detail_expr.cast(pl.String).fill_null(""),
     )
@@ -122,7 +126,7 @@ def rejected_document(source: str, reason: str, detail: str) -> dict:
         "kind": "document",
         "doc_id": doc_id,
         "source": source,
-        "reject_stage": "ingest",
+        "reject_stage": None,  # the executor names the stage (pipeline/stages.py)
         "reject_reason": reason,
         "reject_detail": detail,
     }

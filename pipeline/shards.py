@@ -26,7 +26,7 @@ from pipeline.ingest.files import SourceFile
 from pipeline.ingest.llama_factory import Mapping
 from pipeline.io import write_json, write_parquet
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, concat_rejects
-from pipeline.stages import SHARD_READS, SHARD_STAGES
+from pipeline.stages import PLANNING_STEP, SHARD_READS, SHARD_STAGES
 from pipeline.state import Inputs, RunState, merge_usage
 
 FRAMES = {"documents": DOCUMENT, "sections": SECTION, "examples": EXAMPLE, "rejected": REJECTED}
@@ -141,7 +141,8 @@ def merge_shards(plan: ShardPlan) -> RunState:
         shard_usage = json.loads((shard.folder / DONE).read_text(encoding="utf-8"))["llm_usage"]
         usage = merge_usage(usage, shard_usage) if shard_usage else usage
     merged = {name: stack(frames[name], schema) for name, schema in FRAMES.items() if name != "rejected"}
-    rejected = concat_rejects([pl.DataFrame(list(plan.rejected), schema=REJECTED), *frames["rejected"]])
+    planned = pl.DataFrame(list(plan.rejected), schema=REJECTED).with_columns(reject_stage=pl.lit(PLANNING_STEP))
+    rejected = concat_rejects([planned, *frames["rejected"]])
     return RunState(merged["documents"], merged["sections"], merged["examples"], rejected, usage)
 
 

@@ -18,9 +18,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import SplitConfig
-from pipeline.dedup import compared_text
-from pipeline.ngrams import GRAMS, gram_hashes, gram_store, text_chunks
 from pipeline.records import prompt_text
+from pipeline.similarity.compare import compared_text
+from pipeline.similarity.ngrams import GRAMS, gram_hashes, gram_store, text_chunks
 
 SPLIT_NAMES = ("train", "validation", "test")
 # Identical prompts join one group only when they say something: "Continue." across a corpus would
@@ -78,7 +78,7 @@ def joined_groups(examples: pl.DataFrame, key: pl.Expr) -> pl.Series:
     a base group, a near-duplicate cluster, a prompt, or a 13-word passage end up in one group. A
     passage found in more than MAX_GRAM_GROUPS groups is boilerplate (a footer, a legal line) and links
     nothing; the leakage report still counts it. Every node is an integer, and passages are found one
-    hash partition at a time (pipeline.ngrams), so memory stays bounded at a million examples."""
+    hash partition at a time (pipeline.similarity.ngrams), so memory stays bounded at a million examples."""
     links = examples.select(
         base=key,
         cluster=pl.col("cluster_id") if "cluster_id" in examples.columns else pl.lit(None, pl.String),

@@ -51,13 +51,13 @@ STAGES: tuple[Stage, ...] = (
     Stage("pair-preferences", "shard", "generate", ("kind", "preference", "llm", "target"), steps.pair_preferences,
           when=lambda cfg: cfg.kind == "preference", whole_input=True),
     Stage("check-format", "shard", "format", ("target",), steps.check_format),
-    Stage("quality", "shard", "quality", ("quality",), steps.quality),
+    Stage("quality", "shard", "quality", ("quality", "sensitive"), steps.quality),
     Stage("dedup-exact", "global", "dedup", ("dedup",), steps.dedup_exact),
     Stage("dedup-near", "global", "dedup", ("dedup",), steps.dedup_near),
     Stage("reject-conflicts", "global", "dedup", ("dedup",), steps.reject_conflicts,
           when=lambda cfg: cfg.dedup.conflicts == "reject"),
-    Stage("decontaminate", "global", "dedup", ("dedup",), steps.decontaminate,
-          when=lambda cfg: bool(cfg.dedup.eval_files)),
+    Stage("decontaminate", "global", "dedup", ("decontamination", "dedup"), steps.decontaminate,
+          when=lambda cfg: bool(cfg.decontamination.eval_files)),
     Stage("tokens", "global", "tokens", ("tokens", "model"), steps.tokens),
     Stage("split", "global", "split", ("split",), steps.split),
     Stage("leakage", "global", "report", ("dedup",), steps.measure_leakage),
@@ -66,6 +66,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("write-report", "global", "export", EVERYTHING, steps.write_report),
 )  # fmt: skip
 
+PLANNING_STEP = STAGES[0].step  # rejects found while planning shards (unreadable dataset_info.json) count as ingest
 SHARD_STAGES = tuple(stage for stage in STAGES if stage.scope == "shard")
 GLOBAL_STAGES = tuple(stage for stage in STAGES if stage.scope == "global")
 # The report's funnel: the steps whose stages can reject examples, in run order.

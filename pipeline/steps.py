@@ -13,12 +13,12 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.checks.targets import get_target
 from pipeline.config import PrepareConfig
 from pipeline.conflicts import resolve_conflicts
 from pipeline.decontaminate import drop_contaminated, read_eval_items
 from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.export import write_hf_dataset, write_rejects, write_splits
-from pipeline.formats import get_target
 from pipeline.generate.extractive import generate_extractive, reject_barren_documents
 from pipeline.generate.llm import generate_with_llm
 from pipeline.generate.preference import build_negative_pairs, unpair_for_kto
@@ -104,13 +104,13 @@ def llm_cache(cfg: PrepareConfig) -> Path:
 
 
 def check_format(state: RunState, cfg: PrepareConfig) -> Split:
-    from pipeline.validate import check_format as check
+    from pipeline.checks.format import check_format as check
 
     return check(state.examples, cfg.target)
 
 
 def quality(state: RunState, cfg: PrepareConfig) -> Split:
-    return filter_quality(state.examples, cfg.quality)
+    return filter_quality(state.examples, cfg.quality, cfg.sensitive)
 
 
 # --- over every example of the run ---
@@ -129,7 +129,7 @@ def reject_conflicts(state: RunState, cfg: PrepareConfig) -> Split:
 
 
 def decontaminate(state: RunState, cfg: PrepareConfig) -> Split:
-    return drop_contaminated(state.examples, read_eval_items(cfg.dedup.eval_files), cfg.dedup)
+    return drop_contaminated(state.examples, read_eval_items(cfg.decontamination.eval_files), cfg.dedup)
 
 
 def tokens(state: RunState, cfg: PrepareConfig) -> Split:

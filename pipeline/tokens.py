@@ -189,7 +189,6 @@ def count_tokens(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> Split
     over = pl.col("n_tokens") > limit
     rejected = reject(
         counted.filter(over),
-        "tokens",
         "too_many_tokens",
         pl.format(f"{{}} tokens > {limit} ({model}, {name})", "n_tokens"),
     )

@@ -94,7 +94,30 @@ def test_overrides_are_validated():
 def test_target_names_match_the_registry():
     from typing import get_args
 
+    from pipeline.checks.targets import TARGETS
     from pipeline.config import TargetName
-    from pipeline.formats import TARGETS
 
     assert set(get_args(TargetName)) == set(TARGETS)
+
+
+@pytest.mark.parametrize(
+    ("old", "moved", "where"),
+    [
+        ({"quality": {"sensitive": {"secrets": "reject"}}}, "quality.sensitive is now sensitive", "sensitive"),
+        ({"dedup": {"eval_files": ["held-out.jsonl"]}}, "dedup.eval_files is now decontamination.eval_files", "dec"),
+    ],
+)
+def test_keys_of_older_configs_are_read_with_a_deprecation(old, moved, where):
+    with pytest.warns(FutureWarning, match=moved.replace(".", r"\.")):
+        cfg = PrepareConfig.model_validate(old)
+    if where == "sensitive":
+        assert cfg.sensitive.secrets == "reject"
+    else:
+        assert cfg.decontamination.eval_files == ["held-out.jsonl"]
+
+
+def test_an_old_key_and_its_new_place_together_are_an_error(tmp_path):
+    path = tmp_path / "ftprep.toml"
+    path.write_text('[dedup]\neval_files = ["a.jsonl"]\n\n[decontamination]\neval_files = ["b.jsonl"]\n')
+    with pytest.raises(ConfigError, match=r"keep only decontamination\.eval_files"):
+        load_config(path)

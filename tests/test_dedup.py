@@ -8,16 +8,11 @@ from datasketch import MinHash
 from polars.testing import assert_frame_equal
 
 from pipeline.config import DedupConfig
-from pipeline.dedup import (
-    MAX_BUCKET_PAIRS,
-    candidate_pairs,
-    drop_exact_duplicates,
-    drop_near_duplicates,
-    jaccard,
-    minhash_signatures,
-    shingle_set,
-)
+from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.records import EXAMPLE
+from pipeline.similarity.jaccard import jaccard
+from pipeline.similarity.lsh import MAX_BUCKET_PAIRS, candidate_pairs
+from pipeline.similarity.minhash import set_signatures, shingle_set
 
 WORDS = [
     "heat",
@@ -88,7 +83,7 @@ def test_verification_in_batches_gives_the_same_split(monkeypatch):
     bases = [sentence(rng) for _ in range(6)]
     answers = bases + [" ".join([*base.split()[:-1], "edited"]) for base in bases]
     whole = drop_near_duplicates(frame(answers), DedupConfig())
-    monkeypatch.setattr("pipeline.dedup.VERIFY_PAIRS", 1)
+    monkeypatch.setattr("pipeline.similarity.jaccard.VERIFY_PAIRS", 1)
     batched = drop_near_duplicates(frame(answers), DedupConfig())
     assert whole.rejected.height == 6
     assert_frame_equal(batched.kept, whole.kept)
@@ -115,13 +110,15 @@ def test_kept_plus_rejected_is_the_input(n_docs):
     assert ids == sorted(examples["id"].to_list())
 
 
-def test_signatures_equal_datasketch_minhash():
+@pytest.mark.parametrize("seed", [1, 7])
+def test_signatures_equal_datasketch_minhash(seed):
     rng = random.Random(1)
     texts = [sentence(rng, rng.randint(1, 40)) for _ in range(50)]
-    shingles = [shingle_set(text, 5) for text in texts]
-    signatures = minhash_signatures(shingles, DedupConfig())
+    shingles = [shingle_set(text, 5) for text in texts] + [frozenset()]
+    signatures = set_signatures(shingles, 128, seed)
+    assert signatures.dtype == np.uint64
     for row, group in zip(signatures, shingles, strict=True):
-        reference = MinHash(num_perm=128, seed=1)
+        reference = MinHash(num_perm=128, seed=seed)
         reference.update_batch([s.encode() for s in group])
         assert (row == reference.hashvalues).all()
 

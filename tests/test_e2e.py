@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from flows.cli import main
-from pipeline.jsonschemas import load_schema
+from pipeline.checks.jsonschemas import load_schema
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "sample_report.json"
 COMPARED = ("ledger", "rejected_by_reason", "funnel", "by_task", "dedup", "warnings")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.formats import TARGETS, get_target
-from pipeline.validate import check_record, validate_file
+from pipeline.checks.format import check_record, validate_file
+from pipeline.checks.targets import TARGETS, get_target
 
 DATA = Path(__file__).parent / "data" / "formats"
 WITH_FIXTURES = sorted(name for name in TARGETS if (DATA / name / "valid.jsonl").exists())
@@ -93,4 +93,4 @@ def test_checks_never_raise(name, value):
     for finding in check_record(value, target):
         assert finding.code and finding.message
     if isinstance(value, dict):
-        assert all(code and message for code, _, message in target.semantic_checks(value))
+        assert all(finding.code and finding.message for finding in target.semantic_checks(value))

@@ -9,9 +9,9 @@ from format_strategies import good_texts, roles, texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.formats import TARGETS, get_target
+from pipeline.checks.format import check_format, check_record, validate_file
+from pipeline.checks.targets import TARGETS, get_target
 from pipeline.records import EXAMPLE
-from pipeline.validate import check_format, check_record, validate_file
 
 DATA = Path(__file__).parent / "data" / "formats"
 PREFERENCE = ("openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "together-preference")

@@ -13,13 +13,13 @@ from format_strategies import good_texts, roles, texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.formats import Target, get_target
-from pipeline.formats.bedrock_claude import MAX_RECORD_TOKENS as BEDROCK_TOKENS
-from pipeline.formats.sft_rules import CHARS_PER_TOKEN
-from pipeline.formats.together_conversational import MAX_IMAGE_BASE64
-from pipeline.formats.vertex_gemini import MAX_RECORD_TOKENS as GEMINI_TOKENS
+from pipeline.checks.format import check_format, check_record, validate_file
+from pipeline.checks.targets import Target, get_target
+from pipeline.checks.targets.bedrock_claude import MAX_RECORD_TOKENS as BEDROCK_TOKENS
+from pipeline.checks.targets.sft_rules import CHARS_PER_TOKEN
+from pipeline.checks.targets.together_conversational import MAX_IMAGE_BASE64
+from pipeline.checks.targets.vertex_gemini import MAX_RECORD_TOKENS as GEMINI_TOKENS
 from pipeline.records import EXAMPLE
-from pipeline.validate import check_format, check_record, validate_file
 
 DATA = Path(__file__).parent / "data" / "formats"
 SFT = (

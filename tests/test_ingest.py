@@ -38,7 +38,7 @@ def test_unusable_file_is_a_rejected_document(tmp_path, name, content, reason):
     write_files(tmp_path, {name: content})
     ingested = read_sources([tmp_path], CFG)
     assert ingested.documents.height == 0 and ingested.examples.height == 0
-    assert ingested.rejected.select("kind", "reject_stage", "reject_reason").row(0) == ("document", "ingest", reason)
+    assert ingested.rejected.select("kind", "reject_reason").row(0) == ("document", reason)
     assert ingested.rejected["source"][0] == f"{tmp_path.name}/{name}"
 
 

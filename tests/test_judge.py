@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from llm_server import LLMServer, Step, leaked_anywhere
 from polars.testing import assert_frame_equal
 
+from pipeline.checks.jsonschemas import load_schema
 from pipeline.config import JudgeConfig, LLMConfig
 from pipeline.generate.judge import judge_preferences
 from pipeline.generate.judge_requests import parse_candidates, parse_verdict
 from pipeline.generate.llm import wire_schema
 from pipeline.generate.llm_client import MalformedReply
-from pipeline.jsonschemas import load_schema
 from pipeline.records import EXAMPLE, REJECTED, stable_id
 from pipeline.sections import split_sections
 
@@ -176,7 +176,7 @@ def test_scores_too_close_to_call_are_rejected_as_a_tie(server, tmp_path, values
     assert result.kept.height == (0 if reason else 1)
     if reason:
         row = result.rejected.row(0, named=True)
-        assert row["reject_stage"] == "generate" and row["chosen"] and row["rejected"]
+        assert row["chosen"] and row["rejected"]
         scored = ",".join(f'"{index}":{value}' for index, value in enumerate(values))
         assert f"scores {{{scored}}}" in row["reject_detail"] and "judge.min_margin=" in row["reject_detail"]
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from llm_server import LLMServer, Step, leaked_anywhere
 from polars.testing import assert_frame_equal
 
+from pipeline.checks.jsonschemas import load_schema
 from pipeline.config import LLMConfig
 from pipeline.errors import ConfigError
 from pipeline.generate.llm import generate_with_llm, parse_pairs, wire_schema
 from pipeline.generate.llm_client import MalformedReply, retry_after_seconds
-from pipeline.jsonschemas import load_schema
 from pipeline.records import EXAMPLE, REJECTED, stable_id
 from pipeline.sections import split_sections
 
@@ -190,9 +190,8 @@ def test_malformed_reply_is_retried_then_quarantined(server, tmp_path):
     assert server.count == 1 + 2
     assert result.kept.height == 0
     row = result.rejected.row(0, named=True)
-    assert (row["reject_reason"], row["reject_stage"], row["kind"], row["task"]) == (
+    assert (row["reject_reason"], row["kind"], row["task"]) == (
         "llm_malformed",
-        "generate",
         "sft",
         "llm_qa",
     )

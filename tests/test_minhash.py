@@ -10,9 +10,9 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.minhash import (
-    normalise,
-    pair_jaccard,
+from pipeline.similarity.compare import normalise
+from pipeline.similarity.jaccard import pair_jaccard
+from pipeline.similarity.minhash import (
     shingle_hash,
     shingle_hash64,
     shingle_hashes,
@@ -176,7 +176,7 @@ def test_pair_jaccard_on_real_paragraphs(corpus):
 
 def test_minhash_blocks_do_not_change_signatures(corpus, monkeypatch):
     whole = signatures(corpus[:60], 5)
-    monkeypatch.setattr("pipeline.minhash.BLOCK", 7)  # blocks of whole documents; longer documents alone
+    monkeypatch.setattr("pipeline.similarity.minhash.BLOCK", 7)  # blocks of whole documents; longer documents alone
     np.testing.assert_array_equal(signatures(corpus[:60], 5), whole)
 
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import ngrams
-from pipeline.ngrams import gram_hashes, shared_with
 from pipeline.report import distinct
+from pipeline.similarity import ngrams
+from pipeline.similarity.ngrams import gram_hashes, shared_with
 from pipeline.split import joined_groups
 
 WORDS = "heat pump battery warranty hub app tariff export solar panel install the a of".split()

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from pipeline.config import QualityConfig, SensitiveConfig
+from pipeline.config import PrepareConfig, QualityConfig, SensitiveConfig
 from pipeline.quality import RULES, filter_quality
 from pipeline.records import EXAMPLE
 
@@ -103,15 +103,18 @@ MAIL = "Write to maria.keller@example.com about the claim."
 )
 def test_sensitive_data_is_screened_first(answer, sensitive, reason, kept_answer):
     frame = pl.DataFrame([example(GOOD_PROMPT, answer)], schema=EXAMPLE)
-    kept, rejected = filter_quality(frame, QualityConfig(sensitive=SensitiveConfig(**sensitive)))
+    kept, rejected = filter_quality(frame, QualityConfig(), SensitiveConfig(**sensitive))
     assert (rejected["reject_reason"].to_list() or [None]) == [reason]
     if kept_answer is not None:
         assert kept["messages"][0][-1]["content"] == kept_answer
     assert KEY not in str(rejected.to_dicts())  # a rejected example carries no secret into rejects.jsonl
 
 
-def test_allow_emails():
+def test_allow_emails_of_older_configs_is_read_as_an_allowed_finding_type():
     frame = pl.DataFrame([example(GOOD_PROMPT, MAIL)], schema=EXAMPLE)
-    strict = SensitiveConfig(personal_data="reject")
-    assert filter_quality(frame, QualityConfig(sensitive=strict)).kept.height == 0
-    assert filter_quality(frame, QualityConfig(allow_emails=True, sensitive=strict)).kept.height == 1
+    old = {"quality": {"allow_emails": True}, "sensitive": {"personal_data": "reject"}}
+    with pytest.warns(FutureWarning, match=r"quality\.allow_emails is now 'email' in sensitive\.allow"):
+        cfg = PrepareConfig.model_validate(old)
+    assert cfg.sensitive.allow == ["email"]
+    assert filter_quality(frame, cfg.quality, SensitiveConfig(personal_data="reject")).kept.height == 0
+    assert filter_quality(frame, cfg.quality, cfg.sensitive).kept.height == 1

@@ -12,8 +12,8 @@ import pytest
 from test_report import RUN
 
 from flows.cli import main
+from pipeline.checks.jsonschemas import load_schema
 from pipeline.config import DedupConfig
-from pipeline.jsonschemas import load_schema
 from pipeline.leakage import leakage, ngram_overlap
 from pipeline.records import DOCUMENT, EXAMPLE, SECTION, reject
 from pipeline.report import build_report

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.checks.validate.conversation import Conversation
+from pipeline.checks.validate.record_checks import HINTS, text_findings
 from pipeline.config import FindingType, SensitiveConfig
-from pipeline.detectors import DETECTORS, HINTED, TYPES, Detector
 from pipeline.records import EXAMPLE
-from pipeline.sensitive import apply_sensitive, redact, scan, summary
-from pipeline.validation.conversation import Conversation
-from pipeline.validation.record_checks import HINTS, text_findings
+from pipeline.sensitive.detectors import DETECTORS, HINTED, TYPES, Detector
+from pipeline.sensitive.policy import apply_sensitive, redact, scan, summary
 
 DATA = Path(__file__).resolve().parent / "data" / "sensitive"
 LABELLED = [json.loads(line) for line in (DATA / "labelled.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -173,7 +173,6 @@ def test_modes(secrets, personal_data, rejected, reasons):
     assert sorted([*result.kept["id"], *result.rejected["id"]]) == ["a", "b", "c"]
     assert result.rejected["id"].to_list() == rejected
     assert result.rejected["reject_reason"].to_list() == reasons
-    assert set(result.rejected["reject_stage"]) <= {"quality"}
     everything = json.dumps([*result.kept.to_dicts(), *result.rejected.to_dicts()])
     assert ("9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h" in everything) == (secrets == "report")
     assert ("maria.keller" in everything) == (personal_data == "report")
@@ -192,7 +191,7 @@ def test_redaction_keeps_roles_and_other_columns():
 def test_reject_detail_names_types_never_values():
     result = apply_sensitive(conversation_frame(), SensitiveConfig(secrets="reject", personal_data="reject"))
     detail = result.rejected["reject_detail"][0]
-    assert "openai_api_key (1)" in detail and "email (1)" in detail and "quality.sensitive.secrets" in detail
+    assert "openai_api_key (1)" in detail and "email (1)" in detail and "sensitive.secrets" in detail
     assert "sk-live" not in detail and "maria" not in detail
 
 

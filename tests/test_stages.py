@@ -25,14 +25,16 @@ CHANGES: dict[str, object] = {
     "llm": {"temperature": 0.5},
     "preference": {"seed": 3},
     "quality": {"min_answer_chars": 5},
+    "sensitive": {"personal_data": "redact"},
     "dedup": {"threshold": 0.5},
+    "decontamination": {"eval_files": ["held-out.jsonl"]},
     "tokens": {"max_tokens_per_example": 100},
     "split": {"seed": 3},
     "export": {"hf_dataset": False},
 }
 NOT_SETTINGS = {"sources", "out"}  # what is read and where it goes: the key holds the files themselves
 # What the shard stages read, written out as the spec (the executor refuses a read a stage did not declare).
-READ_PER_SHARD = {"ingest", "kind", "preference", "generate", "llm", "target", "quality"}
+READ_PER_SHARD = {"ingest", "kind", "preference", "generate", "llm", "target", "quality", "sensitive"}
 
 
 def keys(cfg: PrepareConfig) -> list[str]:
@@ -84,7 +86,7 @@ def test_a_stage_reads_only_what_it_declares():
 
 def test_rejects_carry_the_funnel_step_of_the_stage_that_made_them():
     def drop_all(state: RunState, cfg: PrepareConfig) -> Split:
-        return Split(state.examples.clear(), reject(state.examples, "anything", "too_boring"))
+        return Split(state.examples.clear(), reject(state.examples, "too_boring"))
 
     state = RunState.start()
     state = state.apply(Split(pl.DataFrame({"id": ["a", "b"]}), state.rejected))

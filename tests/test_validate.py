@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.formats import get_target
+from pipeline.checks.format import check_format, check_record, validate_file
+from pipeline.checks.targets import get_target
 from pipeline.records import EXAMPLE
-from pipeline.validate import check_format, check_record, validate_file
 
 TARGET = get_target("openai-chat")
 OK = {
@@ -103,9 +103,8 @@ def test_format_stage_rejects_with_the_first_finding():
     )
     kept, rejected = check_format(frame, "openai-chat")
     assert kept["id"].to_list() == ["good"]
-    assert rejected.select("id", "reject_stage", "reject_reason", "reject_detail").row(0) == (
+    assert rejected.select("id", "reject_reason", "reject_detail").row(0) == (
         "bad",
-        "format",
         "semantic.empty_content",
         "messages[1].content: the assistant message is empty",
     )
@@ -163,8 +162,8 @@ def test_inlined_schemas_explain_exactly_like_the_originals():
 
     from jsonschema import Draft202012Validator
 
-    from pipeline.formats import TARGETS
-    from pipeline.jsonschemas import explainer, load_schema, validator
+    from pipeline.checks.jsonschemas import explainer, load_schema, validator
+    from pipeline.checks.targets import TARGETS
 
     chat = [
         '{"messages": [{"role": "user", "content": 4}, {"role": "bot", "content": "x"}], "extra": 1}',
@@ -227,7 +226,7 @@ def ordered_errors(errors) -> list[tuple]:
 def test_item_by_item_explanation_equals_the_whole(messages, extra):
     from jsonschema import Draft202012Validator
 
-    from pipeline.jsonschemas import explainer, load_schema
+    from pipeline.checks.jsonschemas import explainer, load_schema
 
     record = {"messages": messages, **extra}
     whole = Draft202012Validator(load_schema("openai-chat"))

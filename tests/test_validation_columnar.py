@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.validation import engine
-from pipeline.validation.columnar import clean_chat_rows, read_lines
-from pipeline.validation.engine import Options, validate_files
+from pipeline.checks.validate import engine
+from pipeline.checks.validate.columnar import clean_chat_rows, read_lines
+from pipeline.checks.validate.engine import Options, validate_files
 
 TEXTS = [
     "How long is the warranty on the HP-7?",

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.jsonschemas import load_schema
-from pipeline.validation.conversation import conversation
-from pipeline.validation.costs import default_epochs, estimate
-from pipeline.validation.engine import Options, validate_files
+from pipeline.checks.jsonschemas import load_schema
+from pipeline.checks.validate.conversation import record_conversation
+from pipeline.checks.validate.costs import default_epochs, estimate
+from pipeline.checks.validate.engine import Options, validate_files
 
 USER = {"role": "user", "content": "How long is the warranty on the HP-7?"}
 ASSISTANT = {"role": "assistant", "content": "Seven years on the compressor, two on parts."}
@@ -148,7 +148,7 @@ def test_mixed_forms_of_one_target(tmp_path):
     )
     result = (
         run(tmp_path, lines, target="trl-sft")
-        if "trl-sft" in __import__("pipeline.formats", fromlist=["TARGETS"]).TARGETS
+        if "trl-sft" in __import__("pipeline.checks.targets", fromlist=["TARGETS"]).TARGETS
         else None
     )
     if result is None:
@@ -167,7 +167,7 @@ def test_tokens_limit_and_truncation(tmp_path):
 
 
 def test_truncation_codes_with_a_small_limit(tmp_path, monkeypatch):
-    from pipeline.validation import engine
+    from pipeline.checks.validate import engine
 
     monkeypatch.setattr(engine, "token_settings", lambda target, model: ("o200k_base", 100, False))
     long_answer = {"messages": [USER, {"role": "assistant", "content": "word " * 300}]}
@@ -227,7 +227,7 @@ def test_json_output_matches_its_schema(tmp_path):
 
 
 def test_parallel_and_sequential_agree(tmp_path, monkeypatch):
-    from pipeline.validation import engine
+    from pipeline.checks.validate import engine
 
     lines = [*distinct(300), "{oops", "", *distinct(5)]
     sequential = run(tmp_path, b"\xef\xbb\xbf" + ("\n".join(lines) + "\n").encode())
@@ -266,7 +266,7 @@ def test_parallel_and_sequential_agree(tmp_path, monkeypatch):
     ],
 )
 def test_conversation_reads_every_shape(record, answers, rejected):
-    talk = conversation(record)
+    talk = record_conversation(record)
     assert talk.answers == answers and talk.rejected == rejected
 
 
@@ -306,7 +306,7 @@ chat_records = st.fixed_dictionaries(
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(chat_records, min_size=1, max_size=12))
 def test_quick_lines_agree_with_the_general_path(tmp_path_factory, records):
-    from pipeline.validation import per_line
+    from pipeline.checks.validate import per_line
 
     path = tmp_path_factory.mktemp("q") / "f.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")

@@ -41,7 +41,7 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     )
     over = (pl.col("in_section") >= cfg.max_per_section) | (pl.col("in_document") >= cfg.max_per_document)
     detail = "generate.max_per_section or generate.max_per_document reached"
-    rejected = reject(capped.filter(over).drop("in_section", "in_document"), "generate", "over_cap", detail)
+    rejected = reject(capped.filter(over).drop("in_section", "in_document"), "over_cap", detail)
     return Split(capped.filter(~over).drop("in_section", "in_document"), rejected)
 
 
@@ -74,4 +74,4 @@ def reject_barren_documents(documents: pl.DataFrame, candidates: pl.DataFrame, e
     """REJECTED rows for documents no example came from (`candidates`: every example, kept or rejected)."""
     barren = documents.join(candidates.select("doc_id").unique(), on="doc_id", how="anti")
     rows = barren.select(id="doc_id", kind=pl.lit("document"), doc_id="doc_id", source="source")
-    return reject(rows, "generate", "no_examples", f"no section matched an extractor ({', '.join(extractors)})")
+    return reject(rows, "no_examples", f"no section matched an extractor ({', '.join(extractors)})")

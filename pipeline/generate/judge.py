@@ -60,7 +60,7 @@ def judge_preferences(
             rows.extend(judge_batch(client, items[start : start + llm.concurrency], llm, judge, answers))
     frame = pl.DataFrame(rows, schema={**EXAMPLE, **EXTRA}).sort("_order")
     kept = frame.filter(pl.col("_reason").is_null()).select(EXAMPLE.names())
-    rejected = reject(frame.filter(pl.col("_reason").is_not_null()), "generate", pl.col("_reason"), pl.col("_detail"))
+    rejected = reject(frame.filter(pl.col("_reason").is_not_null()), pl.col("_reason"), pl.col("_detail"))
     usage = summarise_usage(budget, answers)
     log.info("LLM judge: %d preference pairs kept, %d examples rejected; usage %s", kept.height, rejected.height, usage)
     return JudgeResult(kept, rejected.drop(EXTRA.names()), usage)

@@ -8,10 +8,10 @@ MalformedReply makes the client retry with the problem shown to the model.
 
 from typing import Any
 
+from pipeline.checks.jsonschemas import load_schema
 from pipeline.config import JudgeConfig, LLMConfig
 from pipeline.generate.llm import load_reply, wire_schema
 from pipeline.generate.llm_client import Job, MalformedReply, ReplyCache
-from pipeline.jsonschemas import load_schema
 
 CANDIDATES_SYSTEM = (
     "You write candidate answers to a user's question, to be compared by a judge.\n"

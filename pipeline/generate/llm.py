@@ -15,10 +15,10 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from pipeline.checks.jsonschemas import json_path, load_schema, validator
 from pipeline.config import LLMConfig
 from pipeline.errors import ConfigError
 from pipeline.generate.llm_client import Answer, Budget, ChatClient, Job, MalformedReply, ReplyCache
-from pipeline.jsonschemas import json_path, load_schema, validator
 from pipeline.records import EXAMPLE, reject, stable_id
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def generate_with_llm(
         rows.extend(section_rows(section, answers.get(index) or too_short(section, cfg), cfg, system_prompt))
     frame = pl.DataFrame(rows, schema={**EXAMPLE, **EXTRA}).sort("source", "section", "_start", "_pair")
     kept = frame.filter(pl.col("_reason").is_null()).select(EXAMPLE.names())
-    rejected = reject(frame.filter(pl.col("_reason").is_not_null()), "generate", pl.col("_reason"), pl.col("_detail"))
+    rejected = reject(frame.filter(pl.col("_reason").is_not_null()), pl.col("_reason"), pl.col("_detail"))
     rejected = rejected.drop(EXTRA.names())
     usage = summarise_usage(budget, list(answers.values()))
     log.info("LLM generation: %d examples kept, %d rejected; usage %s", kept.height, rejected.height, usage)

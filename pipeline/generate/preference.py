@@ -2,7 +2,7 @@
 
 Rejected answers are of recorded kinds (`negative`):
 - wrong_section: the answer to the most similar question from another section, found with MinHash
-  signatures of the questions and an LSH group-by (the dedup machinery with small shingles);
+  signatures of the questions and an LSH group-by (pipeline/similarity/ with small shingles);
 - other_document: an answer of the same task from another document, chosen by a seeded hash;
 - truncated: the chosen answer cut before the sentence that answers the question.
 Every pair is verified before it is kept: the rejected text must not answer the prompt (it may not
@@ -16,20 +16,24 @@ import itertools
 import re
 from collections import Counter
 
-import numpy as np
 import polars as pl
 
-from pipeline.config import DedupConfig, PreferenceConfig
-from pipeline.dedup import candidate_pairs, jaccard, minhash_signatures
+from pipeline.config import PreferenceConfig
 from pipeline.records import EXAMPLE, Split, reject, stable_id
 from pipeline.sentences import sentence_spans
+from pipeline.similarity.jaccard import jaccard
+from pipeline.similarity.lsh import candidate_pairs
+from pipeline.similarity.minhash import set_signatures
 
 WORD = re.compile(r"\w+")
 STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "be", "it", "this", "that", "with"}
 STOP |= {"what", "how", "do", "does", "can", "i", "my", "you", "your"}
 SINGLE_TURN = ("faq", "qa", "glossary", "definition", "heading", "table_row", "list", "llm_qa")
 # Questions are short, so similar ones share few shingles: 32 bands of 2 rows find 97% of pairs at Jaccard 0.33.
-QUESTION_LSH = DedupConfig(num_perm=128, bands=32, rows=2, seed=7)
+QUESTION_PERMUTATIONS = 128
+QUESTION_BANDS = 32
+QUESTION_ROWS = 2
+QUESTION_SEED = 7
 
 
 def build_negative_pairs(examples: pl.DataFrame, sections: pl.DataFrame, cfg: PreferenceConfig) -> Split:
@@ -58,7 +62,7 @@ def build_negative_pairs(examples: pl.DataFrame, sections: pl.DataFrame, cfg: Pr
         _reason=pl.Series([reason for reason, _ in reasons], dtype=pl.String),
         _detail=pl.Series([detail for _, detail in reasons], dtype=pl.String),
     )
-    rejected = reject(failed, "generate", pl.col("_reason"), pl.col("_detail")).drop("_reason", "_detail")
+    rejected = reject(failed, pl.col("_reason"), pl.col("_detail")).drop("_reason", "_detail")
     return Split(pl.DataFrame(pairs, schema=EXAMPLE), rejected)
 
 
@@ -76,9 +80,9 @@ def most_similar_questions(records: list[dict]) -> dict[int, tuple[int, float]]:
     if len(records) < 2:
         return {}
     shingles = [question_shingles(record["_question"]) for record in records]
-    signatures = minhash_signatures(shingles, QUESTION_LSH) if shingles else np.zeros((0, 128), np.uint64)
+    signatures = set_signatures(shingles, QUESTION_PERMUTATIONS, QUESTION_SEED)
     best: dict[int, tuple[int, float]] = {}
-    for a, b in candidate_pairs(signatures, QUESTION_LSH.bands, QUESTION_LSH.rows).iter_rows():
+    for a, b in candidate_pairs(signatures, QUESTION_BANDS, QUESTION_ROWS).iter_rows():
         if (records[a]["doc_id"], records[a]["section"]) == (records[b]["doc_id"], records[b]["section"]):
             continue
         similarity = jaccard(shingles[a], shingles[b])

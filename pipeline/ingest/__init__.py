@@ -17,11 +17,11 @@ from typing import NamedTuple
 import polars as pl
 
 from pipeline.config import IngestConfig, PreferenceConfig
-from pipeline.generate.imported import PREFERENCE_FORMATS, detect_format, import_record
-from pipeline.generate.imported_preference import import_preference, preferred_as_sft
 from pipeline.ingest.docx import docx_to_markdown
 from pipeline.ingest.files import SourceFile, decode_text, discover_files, read_bytes
 from pipeline.ingest.html import decode_html, html_to_markdown
+from pipeline.ingest.imported import PREFERENCE_FORMATS, detect_format, import_record
+from pipeline.ingest.imported_preference import import_preference, preferred_as_sft
 from pipeline.ingest.llama_factory import Mapping, read_dataset_info
 from pipeline.ingest.pdf import pdf_to_markdown
 from pipeline.ingest.tabular import frame_records, json_records, jsonl_records
@@ -247,7 +247,7 @@ def import_reject(record_name: str, doc_id: str, problem: tuple[str, str], kind:
         "task": "imported",
         "doc_id": doc_id,
         "source": record_name,
-        "reject_stage": "ingest",
+        "reject_stage": None,  # the executor names the stage (pipeline/stages.py)
         "reject_reason": problem[0],
         "reject_detail": problem[1],
     }

@@ -86,11 +86,3 @@ def decode_text(data: bytes, fallback: str | None = None) -> tuple[str, None] | 
             f"line {line}: byte 0x{data[error.start]:02X} at offset {error.start} is not valid UTF-8; "
             "re-save the file as UTF-8 or set ingest.fallback_encoding (e.g. 'cp1252')",
         )
-
-
-def read_text(path: Path, max_bytes: int, fallback: str | None = None) -> tuple[str, None] | tuple[None, Problem]:
-    """Read and decode a text file; return (text, None) or (None, (reason, detail))."""
-    data, problem = read_bytes(path, max_bytes)
-    if data is None:
-        return None, problem  # type: ignore[return-value]
-    return decode_text(data, fallback)

@@ -14,7 +14,6 @@ ALPACA_COLUMNS = {
     "system": "system",
     "history": "history",
 }
-SHAREGPT_TAGS = {"role_tag": "from", "content_tag": "value"}
 
 
 class Mapping:

@@ -6,7 +6,6 @@ document has one: a line equal to a bookmark title becomes `#`-heading of the bo
 """
 
 import io
-import logging
 import re
 
 from pypdf import PdfReader
@@ -14,7 +13,6 @@ from pypdf.errors import PdfReadError
 
 from pipeline.ingest.files import Problem
 
-log = logging.getLogger(__name__)
 ENDS_BLOCK = re.compile(r"[.!?:;)\]\"”]$")
 ITEM = re.compile(r"^([-*•·▪]|\d{1,3}[.)])\s")
 QUESTION = re.compile(r"^(Q|Question)\s*:", re.I)

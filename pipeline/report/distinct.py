@@ -8,7 +8,7 @@ and a large corpus is measured on a sample of whole windows.
 import numpy as np
 import polars as pl
 
-from pipeline.ngrams import rolling_grams
+from pipeline.similarity.ngrams import rolling_grams
 
 SAMPLED_GRAMS = 2_000_000  # n-grams above which distinct-n is measured on a sample of windows
 BLOCKS = 20  # evenly spaced runs of texts in that sample

@@ -7,9 +7,9 @@ the pipeline; the manifest's entries for the two files are updated so it still d
 import json
 from pathlib import Path
 
+from pipeline.checks.jsonschemas import json_path, validator
 from pipeline.errors import InputError
 from pipeline.io import describe_files, write_json, write_text
-from pipeline.jsonschemas import json_path, validator
 from pipeline.report.html import render_html
 from pipeline.report.markdown import render_markdown
 

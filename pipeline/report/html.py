@@ -2,7 +2,7 @@
 
 from html import escape
 
-from pipeline.report.outline import Block, outline
+from pipeline.report.outline import Part, outline
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1d2433}
@@ -50,7 +50,7 @@ def bar_chart(items: list[tuple[str, int]], width: int = 640) -> str:
     return f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
 
 
-def block(item: Block) -> str:
+def rendered(item: Part) -> str:
     if item.kind == "table":
         if item.header and item.header[0] == "level":  # the risk table: colour each row by its level
             rows = "".join(f'<tr class="{escape(str(row[0])).lower()}">{cells(row, {3})}</tr>' for row in item.rows)
@@ -71,7 +71,7 @@ def render_html(report: dict) -> str:
     parts = [f"<h1>ftprep report: {escape(run['name'])}</h1>"]
     for section in outline(report):
         parts.append(f"<h2>{escape(section.title)}</h2>")
-        parts += [block(item) for item in section.blocks]
+        parts += [rendered(item) for item in section.parts]
     body = "\n".join(parts)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

@@ -1,6 +1,6 @@
 """report.md: the report outline as Markdown, for terminals, pull requests and the Prefect artifact."""
 
-from pipeline.report.outline import Block, outline
+from pipeline.report.outline import Part, outline
 
 
 def table(header: list[str], rows: list[list[object]]) -> str:
@@ -12,7 +12,7 @@ def table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def block(item: Block) -> str:
+def rendered(item: Part) -> str:
     if item.kind == "table":
         return table(item.header, item.rows) if item.rows else "(none)"
     if item.kind == "bars":
@@ -27,5 +27,5 @@ def render_markdown(report: dict) -> str:
     parts = [f"# ftprep report: {report['run']['name']}"]
     for section in outline(report):
         parts.append(f"## {section.title}")
-        parts += [block(item) for item in section.blocks]
+        parts += [rendered(item) for item in section.parts]
     return "\n\n".join(parts) + "\n"

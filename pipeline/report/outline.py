@@ -22,7 +22,9 @@ LEVEL_MARK = {"ok": "ok", "warn": "WARN", "high": "HIGH"}
 
 
 @dataclass
-class Block:
+class Part:
+    """One piece of a section: a table, a bar chart, a sentence or a list."""
+
     kind: str  # table | bars | text | list
     header: list[str] = field(default_factory=list)
     rows: list[list[object]] = field(default_factory=list)  # bars: [[label, value]]
@@ -33,11 +35,11 @@ class Block:
 @dataclass
 class Section:
     title: str
-    blocks: list[Block]
+    parts: list[Part]
 
 
-def table(header: list[str], rows: list[list[object]]) -> Block:
-    return Block("table", header=header, rows=rows)
+def table(header: list[str], rows: list[list[object]]) -> Part:
+    return Part("table", header=header, rows=rows)
 
 
 def risk_table(report: dict) -> tuple[list[str], list[list[object]]]:
@@ -70,53 +72,53 @@ def outline(report: dict) -> list[Section]:
     sections = [
         Section(
             "Overfitting risk",
-            [Block("text", text=risk_summary(report)), table(*risk_table(report))],
+            [Part("text", text=risk_summary(report)), table(*risk_table(report))],
         ),
         Section(
             "Ledger",
             [
                 table(*ledger_table(report)),
-                Block(
+                Part(
                     "text",
                     text="Every input is either used or rejected, and every generated example is in a split or "
                     "`rejects.jsonl`: the ledger balances.",
                 ),
             ],
         ),
-        Section("Funnel", [Block("bars", rows=funnel_bars(report)), table(*funnel_table(report))]),
+        Section("Funnel", [Part("bars", rows=funnel_bars(report)), table(*funnel_table(report))]),
         Section(
             "Rejected by reason",
             [table(*reasons_table(report)), table(*reject_examples_table(report))]
             if report["rejected_by_reason"]
-            else [Block("text", text="Nothing was rejected.")],
+            else [Part("text", text="Nothing was rejected.")],
         ),
-        Section("Coverage", coverage_blocks(report)),
-        Section("Leakage between splits", leakage_blocks(report)),
-        Section("Tokens", [table(*tokens_table(report)), *histogram_blocks(report), table(*outliers_table(report))]),
+        Section("Coverage", coverage_parts(report)),
+        Section("Leakage between splits", leakage_parts(report)),
+        Section("Tokens", [table(*tokens_table(report)), *histogram_parts(report), table(*outliers_table(report))]),
         Section("Tasks", [table(*tasks_table(report))]),
         Section("Sources", [table(*sources_table(report))]),
         Section(
             "Language mix",
-            [Block("bars", rows=[[language, count] for language, count in report.get("language_mix", {}).items()])],
+            [Part("bars", rows=[[language, count] for language, count in report.get("language_mix", {}).items()])],
         ),
         Section(
             "Duplicates and conflicts",
-            [Block("text", text=dedup_sentence(report)), *cluster_blocks(report), *conflict_blocks(report)],
+            [Part("text", text=dedup_sentence(report)), *cluster_parts(report), *conflict_parts(report)],
         ),
-        Section("Personal data, secrets and other flags", findings_blocks(report)),
-        Section("Reliability: input that could not be used", reliability_blocks(report)),
+        Section("Personal data, secrets and other flags", findings_parts(report)),
+        Section("Reliability: input that could not be used", reliability_parts(report)),
     ]
     if report.get("preference"):
         sections.append(
             Section(
-                "Preference pairs", [Block("text", text=preference_sentence(report)), table(*preference_table(report))]
+                "Preference pairs", [Part("text", text=preference_sentence(report)), table(*preference_table(report))]
             )
         )
     if report["warnings"]:
-        sections.append(Section("Warnings", [Block("list", items=list(report["warnings"]))]))
-    sections[0].blocks.insert(
+        sections.append(Section("Warnings", [Part("list", items=list(report["warnings"]))]))
+    sections[0].parts.insert(
         0,
-        Block(
+        Part(
             "text",
             text=f"Target {run['target']}, model {run['model']} (encoding {run['encoding']}, limit "
             f"{run['token_limit']} tokens per example).",
@@ -139,12 +141,12 @@ def reject_examples_table(report: dict) -> tuple[list[str], list[list[object]]]:
     return ["reason", "source", "detail", "example"], rows
 
 
-def coverage_blocks(report: dict) -> list[Block]:
+def coverage_parts(report: dict) -> list[Part]:
     cover = report.get("coverage")
     if not cover:
-        return [Block("text", text="No coverage data.")]
-    blocks = [
-        Block(
+        return [Part("text", text="No coverage data.")]
+    parts = [
+        Part(
             "text",
             text=f"{cover['documents_with_examples']} of {cover['documents']} documents and "
             f"{cover['sections_with_examples']} of {cover['sections']} sections yielded at least one kept example.",
@@ -152,35 +154,35 @@ def coverage_blocks(report: dict) -> list[Block]:
     ]
     if cover["documents_without_examples"]:
         rows = [[d["source"], d["reason"]] for d in cover["documents_without_examples"]]
-        blocks.append(table(["document without examples", "why"], rows))
+        parts.append(table(["document without examples", "why"], rows))
     if cover["sections_without_examples"]:
         rows = [[s["source"], s["section"], s["reason"]] for s in cover["sections_without_examples"]]
-        blocks.append(table(["source", "section without examples", "why"], rows))
+        parts.append(table(["source", "section without examples", "why"], rows))
         if cover["sections_without_examples_total"] > len(rows):
-            blocks.append(Block("text", text=f"… and {cover['sections_without_examples_total'] - len(rows)} more."))
-    return blocks
+            parts.append(Part("text", text=f"… and {cover['sections_without_examples_total'] - len(rows)} more."))
+    return parts
 
 
-def leakage_blocks(report: dict) -> list[Block]:
+def leakage_parts(report: dict) -> list[Part]:
     leakage = report.get("leakage") or {}
     if not leakage:
-        return [Block("text", text="Not measured.")]
+        return [Part("text", text="Not measured.")]
     rows = [
         [split, n["examples"], n["near_duplicates"], n["ngram_overlap"], f"{n['ngram_overlap_share']:.1%}"]
         for split, n in leakage.items()
     ]
-    blocks = [table(["held-out split", "examples", "near duplicates of train", "share 13-grams", "share"], rows)]
+    parts = [table(["held-out split", "examples", "near duplicates of train", "share 13-grams", "share"], rows)]
     for split, n in leakage.items():
         listed = [f"{p['held']} ~ {p['train']} (Jaccard {p['jaccard']})" for p in n["near_duplicate_pairs"]]
         listed += [f"{example_id}: shares a 13-word passage with train" for example_id in n["ngram_overlap_ids"]]
         if listed:
-            blocks.append(Block("list", items=[f"{split}: {item}" for item in listed]))
-    return blocks
+            parts.append(Part("list", items=[f"{split}: {item}" for item in listed]))
+    return parts
 
 
-def histogram_blocks(report: dict) -> list[Block]:
+def histogram_parts(report: dict) -> list[Part]:
     return [
-        Block("bars", text=f"{split}: examples per token count", rows=[[b["bin"], b["examples"]] for b in bins])
+        Part("bars", text=f"{split}: examples per token count", rows=[[b["bin"], b["examples"]] for b in bins])
         for split, bins in report.get("token_histograms", {}).items()
     ]
 
@@ -199,13 +201,13 @@ def outliers_table(report: dict) -> tuple[list[str], list[list[object]]]:
     return ["outlier", "id", "source", "tokens", "answer/prompt", "prompt"], rows
 
 
-def cluster_blocks(report: dict) -> list[Block]:
+def cluster_parts(report: dict) -> list[Part]:
     clusters = report.get("duplicate_clusters")
     if not clusters or not clusters["clusters"]:
         return []
     return [
-        Block("text", text=f"{clusters['clusters']} clusters of duplicates; sizes (kept example included):"),
-        Block("bars", rows=[[f"size {h['size']}", h["clusters"]] for h in clusters["size_histogram"]]),
+        Part("text", text=f"{clusters['clusters']} clusters of duplicates; sizes (kept example included):"),
+        Part("bars", rows=[[f"size {h['size']}", h["clusters"]] for h in clusters["size_histogram"]]),
         table(
             ["kept id", "cluster size", "removed (first ids)"],
             [[c["kept"], c["size"], ", ".join(c["removed_ids"])] for c in clusters["largest"]],
@@ -213,7 +215,7 @@ def cluster_blocks(report: dict) -> list[Block]:
     ]
 
 
-def conflict_blocks(report: dict) -> list[Block]:
+def conflict_parts(report: dict) -> list[Part]:
     found = report.get("conflicts")
     if not found:
         return []
@@ -222,34 +224,34 @@ def conflict_blocks(report: dict) -> list[Block]:
         f"on one side of the split); {found['rejected']} examples were rejected as conflicts."
     )
     rows = [[entry["prompt"], ", ".join(entry["ids"])] for entry in found["listed"]]
-    return [Block("text", text=text), *([table(["prompt", "example ids"], rows)] if rows else [])]
+    return [Part("text", text=text), *([table(["prompt", "example ids"], rows)] if rows else [])]
 
 
-def reliability_blocks(report: dict) -> list[Block]:
+def reliability_parts(report: dict) -> list[Part]:
     found = report.get("reliability")
     if not found or not found["by_reason"]:
-        return [Block("text", text="Every input file and record could be read.")]
+        return [Part("text", text="Every input file and record could be read.")]
     text = (
         f"{found['documents_rejected']} files and {found['records_rejected']} records could not be used; each is in "
         "rejects.jsonl with its reason."
     )
     rows = [[entry["source"], entry["reason"], entry["detail"]] for entry in found["listed"]]
     return [
-        Block("text", text=text),
+        Part("text", text=text),
         table(["reason", "count"], [[code, count] for code, count in found["by_reason"].items()]),
         table(["source", "reason", "detail"], rows),
     ]
 
 
-def findings_blocks(report: dict) -> list[Block]:
+def findings_parts(report: dict) -> list[Part]:
     found = report.get("findings") or {}
     sensitive = report.get("sensitive") or []
-    blocks = []
+    parts = []
     if sensitive:
         rows = [[s["type"], s["action"], s["examples"], s["occurrences"]] for s in sensitive]
-        blocks.append(table(["secret or personal data", "action", "examples", "occurrences"], rows))
+        parts.append(table(["secret or personal data", "action", "examples", "occurrences"], rows))
     else:
-        blocks.append(Block("text", text="No secret or personal data was found."))
+        parts.append(Part("text", text="No secret or personal data was found."))
     if found:
-        blocks.append(table(["quality rule", "examples rejected"], [[rule, count] for rule, count in found.items()]))
-    return blocks
+        parts.append(table(["quality rule", "examples rejected"], [[rule, count] for rule, count in found.items()]))
+    return parts

@@ -11,9 +11,9 @@ import math
 
 import polars as pl
 
+from pipeline.checks.validate.costs import default_epochs
 from pipeline.records import answer_text, prompt_text
 from pipeline.report.distinct import distinct_n
-from pipeline.validation.costs import default_epochs
 
 RECOMMENDED_EXAMPLES = 100  # OpenAI: clear gains at 50-100; Bedrock: >=100 per task; Vertex: start with 100
 TEMPLATES_LISTED = 10

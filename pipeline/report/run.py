@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.checks.targets import get_target
 from pipeline.config import PrepareConfig
-from pipeline.formats import get_target
 from pipeline.tokens import resolve
 
 
@@ -25,6 +25,6 @@ def run_info(cfg: PrepareConfig) -> dict:
         "encoding": encoding,
         "token_limit": limit,
         "min_examples": get_target(cfg.target).min_examples,
-        "eval_files": [Path(name).name for name in cfg.dedup.eval_files],
+        "eval_files": [Path(name).name for name in cfg.decontamination.eval_files],
         "config_sha256": hashlib.sha256(config_json.encode()).hexdigest(),
     }

@@ -1,0 +1,187 @@
+"""Target formats: how an EXAMPLE frame becomes records of a provider's or trainer's file format.
+
+Each target names its JSON Schema (in `schemas/`), its record builder and its semantic rules; the
+format-check stage and `ftprep validate` use the same target, so what prepare writes is exactly what
+validate accepts.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+import polars as pl
+
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets import (
+    alpaca,
+    bedrock_claude,
+    llama_factory,
+    llama_factory_dpo,
+    mistral,
+    openai_chat,
+    openai_dpo,
+    sharegpt,
+    together_conversational,
+    together_instruction,
+    together_preference,
+    trl_kto,
+    trl_preference,
+    trl_sft,
+    vertex_gemini,
+    vertex_preference,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    schema: str  # file stem in schemas/
+    description: str
+    kinds: tuple[str, ...]  # the EXAMPLE kinds it renders: sft, preference or kto
+    to_records: Callable[[pl.DataFrame], pl.DataFrame]  # EXAMPLE frame -> one struct column per record field
+    semantic_checks: Callable[[dict], list[Finding]]  # record -> its findings (line 0: the caller places them)
+    clean_rows: Callable[[pl.DataFrame], pl.Series]  # records -> True where certainly valid (skips jsonschema)
+    min_examples: int | None = None
+    max_file_bytes: int | None = None
+    max_examples: int | None = None
+    quick_valid: Callable[[dict], bool] | None = None  # a fast, conservative "certainly valid" for the common shape
+
+
+def target_from(module: ModuleType, name: str, description: str, kinds: tuple[str, ...], **limits: object) -> Target:
+    """A target whose module provides to_records, semantic_checks, clean_rows (and maybe quick_valid)."""
+    return Target(
+        name=name,
+        schema=str(limits.pop("schema", name)),
+        description=description,
+        kinds=kinds,
+        to_records=module.to_records,
+        semantic_checks=module.semantic_checks,
+        clean_rows=module.clean_rows,
+        quick_valid=getattr(module, "quick_valid", None),
+        **limits,  # type: ignore[arg-type]
+    )
+
+
+TARGETS: dict[str, Target] = {
+    "openai-chat": target_from(
+        openai_chat,
+        "openai-chat",
+        description="OpenAI supervised fine-tuning (chat messages; tools, weight, multi-turn)",
+        kinds=("sft",),
+        min_examples=10,
+        max_file_bytes=512 * 1024 * 1024,
+    ),
+    "openai-dpo": target_from(
+        openai_dpo,
+        "openai-dpo",
+        description="OpenAI direct preference optimization (input messages; one preferred, one non-preferred answer)",
+        kinds=("preference",),
+        min_examples=10,
+        max_file_bytes=512 * 1024 * 1024,
+    ),
+    "trl-preference": target_from(
+        trl_preference,
+        "trl-preference",
+        description="Hugging Face TRL preference with explicit prompt, conversational (DPO, ORPO, CPO trainers)",
+        kinds=("preference",),
+    ),
+    "llama-factory-dpo": target_from(
+        llama_factory_dpo,
+        "llama-factory-dpo",
+        description="LLaMA-Factory ShareGPT preference (conversations ending with a human turn; chosen, rejected)",
+        kinds=("preference",),
+    ),
+    "vertex-gemini-preference": target_from(
+        vertex_preference,
+        "vertex-gemini-preference",
+        description="Vertex AI Gemini preference tuning (contents ending with a user turn; score 1 and 0 completions)",
+        kinds=("preference",),
+        max_file_bytes=10**9,  # "1 GB" on the newer page (10 GB on the older one): the smaller, in decimal bytes
+    ),
+    "trl-kto": target_from(
+        trl_kto,
+        "trl-kto",
+        description="Hugging Face TRL unpaired preference, conversational (prompt, completion, label; KTO, BCO)",
+        kinds=("kto",),
+    ),
+    "bedrock-claude": target_from(
+        bedrock_claude,
+        "bedrock-claude",
+        description="Amazon Bedrock fine-tuning for Claude 3 Haiku (system; alternating user and assistant messages)",
+        kinds=("sft",),
+        min_examples=32,
+        max_examples=10_000,
+        max_file_bytes=10 * 10**9,  # "10 GB" training file, in decimal bytes; validation files: 1 GB
+    ),
+    "vertex-gemini": target_from(
+        vertex_gemini,
+        "vertex-gemini",
+        description="Vertex AI Gemini supervised tuning (systemInstruction; user and model contents of parts)",
+        kinds=("sft",),
+        max_file_bytes=10**9,  # "1 GB" JSONL training file, in decimal bytes
+    ),
+    "mistral": target_from(
+        mistral,
+        "mistral",
+        description="Mistral fine-tuning API and mistral-finetune (instruct messages; tools, weight)",
+        kinds=("sft",),
+        max_file_bytes=512 * 1024 * 1024,  # per training file (more files are allowed); validation data: 1 MB
+    ),
+    "together-conversational": target_from(
+        together_conversational,
+        "together-conversational",
+        description="Together AI conversational fine-tuning (messages; system, user, assistant; weight)",
+        kinds=("sft",),
+        min_examples=1,
+        max_file_bytes=int(50.1 * 2**30),  # the SDK's MAX_FILE_SIZE_GB (GiB); the docs say 100 GB, older ones 5 GB
+    ),
+    "together-instruction": target_from(
+        together_instruction,
+        "together-instruction",
+        description="Together AI instruction fine-tuning (prompt, completion; single-turn text)",
+        kinds=("sft",),
+        min_examples=1,
+        max_file_bytes=int(50.1 * 2**30),
+    ),
+    "together-preference": target_from(
+        together_preference,
+        "together-preference",
+        description="Together AI preference fine-tuning, DPO (input messages; one preferred, one non-preferred output)",
+        kinds=("preference",),
+        min_examples=1,
+        max_file_bytes=int(50.1 * 2**30),
+    ),
+    "trl-sft": target_from(
+        trl_sft,
+        "trl-sft",
+        description="Hugging Face TRL supervised fine-tuning, conversational (messages; SFTTrainer)",
+        kinds=("sft",),
+    ),
+    "alpaca": target_from(
+        alpaca,
+        "alpaca",
+        description="Alpaca instruction records (instruction, input, output; optional system and history)",
+        kinds=("sft",),
+    ),
+    "sharegpt": target_from(
+        sharegpt,
+        "sharegpt",
+        description="ShareGPT conversations (from human, gpt, system; value)",
+        kinds=("sft",),
+    ),
+    "llama-factory": target_from(
+        llama_factory,
+        "llama-factory",
+        description="LLaMA-Factory supervised fine-tuning, alpaca formatting (instruction, input, output)",
+        kinds=("sft",),
+    ),
+}
+
+
+def get_target(name: str) -> Target:
+    try:
+        return TARGETS[name]
+    except KeyError:
+        from pipeline.errors import ConfigError
+
+        raise ConfigError(f"unknown target '{name}'; known targets: {', '.join(sorted(TARGETS))}") from None

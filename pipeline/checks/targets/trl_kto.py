@@ -1,0 +1,43 @@
+"""Hugging Face TRL unpaired preference records for KTO and BCO: a prompt, one completion and its label.
+
+formats.md 6.1, "unpaired preference": conversational `{"prompt": [messages], "completion": [assistant],
+"label": bool}`; the schema also accepts the standard form (prompt and completion as strings).
+"""
+
+import polars as pl
+
+from pipeline.checks.finding import Finding
+from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.targets.trl_preference import answer, clean_prompt, first_content, first_text, prompt_findings
+from pipeline.records import conversation
+
+
+def to_records(examples: pl.DataFrame) -> pl.DataFrame:
+    """The prompt (system first when set), `chosen` as the completion, and `label` (true = desirable)."""
+    return examples.select(prompt=conversation(), completion=answer("chosen"), label=pl.col("label"))
+
+
+def semantic_checks(record: dict) -> list[Finding]:
+    """Prompt order and an empty prompt or completion, in either TRL form. Never raises."""
+    prompt, completion = record.get("prompt"), record.get("completion")
+    if isinstance(prompt, str):
+        found = (
+            [] if prompt.strip(WHITESPACE) else [Finding(0, "semantic.empty_content", "prompt", "the prompt is empty")]
+        )
+        path = "completion"
+    else:
+        found, path = prompt_findings(prompt, "prompt"), "completion[0].content"
+        completion = first_content(completion)
+    if isinstance(completion, str) and not completion.strip(WHITESPACE):
+        found.append(Finding(0, "semantic.empty_completion", path, "the completion is empty"))
+    return found
+
+
+def clean_rows(records: pl.DataFrame) -> pl.Series:
+    """True where a record rendered from an EXAMPLE frame certainly passes the schema and semantic checks.
+
+    Besides the prompt rules: the completion's text is set and not blank, and the label is not null.
+    """
+    text = first_text(pl.col("completion")).str.strip_chars(WHITESPACE)
+    checks = [*clean_prompt(pl.col("prompt")), text.str.len_chars() > 0, pl.col("label").is_not_null()]
+    return records.select(pl.all_horizontal(checks).fill_null(False)).to_series()

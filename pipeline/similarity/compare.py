@@ -1,0 +1,52 @@
+"""The text two examples are compared on: normalised, made a chunk at a time, and hashed for exact equality."""
+
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+
+from pipeline.records import answer_text, prompt_text
+from pipeline.similarity.ngrams import text_chunks
+
+
+def normalise(text: pl.Expr) -> pl.Expr:
+    """Lower case, every run of non-word characters (punctuation, whitespace) one space: the text compared.
+
+    One regex pass; the same result as punctuation to spaces followed by collapsing whitespace."""
+    return text.str.to_lowercase().str.replace_all(r"\W+", " ").str.strip_chars()
+
+
+def compared_text(which: str) -> pl.Expr:
+    """The text two examples are compared on; a pair's rejected side counts too (same chosen, other rejected:
+    another lesson, not a duplicate)."""
+    prompt, rejected = prompt_text().fill_null(""), pl.col("rejected").fill_null("")
+    answer = pl.concat_str(answer_text().fill_null(""), rejected, separator="\n")
+    text = {"prompt": prompt, "answer": answer, "both": pl.concat_str(prompt, answer, separator="\n")}[which]
+    return normalise(text)
+
+
+class CompareTexts:
+    """The compared text of each row of a frame, made a chunk or a few gathered rows at a time: at a million
+    examples the whole column of normalised texts would take more memory than the examples themselves."""
+
+    def __init__(self, frame: pl.DataFrame, which: str) -> None:
+        self.frame, self.expr = frame, compared_text(which)
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def gather(self, rows: np.ndarray) -> pl.Series:
+        rows_first = self.frame.select(pl.all().gather(pl.Series(rows, dtype=pl.UInt32)))  # not the whole column
+        return rows_first.select(self.expr).to_series()
+
+    def chunks(self) -> Iterator[tuple[int, pl.Series]]:
+        return text_chunks(self.frame, self.expr)
+
+
+def text_keys(examples: pl.DataFrame, which: str) -> pl.DataFrame:
+    """Two independent 64-bit hashes of each compared text, chunk by chunk: equal texts, equal keys; two
+    different texts share both with odds about 2**-128, so no text needs keeping to compare."""
+    keys = [pl.DataFrame(schema={"_key1": pl.UInt64, "_key2": pl.UInt64})]
+    for _, texts in text_chunks(examples, compared_text(which)):
+        keys.append(pl.DataFrame({"_key1": texts.hash(1), "_key2": texts.hash(2)}))
+    return pl.concat(keys)
