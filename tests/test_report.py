@@ -43,7 +43,8 @@ def frames(prompt: str = "How long is the warranty?"):
         n_completion_tokens=pl.lit(5),
         cluster_id=pl.col("id"),
     )
-    rejected = reject(pl.DataFrame([{**base, "id": "r0"}], schema=EXAMPLE), "quality", "short_answer", "too short")
+    rejected = reject(pl.DataFrame([{**base, "id": "r0"}], schema=EXAMPLE), "short_answer", "too short")
+    rejected = rejected.with_columns(reject_stage=pl.lit("quality"))  # as the executor stamps it
     return documents, kept, rejected
 
 

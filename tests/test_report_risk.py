@@ -171,7 +171,7 @@ def test_coverage_names_what_yielded_nothing():
     candidate = kept.drop("split", "n_tokens", "n_prompt_tokens", "n_completion_tokens").with_columns(
         id=pl.lit("r"), doc_id=pl.lit("d2"), section=pl.lit("Rejected"), source=pl.lit("b.md")
     )
-    rejected = reject(candidate, "quality", "secret", "an API key")
+    rejected = reject(candidate, "secret", "an API key").with_columns(reject_stage=pl.lit("quality"))
     found = coverage(documents, sections, kept, rejected)
     assert found["sections_with_examples"] == 1
     assert {(s["section"], s["reason"]) for s in found["sections_without_examples"]} == {
@@ -228,10 +228,9 @@ def hostile_report() -> dict:
     )
     rejected = reject(
         kept.head(1).drop("split", "n_tokens", "n_prompt_tokens", "n_completion_tokens").with_columns(id=pl.lit("r")),
-        "quality",
         "secret",
         script,
-    )
+    ).with_columns(reject_stage=pl.lit("quality"))
     return build_report(documents, kept, rejected, RUN, None, None, leakage(kept, DedupConfig()))
 
 
