@@ -15,7 +15,7 @@ from pypdf.generic import DictionaryObject, NameObject, NumberObject
 from pipeline.config import IngestConfig, PrepareConfig
 from pipeline.executor import execute
 from pipeline.ingest import read_sources
-from pipeline.ingest.pdf import Line, drop_running_lines, find_headings, lines_from_runs, pdf_to_markdown
+from pipeline.ingest.pdf import Line, drop_running_lines, find_headings, is_bold, lines_from_runs, pdf_to_markdown
 
 PDFS = Path(__file__).resolve().parent / "data" / "pdf"
 FONTS = PDFS / "handbook-fonts.pdf"
@@ -146,6 +146,24 @@ def test_sizes_come_from_the_text_matrix_and_weight_from_the_descriptor():
     assert (overview.text, overview.size, overview.bold, overview.y) == ("Overview", 18.0, True, 700.0)
     assert (body.size, body.bold, body.y) == (11.0, True, 680.0)
     assert (mixed.text, mixed.size, mixed.bold) == ("Mostly plain bold", 11.0, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "bold"),
+    [
+        ("/ABCDEF+Calibri-Bold", True),
+        ("/Arial,BoldItalic", True),
+        ("/OpenSans-Semibold", True),
+        ("/Roboto-Black", True),
+        ("/FuturaBT-Bd", True),
+        ("/CMBX12", True),
+        ("/Helvetica", False),
+        ("/CMR10", False),
+        ("/Times-Italic", False),
+    ],
+)
+def test_bold_by_font_name(name, bold):
+    assert is_bold(font(name), {}) is bold
 
 
 def test_lines_repeated_at_one_height_on_most_pages_are_dropped():

@@ -41,7 +41,8 @@ BULLET = re.compile(r"^[-*•·▪–—]\s")
 QUESTION = re.compile(r"^(Q|Question)\s*:", re.I)
 ANSWER = re.compile(r"^(A|Answer)\s*:", re.I)
 STARTS_BLOCK = re.compile(r"^[A-Z][A-Za-z]{0,12}:\s")
-BOLD_FONT = re.compile(r"bold|black|heavy|demi", re.I)  # Arial-BoldMT, Roboto-Black, OpenSans-Semibold, ...
+# Arial-BoldMT, Roboto-Black, OpenSans-Semibold, Avenir-Heavy, FuturaBT-Bd, TeX's CMBX10 (bold extended)
+BOLD_FONT = re.compile(r"bold|black|heavy|demi|[-,+]bd\b|cmbx", re.I)
 DIGITS = re.compile(r"\d+")
 LETTERS = re.compile(r"[^\W\d_]{2}")
 
