@@ -24,6 +24,7 @@ from pipeline.ingest.imported import PREFERENCE_FORMATS, detect_format, import_r
 from pipeline.ingest.imported_preference import import_preference, preferred_as_sft
 from pipeline.ingest.llama_factory import Mapping, read_dataset_info
 from pipeline.ingest.pdf import pdf_to_markdown
+from pipeline.ingest.plain_text import plain_text_to_markdown
 from pipeline.ingest.tabular import frame_records, json_records, jsonl_records
 from pipeline.ingest.text import document_from_text
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, rejected_document, stable_id
@@ -145,6 +146,8 @@ def read_file(
     if kind == "html":
         text, title = html_to_markdown(text)
         return single_document(source.name, kind, text, title, empty_detail="no main content found in the page")
+    if kind == "txt":
+        text = plain_text_to_markdown(text)
     return single_document(source.name, kind, text, None)
 
 
