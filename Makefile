@@ -26,7 +26,7 @@ test: install  ## lint, then the whole test suite (servers, Dask, resume and the
 # Everything but the end-to-end runs and the tests that start Prefect, servers, Dask workers or a fresh venv.
 FAST := not slow and not prefect and not server and not dask and not resume and not install
 
-check: install  ## while iterating: lint and the fast tests (about 2.5 min on 2 cores; `make test` runs them all)
+check: install  ## while iterating: lint and the fast tests (about 2 min on 2 idle cores; `make test` runs them all)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "$(FAST)"
