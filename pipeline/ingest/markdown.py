@@ -47,18 +47,13 @@ FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.|\+
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when PyYAML has it
 YAML_KEY = re.compile(r"^[\w-]+\s*:", re.MULTILINE)
 
-# Liquid/Jinja constructs and HTML comments, found in one left-to-right pass over the source.
-TEMPLATE = re.compile(
-    r"(?P<raw>\{%-?\s*raw\s*-?%\}(?P<raw_body>.*?)\{%-?\s*endraw\s*-?%\})"
-    r"|(?P<comment>\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\})"
-    r"|(?P<html_comment><!--.*?-->)"
-    r"|(?P<jinja_comment>\{#[^{}]*?#\})"
-    r"|(?P<output>\{\{(?:(?!\{\{|\}\}).){0,2000}\}\})"
-    r"|(?P<tag>\{%-?\s*(?P<name>\w+)(?P<args>(?:(?!%\}|\{%).){0,2000}?)-?%\})",
-    re.DOTALL,
-)
-# One alternation tried at every character is slow (8 MB/s): find where a construct may start, then match there.
+# Liquid/Jinja constructs and HTML comments, found in one left-to-right pass over the source: a construct
+# may start where TEMPLATE_START matches, and what it is is decided there (find_template).
 TEMPLATE_START = re.compile(r"\{[%{#]|<!--")
+TAG = re.compile(r"\{%-?\s*(\w+)((?:(?!%\}|\{%).){0,2000}?)-?%\}", re.DOTALL)
+OUTPUT = re.compile(r"\{\{(?:(?!\{\{|\}\}).){0,2000}\}\}", re.DOTALL)
+JINJA_COMMENT = re.compile(r"\{#[^{}]{0,2000}?#\}")
+END_TAG = {name: re.compile(rf"\{{%-?\s*end{name}\s*-?%\}}") for name in ("raw", "comment")}
 RAW_MARKER = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
 FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 FIRST_ARGUMENT = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([^\s,"']+))""")
@@ -79,10 +74,12 @@ DROP_CONTENT = frozenset(
     "map img picture head title nav".split()
 )
 HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b[^<>]*>")
+EMPHASIS_TAGS = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 INLINE_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9-]*)")
 FOOTNOTE_MARK = re.compile(r"^[\s\d*†‡§¶,\[\]().-]*$")
 SPACES = re.compile(r"[ \t]{2,}")
 LITERAL_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
+LITERAL_FOOTNOTE = re.compile(r" ?\[\^[^\]\s]+\]")
 HARD_BREAK = "\x0b"  # an explicit line break inside inline text (a soft break is "\n"); never in the output
 # A line that starts with a label: `Q:`, `Answer:`, `Term: ...`, `**Term**: ...`, `Speaker: ...`.
 LABEL_LINE = re.compile(r"^(?:\*\*[^*\n]{1,80}?\*\*\s*[:—–-]|[A-Z0-9][^:\n]{0,60}?:)(?:\s|$)")
@@ -138,7 +135,7 @@ def split_front_matter(source: str) -> tuple[dict[str, Any], str]:
         loaded = None
     if isinstance(loaded, dict):
         return {str(key): value for key, value in loaded.items()}, source[match.end() :]
-    if not block.strip() or YAML_KEY.search(block):
+    if not block.strip() or YAML_KEY.search(block) or source.startswith("+++"):
         return {}, source[match.end() :]  # broken or TOML (+++) front matter: dropped, no title
     return {}, source  # a thematic break and a paragraph, not front matter
 
@@ -149,20 +146,21 @@ def resolve_templates(text: str) -> str:
         return text
     fences = fenced_ranges(text)
     pieces: list[str] = []
+    missing: set[str] = set()  # closers not found after some point (so not after any later one)
     position = search_from = 0
     while candidate := TEMPLATE_START.search(text, search_from):
-        match = TEMPLATE.match(text, candidate.start())
-        if match is None:
-            search_from = candidate.start() + 1
+        start = candidate.start()
+        found = find_template(text, start, missing)
+        if found is None:
+            search_from = start + 1
             continue
-        start, end = match.span()
-        in_code = bisect_right(fences, start) % 2 == 1
-        if in_code:
-            replacement = match.group("raw_body") if match.group("raw") else RAW_MARKER.sub("", match.group())
-        elif match.group("html_comment") and inside_code_span(text, start):
-            replacement = match.group()
+        end, kind, shown = found
+        if bisect_right(fences, start) % 2 == 1:  # inside fenced code: verbatim, less the raw markers
+            replacement = shown if kind == "raw" else RAW_MARKER.sub("", text[start:end])
+        elif kind == "html_comment" and inside_code_span(text, start):
+            replacement = text[start:end]
         else:
-            replacement = template_text(match)
+            replacement = shown
         pieces.append(text[position:start])
         if not replacement and text[end : end + 1] in CLOSING_PUNCTUATION and pieces[-1].endswith(" "):
             pieces[-1] = pieces[-1].rstrip(" ")  # "write to {{ site.email }}." -> "write to."
@@ -179,16 +177,42 @@ def resolve_templates(text: str) -> str:
     return "".join(pieces)
 
 
-def template_text(match: re.Match) -> str:
-    """What a reader of the rendered page sees in place of one template construct."""
-    if match.group("raw"):
-        return match.group("raw_body")
-    if not match.group("tag"):
-        return ""  # comments and {{ output }}
-    name = match.group("name").lower()
-    argument = FIRST_ARGUMENT.match(match.group("args"))
-    quoted = argument.group(1) if argument and argument.group(1) is not None else None
-    quoted = quoted if quoted is not None else (argument.group(2) if argument else None)
+def find_template(text: str, start: int, missing: set[str]) -> tuple[int, str, str] | None:
+    """(end, kind, what a reader sees) of the construct at `start`, or None when there is none.
+
+    Kinds: html_comment, output, jinja_comment, comment (with its content), raw (what it shows is its
+    content, verbatim), tag. Unclosed comments and raw blocks are not constructs (an unclosed `{% raw %}`
+    is a tag like any other); `missing` remembers a closer that is absent, so no search is repeated.
+    """
+    if text.startswith("<!--", start):
+        close = -1 if "-->" in missing else text.find("-->", start + 4)
+        if close < 0:
+            missing.add("-->")
+            return None
+        return close + 3, "html_comment", ""
+    if text.startswith("{{", start):
+        match = OUTPUT.match(text, start)
+        return (match.end(), "output", "") if match else None
+    if text.startswith("{#", start):
+        match = JINJA_COMMENT.match(text, start)
+        return (match.end(), "jinja_comment", "") if match else None
+    match = TAG.match(text, start)
+    if match is None:
+        return None
+    name = match.group(1).lower()
+    if name in END_TAG and name not in missing:
+        close = END_TAG[name].search(text, match.end())
+        if close is None:
+            missing.add(name)
+        else:
+            return close.end(), name, text[match.end() : close.start()] if name == "raw" else ""
+    return match.end(), "tag", tag_text(name, match.group(2))
+
+
+def tag_text(name: str, args: str) -> str:
+    """What a reader of the rendered page sees in place of one Liquid tag."""
+    argument = FIRST_ARGUMENT.match(args)
+    quoted = None if argument is None else argument.group(1) if argument.group(1) is not None else argument.group(2)
     value = quoted if quoted is not None else (argument.group(3) if argument else None)
     if name in ("page", "link") and value and (quoted is not None or "/" in value):
         return value.strip().replace(" ", "%20")  # a path, usually the destination of a link
@@ -450,6 +474,8 @@ def inline(children: list, plain: bool = False) -> str:
                     out[-1] = out[-1].rstrip(" ")  # "a note [^1]." or "a <sup>1</sup>." -> "a note."
                 if "](" in value:  # an escaped or broken link (`\\[text](/path)`) reads as its text too
                     value = LITERAL_LINK.sub(r"\1", value)
+                if "[^" in value:  # a footnote reference without a definition is no more than one with it
+                    value = LITERAL_FOOTNOTE.sub("", value)
                 append(out, SPACES.sub(" ", value.replace(HARD_BREAK, " ")))
             elif kind == "Code":
                 append(out, value if plain else code_span(value))
@@ -458,7 +484,7 @@ def inline(children: list, plain: bool = False) -> str:
             elif kind == "HardBreak":
                 append(out, HARD_BREAK)
             elif kind == "InlineHtml":
-                inline_html(value, frames)
+                inline_html(value, frames, plain)
             elif kind in ("InlineMath", "DisplayMath"):
                 append(out, value)
             # FootnoteReference, TaskListMarker, Html: nothing a reader reads as text
@@ -496,7 +522,7 @@ def merge_lines(children: list) -> list:
     return merged
 
 
-def inline_html(tag_text: str, frames: list[tuple[str, list[str]]]) -> None:
+def inline_html(tag_text: str, frames: list[tuple[str, list[str]]], plain: bool = False) -> None:
     if tag_text.startswith(("<!", "<?")):
         return  # comments, declarations, CDATA
     match = INLINE_TAG.match(tag_text)
@@ -507,7 +533,7 @@ def inline_html(tag_text: str, frames: list[tuple[str, list[str]]]) -> None:
     closing = bool(match and match.group(1))
     if name in ("br", "wbr", "hr"):
         append(frames[-1][1], HARD_BREAK if name != "wbr" else "")
-    elif name in DROP_CONTENT or name == "sup":
+    elif name in DROP_CONTENT or name == "sup" or name in EMPHASIS_TAGS:
         if not closing and not tag_text.rstrip().endswith("/>"):
             frames.append((name, []))
         elif closing and any(open_name == name for open_name, _ in frames[1:]):
@@ -516,7 +542,9 @@ def inline_html(tag_text: str, frames: list[tuple[str, list[str]]]) -> None:
                 append(frames[-1][1], "".join(text))
             _, text = frames.pop()
             content = "".join(text)
-            if name == "sup" and not FOOTNOTE_MARK.match(content):
+            if name in EMPHASIS_TAGS:
+                append(frames[-1][1], content if plain else wrap(content, EMPHASIS_TAGS[name]))
+            elif name == "sup" and not FOOTNOTE_MARK.match(content):
                 append(frames[-1][1], content)
 
 
@@ -664,7 +692,7 @@ def inline_parts(element: html.HtmlElement, out: list[str], plain: bool, include
             for child in element:
                 inline_parts(child, inner, plain)
             text = "".join(inner)
-            marker = {"strong": "**", "b": "**", "em": "*", "i": "*"}.get(tag, "")
+            marker = EMPHASIS_TAGS.get(tag, "")
             if tag == "code" and not plain and text.strip():
                 text = code_span(" ".join(text.split()))
             elif marker and not plain:
