@@ -97,6 +97,7 @@ def test_handbook_page_becomes_clean_markdown_with_its_front_matter_title():
 
 
 def test_front_matter_is_metadata_and_never_text():
+    assert markdown_to_text("---\r\ntitle: Windows\r\n---\r\nBody.\r\n")[:2] == ("Body.", "Windows")
     document = markdown_to_text('---\ntitle: "Expenses: a guide"\nowner: finance\n---\nClaims are paid monthly.\n')
     assert document == (
         "Claims are paid monthly.",
@@ -112,6 +113,8 @@ def test_front_matter_is_metadata_and_never_text():
         "---\ntitle: a: b: c\n---\n",
         "---\n---\n",  # empty
         "+++\ntitle = 'TOML'\n+++\n",
+        "---\ntitle: T\ndate: 2021-02-30\n---\n",  # safe_load raises ValueError, not a YAMLError
+        "---\ntitle: T\nsize: !!int 'large'\n---\n",
     ],
 )
 def test_broken_or_foreign_front_matter_is_dropped_without_a_title(front_matter):
@@ -205,6 +208,15 @@ def test_html_table_with_a_header_is_a_pipe_table():
         "<tbody><tr><td><b>Junior</b></td><td>25 | 27</td></tr><tr><td>Senior</td><td>30</td></tr></tbody></table>"
     )
     assert clean(source) == "| Grade | Days |\n|---|---|\n| Junior | 25 / 27 |\n| Senior | 30 |"
+
+
+def test_key_value_table_lines_read_as_definitions():
+    source = "<table><tr><td><b>Opening hours:</b></td><td>8:00 to <em>18:00</em></td></tr><tr><td>Notes</td><td></td></tr></table>"
+    assert clean(source) == "**Opening hours**: 8:00 to *18:00*\nNotes"
+
+
+def test_a_block_of_only_a_doctype_has_no_text():
+    assert clean("<!DOCTYPE html>\n\nText.") == "Text."
 
 
 def test_html_headings_lists_and_paragraphs():

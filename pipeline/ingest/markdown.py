@@ -108,7 +108,7 @@ class MarkdownDocument(NamedTuple):
 
 def markdown_to_text(source: str) -> MarkdownDocument:
     """The cleaned text of a Markdown page, with its front-matter title and metadata."""
-    metadata, body = split_front_matter(source.lstrip("\ufeff"))
+    metadata, body = split_front_matter(source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     title = metadata.get("title")
     title = clean_title(str(title)) if isinstance(title, str | int | float) else None
     return MarkdownDocument(render(resolve_templates(body)), title, metadata)
@@ -131,7 +131,7 @@ def split_front_matter(source: str) -> tuple[dict[str, Any], str]:
     block = match.group(1) or ""
     try:
         loaded = yaml.load(block, Loader=SAFE_LOADER) if source.startswith("---") else None
-    except yaml.YAMLError:
+    except Exception:  # not only YAMLError: safe constructors raise ValueError (2021-02-30), AttributeError, ...
         loaded = None
     if isinstance(loaded, dict):
         return {str(key): value for key, value in loaded.items()}, source[match.end() :]
@@ -592,8 +592,8 @@ class HtmlRenderer:
             return []
         try:
             root = html.fragment_fromstring(source, create_parent="div")
-        except (etree.ParserError, ValueError):
-            return paragraph(WHITESPACE.sub(" ", source))
+        except (etree.ParserError, ValueError):  # nothing but a doctype or a declaration: no text in it
+            return []
         self.walk_children(root, 0)
         self.flush()
         return self.out
@@ -717,7 +717,7 @@ def html_table(element: html.HtmlElement) -> list[str]:
     if not has_header and all(len(row) == 2 for row in cells):
         lines = []
         for key_cell, value_cell in cells:
-            key, value = one_line(key_cell, plain=True), one_line(value_cell)
+            key, value = one_line(key_cell, plain=True).rstrip(":").rstrip(), one_line(value_cell)
             if key and value:
                 lines.append(f"**{key}**: {value}")
             elif key or value:
