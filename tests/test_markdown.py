@@ -215,6 +215,10 @@ def test_key_value_table_lines_read_as_definitions():
     assert clean(source) == "**Opening hours**: 8:00 to *18:00*\nNotes"
 
 
+def test_markdown_links_written_inside_an_html_block_read_as_their_text():
+    assert clean('<div markdown="1">\nSee the [leave page](/leave/) first.\n</div>') == "See the leave page first."
+
+
 def test_a_block_of_only_a_doctype_has_no_text():
     assert clean("<!DOCTYPE html>\n\nText.") == "Text."
 
@@ -260,6 +264,9 @@ def test_inline_markup_is_reduced_to_light_markdown():
 
 def test_escaped_link_syntax_reads_as_its_text():
     assert clean("The \\[benefits page\n](/benefits) explains it.") == "The benefits page explains it."
+    assert clean("See the [fares page] (https://example.org/fares) or [a note] (below).") == (
+        "See the fares page or [a note] (below)."
+    )
 
 
 def test_soft_wraps_become_spaces_but_label_lines_and_hard_breaks_stay():

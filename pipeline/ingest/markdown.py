@@ -78,7 +78,8 @@ EMPHASIS_TAGS = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 INLINE_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9-]*)")
 FOOTNOTE_MARK = re.compile(r"^[\s\d*†‡§¶,\[\]().-]*$")
 SPACES = re.compile(r"[ \t]{2,}")
-LITERAL_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
+# Link syntax the parser left as text (escaped, or `[text] (https://...)` with a space): what it shows.
+LITERAL_LINK = re.compile(r"\[([^\[\]]*)\](?:\(| \((?=https?:|/|mailto:))[^()\s]*\)")
 LITERAL_FOOTNOTE = re.compile(r" ?\[\^[^\]\s]+\]")
 HARD_BREAK = "\x0b"  # an explicit line break inside inline text (a soft break is "\n"); never in the output
 # A line that starts with a label: `Q:`, `Answer:`, `Term: ...`, `**Term**: ...`, `Speaker: ...`.
@@ -472,7 +473,7 @@ def inline(children: list, plain: bool = False) -> str:
             if kind == "Text":
                 if value[:1] in CLOSING_PUNCTUATION and out and out[-1].endswith(" "):
                     out[-1] = out[-1].rstrip(" ")  # "a note [^1]." or "a <sup>1</sup>." -> "a note."
-                if "](" in value:  # an escaped or broken link (`\\[text](/path)`) reads as its text too
+                if "](" in value or "] (" in value:  # a literal `\\[text](/path)` reads as its text too
                     value = LITERAL_LINK.sub(r"\1", value)
                 if "[^" in value:  # a footnote reference without a definition is no more than one with it
                     value = LITERAL_FOOTNOTE.sub("", value)
@@ -604,7 +605,7 @@ class HtmlRenderer:
 
     def text(self, text: str | None) -> None:
         if text:
-            append(self.buffer, WHITESPACE.sub(" ", text))
+            append(self.buffer, html_text(text))
 
     def walk_children(self, element: html.HtmlElement, depth: int) -> None:
         self.text(element.text)
@@ -688,7 +689,7 @@ def inline_parts(element: html.HtmlElement, out: list[str], plain: bool, include
         else:
             inner: list[str] = []
             if element.text:
-                append(inner, WHITESPACE.sub(" ", element.text))
+                append(inner, html_text(element.text))
             for child in element:
                 inline_parts(child, inner, plain)
             text = "".join(inner)
@@ -699,7 +700,13 @@ def inline_parts(element: html.HtmlElement, out: list[str], plain: bool, include
                 text = wrap(text, marker)
             append(out, text)
     if include_tail and element.tail:
-        append(out, WHITESPACE.sub(" ", element.tail))
+        append(out, html_text(element.tail))
+
+
+def html_text(text: str) -> str:
+    """An HTML text node as a reader sees it; Markdown links in it (`<div markdown="1">`) read as their text."""
+    text = WHITESPACE.sub(" ", text)
+    return LITERAL_LINK.sub(r"\1", text) if "](" in text or "] (" in text else text
 
 
 def one_line(element: html.HtmlElement, plain: bool = False) -> str:
