@@ -391,11 +391,16 @@ def paragraph(text: str) -> list[str]:
     lines = [line for line in lines if line]
     if not lines:
         return []
-    labelled = [bool(LABEL_LINE.match(line)) for line in lines]
-    keep = sum(labelled) >= 2
-    text = lines[0] + "".join(
-        ("\n" if keep and label else " ") + line for line, label in zip(lines[1:], labelled[1:], strict=True)
-    )
+    if len(lines) == 1:
+        text = lines[0]
+    else:
+        labelled = [bool(LABEL_LINE.match(line)) for line in lines]
+        keep = sum(labelled) >= 2
+        text = lines[0] + "".join(
+            ("\n" if keep and label else " ") + line for line, label in zip(lines[1:], labelled[1:], strict=True)
+        )
+    if HARD_BREAK not in text and "\n" not in text:
+        return [text.strip()] if text.strip() else []
     lines = [line.strip() for line in text.replace(HARD_BREAK, "\n").split("\n")]
     text = "\n".join(line for line in lines if line)
     return [text] if text else []
