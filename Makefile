@@ -42,6 +42,7 @@ bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
 		bench/.venv-together/bin/python -m pip install --quiet together==3.1.1; }
 	$(BIN)/python -m bench.e2e --examples 10000 100000
 	$(BIN)/python -m bench.ingest --documents 1000
+	$(BIN)/python -m bench.markdown
 	$(BIN)/python -m bench.validate --lines 100000
 	$(BIN)/python -m bench.dedup --docs 50000
 	$(BIN)/python -m bench.prefect_overhead --tries 3
