@@ -11,6 +11,7 @@ unsupported_type, ...), never an exception and never silently skipped; only path
 import logging
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -66,12 +67,12 @@ def absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def read_sources(paths: list[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
+def read_sources(paths: Sequence[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
     mappings, rejected = find_mappings(paths)
     return read_files(input_files(paths, cfg), cfg, mappings, importing, rejected)
 
 
-def find_mappings(paths: list[str | Path]) -> tuple[dict[Path, Mapping], list[dict]]:
+def find_mappings(paths: Sequence[str | Path]) -> tuple[dict[Path, Mapping], list[dict]]:
     """The LLaMA-Factory mapping of each file a dataset_info.json describes, and rejects for unreadable ones."""
     mappings: dict[Path, Mapping] = {}
     rejected = []
@@ -85,7 +86,7 @@ def find_mappings(paths: list[str | Path]) -> tuple[dict[Path, Mapping], list[di
     return mappings, rejected
 
 
-def input_files(paths: list[str | Path], cfg: IngestConfig) -> list[SourceFile]:
+def input_files(paths: Sequence[str | Path], cfg: IngestConfig) -> list[SourceFile]:
     """Every input file in a stable order (dataset_info.json files describe inputs; they are not inputs)."""
     return list(discover_files(paths, [*cfg.exclude, "dataset_info.json"]))
 

@@ -7,6 +7,7 @@ train/validation overlap, system-prompt consistency) then run on those hashes in
 
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class Options:
     columnar: bool = True  # the whole-file pass for OpenAI chat files; False forces the per-line engine
 
 
-def validate_files(paths: list[str | Path], options: Options) -> ValidationResult:
+def validate_files(paths: Sequence[str | Path], options: Options) -> ValidationResult:
     target = get_target(options.target)
     encoding_name, limit, estimated = token_settings(target, options.model)
     result = ValidationResult(target=target.name, files=[str(path) for path in paths])
