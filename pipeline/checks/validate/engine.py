@@ -121,12 +121,13 @@ def check_file(
         errors += [Finding(f.line, f.code, f.path, f.message, str(path)) for f in file_findings]
         del data
         results = [check_chunk((job, lines))]
-    rows, warnings = [], []
+    material: list[tuple] = []  # key material in keys.MATERIAL's order
+    warnings = []
     for chunk_result in results:
         errors += chunk_result.errors
         warnings += chunk_result.warnings
-        rows += chunk_result.rows
-    return from_material(rows), errors, warnings
+        material += chunk_result.rows
+    return from_material(material), errors, warnings
 
 
 def workers(requested: int | None) -> int:

@@ -67,7 +67,7 @@ def parse_line(number: int, raw: bytes) -> tuple[object, list[Finding]]:
 
 
 def explain_bad_json(number: int, text: str) -> Finding:
-    special = []
+    special: list[str] = []  # NaN, Infinity or -Infinity
     try:
         json.loads(text, parse_constant=special.append)
     except (json.JSONDecodeError, RecursionError) as error:
