@@ -237,7 +237,9 @@ def import_one(
     """A record as examples of the run's kind; data of the other kind is rejected with the command to use."""
     fmt = fmt or (detect_format(record) if isinstance(record, dict) else None)
     if fmt in PREFERENCE_FORMATS:
-        rows, problem = import_preference(record, fmt, name, doc_id, importing.preference)  # type: ignore[arg-type]
+        if not isinstance(record, dict):  # a line of a preference file that is a list, string or number
+            return [], ("not_an_object", f"a JSON {type(record).__name__}, expected an object")
+        rows, problem = import_preference(record, fmt, name, doc_id, importing.preference)
         return (
             (rows, problem)
             if importing.kind == "preference"
