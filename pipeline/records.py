@@ -76,6 +76,16 @@ def empty(schema: pl.Schema) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+def as_number(value: object) -> int | float:
+    """An aggregate of a numeric column (Series.max(), .mean(), .quantile()), unchanged.
+
+    polars types these as any Python value (a date, a string, None), since it depends on the column's dtype.
+    """
+    if isinstance(value, int | float):
+        return value
+    raise TypeError(f"expected a number from a numeric column, got {value!r}")
+
+
 def reject(frame: pl.DataFrame, reason: str | pl.Expr, detail: str | pl.Expr = "") -> pl.DataFrame:
     """Turn rows into REJECTED rows; `reason` and `detail` may be per-row expressions.
 
