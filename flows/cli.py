@@ -1,8 +1,10 @@
 """The `ftprep` command: prepare, validate, report, targets. The one place errors become messages and exit codes.
 
-Exit codes: 0 success; 1 the data has errors (validate) or the run stopped on a condition the user must
-fix (a bad config, a missing source); 2 usage or I/O errors; 3 an internal error (a bug: one line, no
-traceback unless FTPREP_DEBUG=1). Run-stopping errors print one line naming
+Exit codes: 0 success (also when the reader of our output goes away, a broken pipe); 1 the data has
+errors (validate) or the run stopped on a condition the user must fix (a bad config, an unusable output
+folder, a missing tokenizer); 2 usage errors or an input that cannot be read (a missing source or eval
+file, an unreadable file to validate); 3 an internal error (a bug: one line, no traceback unless
+FTPREP_DEBUG=1); 130 interrupted (Ctrl-C). Run-stopping errors print one line naming
 the file or field and the fix, never a traceback.
 """
 

@@ -1,14 +1,14 @@
 """The `prepare_dataset` flow: pipeline.executor with a Prefect backend, and the report as artifacts.
 
-The backend makes each step of the executor a Prefect task named after its stage in the registry
+The backend makes each global stage of the executor a Prefect task named after its stage in the registry
 (pipeline.stages), and submits the shards as `prepare-shard` tasks that take a shard of paths and write
-parquet under OUT/stages/, so the flow's task runner decides where they run: threads by default, a
-Dask cluster with `ftprep prepare --task-runner dask`. Shards a previous run finished are not
-submitted again, which is what makes a killed run resumable. The global stages run in the flow's
-process over all shards. `NO_CACHE` keeps Prefect from hashing configs and frames for cache keys.
-No task retries: the one stage that calls a network (LLM generation) retries each request itself,
-with backoff, inside its budget. (No `from __future__ import annotations` here: served flows pickle
-by value and would lose the PrepareConfig annotation.)
+parquet under OUT/stages/, so the flow's task runner decides where they run: threads by default, a Dask
+cluster with `ftprep prepare --task-runner dask`. Shards a previous run finished are not submitted again,
+which is what makes a killed run resumable. The global stages run in the flow's process over all shards.
+`NO_CACHE` keeps Prefect from hashing configs and frames for cache keys. No task retries: the stages that
+call a network (LLM generation, and LLM judging in pair-preferences) retry each request themselves, with
+backoff, inside their budgets. (No `from __future__ import annotations` here: served flows pickle by value
+and would lose the PrepareConfig annotation.)
 """
 
 import os

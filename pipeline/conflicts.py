@@ -3,7 +3,8 @@
 Two examples that ask the same thing and teach different answers pull a model two ways; usually one
 is stale (an archived policy) or one was cut from the wrong place. They are not duplicates (the
 answers differ), so dedup keeps both. This pass finds them on normalised prompts; by default it only
-reports (the split keeps each such group on one side), and with `dedup.conflicts = "reject"` it keeps
+reports (the split keeps a group on one side when its prompts are identical after lower-casing and
+have five or more words), and with `dedup.conflicts = "reject"` it keeps
 the first of each group in dedup's deterministic order and rejects the others naming the kept id.
 """
 

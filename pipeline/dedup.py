@@ -5,7 +5,7 @@ Near duplicates are found in three steps that scale as a shuffle rather than one
 of documents), candidate pairs from a group-by per band on its band hash, and an exact Jaccard check of
 each candidate on shingle hashes before connected components form clusters. Bands and
 rows default to 16 x 8, which finds >99% of pairs at Jaccard 0.8 where datasketch's own optimiser
-(9 x 13) finds 79% (shared/reference/dedup.md). In every cluster the first example in a deterministic
+(9 x 13) finds about 80% (bench/RESULTS.md). In every cluster the first example in a deterministic
 order is kept; each removed row names the kept id.
 """
 
@@ -19,7 +19,7 @@ from pipeline.similarity.compare import CompareTexts, text_keys
 
 def quality_score() -> pl.Expr:
     """Higher for a fuller, less repetitive answer: distinct-word share times log(1 + words). A
-    `quality_score` column (an imported rating, a judge's score) takes precedence when present."""
+    `quality_score` column takes precedence when a caller provides one (no ftprep stage does)."""
     words = answer_text().fill_null("").str.to_lowercase().str.extract_all(r"\w+")
     count = words.list.len()
     return (words.list.n_unique() / pl.max_horizontal(count, 1)) * (count + 1).log()

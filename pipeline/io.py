@@ -1,4 +1,4 @@
-"""Writing outputs atomically and describing them: JSONL/parquet writers, sha256, the run manifest.
+"""Writing outputs atomically and describing them for the run manifest: JSONL/parquet writers, sha256, versions.
 
 Every file is written to a temporary name in its folder and renamed into place, so a run that is
 killed leaves either the previous file or the new one, never half of one.

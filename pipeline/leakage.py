@@ -3,8 +3,8 @@
 A group-aware split should leave none, so any found is listed by id. Two measures, both columnar:
 - 13-gram overlap (the GPT-3 / Llama decontamination convention): a held-out example leaks when any
   13 consecutive words of its text also occur in a training example;
-- near duplicates: MinHash LSH candidates across the split verified by exact shingle Jaccard, the
-  same test the dedup stage uses.
+- near duplicates: MinHash LSH candidates across the split verified by exact shingle Jaccard, with
+  dedup's shingle size, bands and threshold, on prompt and answer together.
 """
 
 import polars as pl

@@ -1,6 +1,6 @@
 """manifest.json: what a run read and wrote (paths, sizes, sha256), with its whole config and package versions.
 
-It is the last file a run writes, so a folder with a manifest is a finished run.
+It is the last file a run writes: its outputs list describes the last run that finished in this folder.
 """
 
 from pathlib import Path

@@ -20,8 +20,9 @@ MESSAGE = pl.Struct({"role": pl.String, "content": pl.String})
 DOCUMENT = pl.Schema(
     {
         "doc_id": pl.String,  # sha256 of the source path (and line for record-per-line files)
-        "source": pl.String,  # path relative to the source root, ":LINE" for JSONL records
-        "format": pl.String,  # md, txt, jsonl
+        # source folder name + path inside it (or the file name); `file:LINE` for JSONL, `file#N` for JSON/CSV/Parquet
+        "source": pl.String,
+        "format": pl.String,  # md, txt, html, pdf, docx, record, dataset
         "title": pl.String,
         "text": pl.String,  # normalised text; every offset in SECTION and EXAMPLE points into it
     }
@@ -49,7 +50,8 @@ _EXAMPLE_COLUMNS: dict[str, DType] = {
     "messages": pl.List(MESSAGE),
     "chosen": pl.String,  # preference: the preferred answer; kto: the completion
     "rejected": pl.String,
-    "negative": pl.String,  # how `rejected` was made: rating, wrong_section, other_document, truncated, llm_judge
+    # how `rejected` was made: rating, wrong_section, other_document, truncated, llm_judge, imported
+    "negative": pl.String,
     "label": pl.Boolean,  # kto: whether the completion is desirable
     "rationale": pl.String,  # why chosen beats rejected: scores, margin, judge principles
     "doc_id": pl.String,

@@ -1,6 +1,7 @@
 """The stage registry: every stage of a prepare run, in order, declared once.
 
-Each entry names the stage (it is also the Prefect task name), its scope (`shard`: sees one shard's
+Each entry names the stage (for a global stage it is also the Prefect task name; shard stages run
+inside the `prepare-shard` task), its scope (`shard`: sees one shard's
 documents at a time; `global`: sees every example of the run), the funnel step its rejects are counted
 under (`reject_stage` in rejects.jsonl and the report's funnel), the config sections it reads, when it
 runs, and its body in pipeline.steps. Everything that needs the pipeline's shape derives it from here:

@@ -1,8 +1,8 @@
 """RunState: what a prepare run holds between stages, and how a stage's result is folded into it.
 
 Stages never mutate it; each returns a new state. The frames follow the schemas in pipeline.records.
-The executor (pipeline.executor) is the only code that applies a stage's rejects, so it can stamp
-every reject with the funnel step the stage registry names.
+`pipeline.apply.apply_stage` runs every stage, and afterwards stamps every reject the stage added (from
+a returned Split or folded in by the body) with the funnel step the stage registry names.
 """
 
 from dataclasses import dataclass, field, replace

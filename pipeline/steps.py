@@ -58,7 +58,8 @@ def extract(state: RunState, cfg: PrepareConfig) -> Split:
 
 
 def generate_llm(state: RunState, cfg: PrepareConfig) -> RunState:
-    """Question-answer pairs an LLM wrote from the sections (the one stage of a shard that uses the network)."""
+    """Question-answer pairs an LLM wrote from the sections (a network stage: LLM generation;
+    `pair-preferences` also calls the endpoint when `preference.judge.enabled`)."""
     api_key = os.environ.get(cfg.llm.api_key_env) or None  # from the environment, never from config or parameters
     made = generate_with_llm(state.sections, cfg.llm, cfg.generate.system_prompt, api_key, llm_cache(cfg))
     kept = pl.concat([state.examples, made.kept], how="diagonal_relaxed")

@@ -1,8 +1,9 @@
 """Checking records against a target: the JSON Schema, then the target's semantic rules.
 
-The same `check_record` serves the pipeline's format stage (a rejected row per failing example) and
-`ftprep validate` (every finding on every line). It never raises on any input: a value the checks do
-not understand is itself a finding.
+`check_record` is the format stage's per-record check (a rejected row per failing example; tests use it
+too); `ftprep validate` applies the same schema and semantic rules through
+`checks/validate/record_checks.py` (every finding on every line). `check_record` never raises on any input:
+a value the checks do not understand is itself a finding.
 """
 
 from pathlib import Path

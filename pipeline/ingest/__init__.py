@@ -44,7 +44,7 @@ RECORD_KINDS = {"jsonl", "json", "csv", "parquet"}
 class Ingested(NamedTuple):
     documents: pl.DataFrame  # DOCUMENT
     examples: pl.DataFrame  # EXAMPLE rows imported from existing datasets
-    rejected: pl.DataFrame  # REJECTED: documents (kind "document") and imported records (kind "sft")
+    rejected: pl.DataFrame  # REJECTED: documents (kind "document") and imported records (the run's kind)
 
 
 class Loaded(NamedTuple):

@@ -1,8 +1,8 @@
 """Existing datasets -> EXAMPLE rows: OpenAI/TRL messages, ShareGPT, Alpaca, prompt-completion.
 
-Formats are recognised per record from their keys (or named by a LLaMA-Factory dataset_info.json
-mapping). A record that cannot become a valid conversation is a reject naming the field, so a partly
-broken file still imports every good row.
+A file's format is the one most of its records' keys say (or the one a LLaMA-Factory dataset_info.json
+mapping names); every row is read in that format. A record that cannot become a valid conversation is a
+reject naming the field, so a partly broken file still imports every good row.
 """
 
 from pipeline.ingest.files import Problem

@@ -1,7 +1,8 @@
 """The report's reading order, defined once: sections of tables, bar charts, sentences and lists.
 
-report.md and report.html render this same outline (Markdown tables; HTML tables and inline SVG bars),
-and the Prefect artifacts reuse its tables, so no rendering can drift from another.
+report.md (also the `ftprep-report` artifact) and report.html render this same outline (Markdown tables;
+HTML tables and inline SVG bars), so neither can drift from the other; the table artifacts publish
+report.json's `funnel` and `risk` lists directly.
 """
 
 from dataclasses import dataclass, field

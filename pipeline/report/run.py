@@ -12,8 +12,8 @@ from pipeline.tokens import resolve
 
 def run_info(cfg: PrepareConfig) -> dict:
     encoding, limit = resolve(cfg.model, cfg.tokens)
-    # The settings' hash leaves out where data comes from and goes to, so it compares across machines, and
-    # the shard size, which changes how a run is executed but not its outputs.
+    # The settings' hash leaves out the sources, the output folder and the shard size (which changes how a run
+    # is executed but not its outputs); other paths in the config (eval files, the LLM cache) still count.
     settings = cfg.model_dump(mode="json", exclude={"sources": True, "out": True, "ingest": {"shard_size"}})
     config_json = json.dumps(settings, sort_keys=True)
     return {

@@ -1,4 +1,4 @@
-"""The report's tables as (header, rows), defined once for every rendering (Markdown, HTML, artifacts)."""
+"""The report's tables as (header, rows), defined once for report.md and report.html (through the outline)."""
 
 Table = tuple[list[str], list[list[object]]]
 

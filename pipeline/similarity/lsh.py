@@ -1,7 +1,7 @@
 """MinHash LSH: candidate pairs from a group-by per band on its band hash, in bounded memory.
 
 Bands and rows default to 16 x 8 (DedupConfig), which finds >99% of pairs at Jaccard 0.8 where
-datasketch's own optimiser (9 x 13) finds 79% (shared/reference/dedup.md). Candidates are only
+datasketch's own optimiser (9 x 13) finds about 80% (bench/RESULTS.md). Candidates are only
 proposals: jaccard.verified_edges checks each one exactly.
 """
 

@@ -1,7 +1,7 @@
 """Word-shingle hashes and datasketch-compatible MinHash signatures for a batch of texts, vectorised.
 
 Building shingles in Python and hashing each with sha1 is about 60% of datasketch's per-document time
-(shared/reference/dedup.md §4), so here a batch of texts becomes one flat UTF-8 byte array. Tokens are
+(10.7 s of 17.8 s when the team measured it), so here a batch of texts becomes one flat UTF-8 byte array. Tokens are
 runs of non-space bytes; a shingle is the span from the first to the last of `n` consecutive tokens,
 hashed as a polynomial over its bytes modulo 2**64 read off one prefix sum (the base is odd, hence
 invertible, so any span's hash is a difference of prefix sums rescaled), then mixed with fmix64. The

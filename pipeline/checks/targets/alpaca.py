@@ -1,6 +1,6 @@
 """Alpaca instruction records: `{"instruction", "input", "output", "system"?, "history"?}`.
 
-The Stanford Alpaca shape as trainers read it (formats.md 6.2 Axolotl `alpaca`, 6.3 LLaMA-Factory):
+The Stanford Alpaca shape as trainers read it (Axolotl's `alpaca` dataset type, LLaMA-Factory's alpaca formatting):
 the prompt is the instruction (and the input, when not empty), `output` the trained answer; `system` is
 the system prompt and `history` the earlier `[question, answer]` rounds, oldest first. All three main
 fields are required here; llama_factory reuses this module with `input` optional.

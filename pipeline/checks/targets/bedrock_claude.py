@@ -1,6 +1,6 @@
 """Amazon Bedrock fine-tuning records for Claude 3 Haiku: `{"system"?: str, "messages": [user, assistant, ...]}`.
 
-Follows formats.md 2.1 (Bedrock model-customization-prepare page and Anthropic's Bedrock cookbook):
+Follows the Bedrock model-customization-prepare page and Anthropic's Bedrock cookbook:
 an optional top-level system string; at least two messages, user and assistant only, alternating,
 first the user's and last the assistant's; no extraneous keys. Limits: 32 to 10,000 training records
 (the minimum is `min_examples`), a 10 GB training file, and 32,000 tokens per record. There is no

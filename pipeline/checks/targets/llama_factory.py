@@ -1,6 +1,6 @@
 """LLaMA-Factory supervised records, alpaca formatting: `{"instruction", "input"?, "output", "system"?, "history"?}`.
 
-formats.md 6.3 and hiyouga/LLaMA-Factory data/README.md: a dataset registered in `dataset_info.json`
+Follows hiyouga/LLaMA-Factory data/README.md: a dataset registered in `dataset_info.json`
 with the default `formatting: alpaca`. With no `columns` entry LLaMA-Factory reads exactly
 `instruction` (required), `input` (optional) and `output` (required); the human prompt is
 `instruction\\ninput`. `system` and `history` (whose answers are trained too) are read only through the

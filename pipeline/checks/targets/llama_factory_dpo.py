@@ -1,9 +1,10 @@
 """LLaMA-Factory ShareGPT preference records: `{"conversations": [...], "chosen": {...}, "rejected": {...}}`.
 
-formats.md 6.3, "sharegpt preference" (a dataset registered with `formatting: sharegpt, ranking: true`):
-the conversation ends with a human turn and each answer is one `{"from": "gpt", "value"}` turn. The tags
-are LLaMA-Factory's defaults (human, gpt, observation, function_call, system); human and observation
-take the odd positions, gpt and function_call the even ones, as its ShareGPT converter requires.
+hiyouga/LLaMA-Factory data/README.md, "sharegpt preference" (a dataset registered with `formatting:
+sharegpt, ranking: true`): the conversation ends with a human turn and each answer is one `{"from": "gpt",
+"value"}` turn. The tags are LLaMA-Factory's defaults (human, gpt, observation, function_call, system);
+human and observation take the odd positions, gpt and function_call the even ones, as its ShareGPT converter
+requires.
 
 A system prompt is written as a first `{"from": "system"}` turn rather than the top-level `system` field:
 the converter reads that turn with the default tags, while the field is read only when `dataset_info.json`

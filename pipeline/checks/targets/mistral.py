@@ -1,12 +1,12 @@
 """Mistral fine-tuning records (API and mistral-finetune): `{"messages": [...], "tools"?: [...]}`.
 
-Follows formats.md 4.1 (the instruct format) and 4.2 (what mistral-finetune's `utils/validate_data.py`
+Follows the instruct format of Mistral's fine-tuning docs and what mistral-finetune's `utils/validate_data.py`
 and mistral-common's `MistralRequestValidatorV3` check in finetuning mode). The schema holds the
 message shapes: system, user (text, or text and image_url chunks), assistant (content or tool_calls,
 not both; weight 0 or 1), tool (a 9-character tool_call_id); tools with name, description and object
 parameters. The rules here are the validator's order: its transition table (user may follow user,
 assistant may follow assistant), the last message the assistant's, one system message; plus ftprep's
-own (formats.md 9.4): that system message comes first and the conversation starts with the user.
+own (no provider validator checks these): that system message comes first and the conversation starts with the user.
 Limit: 512 MB per training file (`max_file_bytes`).
 """
 
@@ -16,7 +16,8 @@ from pipeline.checks.finding import Finding
 from pipeline.checks.targets.sft_rules import clean_conversation, conversation_findings
 from pipeline.records import conversation
 
-# mistral-common's allowed transitions: previous role -> roles that may come next (formats.md 4.2, item 11).
+# mistral-common's allowed transitions, as mistral-finetune's validate_data.py applies them:
+# previous role -> roles that may come next.
 FOLLOWS = {
     "system": {"user", "assistant", "system"},
     "user": {"assistant", "system", "user"},

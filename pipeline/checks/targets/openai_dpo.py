@@ -1,6 +1,6 @@
 """OpenAI DPO records: `{"input": {"messages": [...]}, "preferred_output": [...], "non_preferred_output": [...]}`.
 
-Follows formats.md 1.3 (`FineTunePreferenceRequestInput`, spec f7f4b05): the `*_output` spelling, not
+Follows OpenAI's API spec (`FineTunePreferenceRequestInput`, spec f7f4b05) and DPO guide: the `*_output` spelling, not
 the pre-July-2025 `*_completion`; each output is one assistant message, the final turn after the input.
 """
 

@@ -1,12 +1,13 @@
 """The conversation rules every supervised target shares, per record and as polars expressions.
 
 Written once over "turns" with a role and a text, like the preference rules in trl_preference, so the
-Bedrock, Gemini, Mistral, Together, TRL and ShareGPT targets differ only in their role names and order
-rules (formats.md 8 M9-M13, 9.1-9.4): at least one answering turn, and the last turn is one; a system
-turn only first; the conversation starts with the user; asking and answering turns alternate, or follow
-the provider's transition table; no user or answer text is whitespace only. A coarse length guard
-covers the providers that give a per-record token limit but no offline tokenizer (Claude, Gemini), and
-`user_assistant_pairs` tells which examples the role-less formats (Alpaca, Together instruction) can hold.
+Bedrock, Gemini, Mistral, Together, TRL and ShareGPT targets differ only in their role names and order rules
+(the providers' validators' checks, plus ftprep's own stricter ones): at least one answering turn, and the
+last turn is one; a system turn only first; the conversation starts with the user; asking and answering
+turns alternate, or follow the provider's transition table; no user or answer text is whitespace only. A
+coarse length guard covers the providers that give a per-record token limit but no offline tokenizer
+(Claude, Gemini), and `user_assistant_pairs` tells which examples the role-less formats (Alpaca, Together
+instruction) can hold.
 """
 
 from collections.abc import Callable, Collection, Mapping
@@ -17,7 +18,7 @@ from pipeline.checks.finding import Finding
 from pipeline.checks.targets.openai_chat import WHITESPACE
 from pipeline.checks.targets.trl_preference import SIDES, side_of
 
-# Bedrock plans with about 6 characters per token (formats.md 2.1); 4 leaves a margin for denser text.
+# Bedrock suggests about 6 characters per token (its Claude data-prep page); 4 leaves a margin for denser text.
 CHARS_PER_TOKEN = 4
 
 

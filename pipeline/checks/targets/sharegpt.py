@@ -1,7 +1,7 @@
 """ShareGPT conversation records: `{"conversations": [{"from": "human"|"gpt"|"system", "value"}], "system"?}`.
 
-The ShareGPT shape as trainers read it (formats.md 6.2 Axolotl's `conversations`/`from`/`value` mapping,
-6.3 LLaMA-Factory's sharegpt formatting with the default tags): human turns ask, gpt turns answer, in
+The ShareGPT shape as trainers read it (Axolotl's `conversations`/`from`/`value` mapping,
+LLaMA-Factory's sharegpt formatting with the default tags): human turns ask, gpt turns answer, in
 strict alternation from the human's (LLaMA-Factory puts human in odd and gpt in even positions) to the
 gpt's, which is the training target; a system prompt is either a first `{"from": "system"}` turn or the
 top-level `system` string. This target writes the first-turn form, as llama_factory_dpo does: every

@@ -1,13 +1,13 @@
 """Together AI conversational fine-tuning records: `{"messages": [system?, user, assistant, ...]}`.
 
-Follows formats.md 5.1 and 5.2 (`together files check`, together-python `utils/files.py` eba5e5f and
+Follows Together's data-format docs and `together files check` (together-python `utils/files.py` eba5e5f and
 together-py a7cab74, whose role set is system, user and assistant: the newer constants that add `tools`
 and the `tool` role are not mirrored). The schema holds the shapes: string content or a list of text
 and image_url parts, images only in user messages as base64 data URLs, `weight` 0 or 1, no extra
 column. The rules are the SDK's (no two consecutive messages with one role, at least one assistant
 message, one content form per conversation, at most 10 images per message and per conversation, 10 MiB
 per image, no weight other than 0 on a message with images) and the docs' "start with system or user
-and alternate", plus ftprep's: the last message is the assistant's (formats.md 9.3). Limits: at least
+and alternate", plus ftprep's: the last message is the assistant's. Limits: at least
 one sample; 50.1 GiB per file (the SDK constant; the docs say 100 GB, older docs 5 GB).
 
 The media rules are shared with the instruction and preference targets.

@@ -1,8 +1,8 @@
 """Together AI instruction fine-tuning records: `{"prompt": ..., "completion": ...}`.
 
-Follows formats.md 5.1 ("Instruction": `prompt`, `completion`) and 5.2 item 9 (both pass the content
-check, a string or a part list; images only in the prompt). Only the completion is trained unless the
-job sets `--train-on-inputs`.
+Follows Together's data-format docs ("Instruction": `prompt`, `completion`) and `together files check` (both
+pass the content check, a string or a part list; images only in the prompt). Only the completion is trained
+unless the job sets `--train-on-inputs`.
 
 The format has no roles, so an example renders only when its messages are user and assistant turns in
 strict alternation ending with the assistant's: the prompt is the system prompt (when set) and every

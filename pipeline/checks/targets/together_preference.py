@@ -1,10 +1,10 @@
 """Together AI preference (DPO) records: `{"input": {"messages"}, "preferred_output", "non_preferred_output"}`.
 
-Follows formats.md 5.1 ("Preference": the OpenAI shape) and 5.2 item 10: `input` holds only `messages`,
-which pass the conversation checks without needing an assistant turn (Together's role set and content
-forms, as in together-conversational); the last input message is not the assistant's; each output is a
-list of exactly one assistant message. The record is OpenAI's DPO record, so the rendering and the
-prompt and pair rules are openai_dpo's (which apply ftprep's stricter order on top of Together's "no two
+Follows Together's data-format docs ("Preference": the OpenAI shape) and `together files check`: `input`
+holds only `messages`, which pass the conversation checks without needing an assistant turn (Together's role
+set and content forms, as in together-conversational); the last input message is not the assistant's; each
+output is a list of exactly one assistant message. The record is OpenAI's DPO record, so the rendering and
+the prompt and pair rules are openai_dpo's (which apply ftprep's stricter order on top of Together's "no two
 consecutive messages with one role"); Together adds the media rules. Limits as for together-conversational.
 """
 

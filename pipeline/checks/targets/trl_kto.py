@@ -1,6 +1,6 @@
 """Hugging Face TRL unpaired preference records for KTO and BCO: a prompt, one completion and its label.
 
-formats.md 6.1, "unpaired preference": conversational `{"prompt": [messages], "completion": [assistant],
+TRL's dataset_formats.md, "unpaired preference": conversational `{"prompt": [messages], "completion": [assistant],
 "label": bool}`; the schema also accepts the standard form (prompt and completion as strings).
 """
 

@@ -1,13 +1,13 @@
 """Hugging Face TRL preference records, and the prompt and pair rules every preference target shares.
 
-TRL's recommended preference type (formats.md 6.1, "explicit prompt") in its conversational form:
+TRL's recommended preference type (TRL's dataset_formats.md, "explicit prompt") in its conversational form:
 `{"prompt": [messages], "chosen": [assistant], "rejected": [assistant]}`, read by the DPO, ORPO and CPO
 trainers. The schema also accepts the standard form, three strings, so user files of either kind validate.
 
 The rules below (`prompt_findings`, `pair_findings` and their vectorised twins) are written once over
 "turns" with a role and a text, so the OpenAI, Gemini, LLaMA-Factory and KTO targets share them: a system
 turn only first; the prompt starts and ends with an asking turn; asking and answering turns alternate;
-no turn and no answer is whitespace only; the two answers differ (formats.md 8 M11-M13, P2; 9.17).
+no turn and no answer is whitespace only; the two answers differ (the providers' validators' checks, plus ftprep's own).
 """
 
 from collections.abc import Callable, Mapping

@@ -1,6 +1,6 @@
 """Hugging Face TRL supervised fine-tuning records (SFTTrainer): `{"messages": [system?, user, assistant, ...]}`.
 
-formats.md 6.1: the SFT trainer takes language-modeling or prompt-completion data; ftprep writes the
+TRL's dataset_formats.md: the SFT trainer takes language-modeling or prompt-completion data; ftprep writes the
 conversational language-modeling type, `{"messages": [...]}`. The schema also accepts prompt-completion
 records, standard (`prompt` and `completion` strings) or conversational (`prompt` messages and
 `completion` assistant messages), so user files of any of these kinds validate. Roles are system, user

@@ -1,11 +1,11 @@
 """Vertex AI Gemini supervised-tuning records: `{"systemInstruction"?: {"parts"}, "contents": [user, model, ...]}`.
 
-Follows formats.md 3.1 (gemini-supervised-tuning-prepare): the SFT pages spell the system prompt in
+Follows Vertex AI's gemini-supervised-tuning-prepare page: the SFT pages spell the system prompt in
 camelCase, `systemInstruction` (its `role` is ignored), and each Content is `{"role": "user"|"model",
-"parts": [Part, ...]}` where a Part is one of text, inlineData, fileData, functionCall or
-functionResponse. ftprep requires `role` on every content and, as a pipeline rule the docs imply but do
-not state, that user and model turns alternate from the user's and end with the model's: the training
-target. Limits (3.2, Gemini 2.5 Flash): 131,072 tokens per example (a character guard here: no offline
+"parts": [Part, ...]}` where a Part is one of text, inlineData, fileData, functionCall or functionResponse.
+ftprep requires `role` on every content and, as a pipeline rule the docs imply but do not state, that user
+and model turns alternate from the user's and end with the model's: the training target. Limits (Vertex AI's
+Gemini tuning limits, Gemini 2.5 Flash): 131,072 tokens per example (a character guard here: no offline
 Gemini tokenizer), at most 30 images per example, a 1 GB training file.
 
 As in the preference target, a frame where only some examples have a system prompt writes

@@ -1,11 +1,11 @@
 """Vertex AI Gemini preference-tuning records: `contents` ending with a user turn, plus two scored completions.
 
-Follows formats.md 3.3 ("Gemini preference tuning") exactly, field for field:
+Follows Vertex AI's "Gemini preference tuning" page exactly, field for field:
 `{"system_instruction"?: {"parts": [{"text"}]}, "contents": [{"role": "user"|"model", "parts": [{"text"}]}],
 "completions": [{"score": 1, "completion": {"role": "model", "parts": [...]}}, {"score": 0, ...}]}`.
 Score 1 marks the preferred completion and 0 the dispreferred one; exactly one of each; text only. The
 preference pages spell the system prompt snake_case `system_instruction` (the SFT pages use camelCase
-`systemInstruction`; 3.1 says to pick one style), so this target writes and accepts `system_instruction`.
+`systemInstruction` and say to pick one style), so this target writes and accepts `system_instruction`.
 
 polars writes a null cell as `null`, so in a frame where only some examples have a system prompt the
 others get `"system_instruction": null`, which protobuf JSON reads as unset; a frame with no system
