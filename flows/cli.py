@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--max-errors", type=int, default=3, help="places printed per finding code in the summary")
     validate.add_argument("--no-tokens", action="store_true", help="skip token counts (structure and semantics only)")
     validate.add_argument("--response-schema", type=Path, help="JSON Schema every assistant answer must satisfy")
-    validate.add_argument("--workers", type=int, help="processes for large files (default: the CPU count)")
+    validate.add_argument("--workers", type=int, help="processes for large files (default: the CPU count, at most 8)")
 
     report = commands.add_parser("report", help="render report.md and report.html again from RUN_DIR/report.json")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the --out folder of a prepare run")

@@ -115,9 +115,17 @@ class LLMConfig(Section):
     max_retries: int = Field(default=4, ge=0, le=10, description="Retries on 429/5xx/timeouts and on malformed output.")
     timeout_seconds: float = Field(default=60.0, gt=0, description="Timeout of one request.")
     max_requests: int = Field(
-        default=1000, ge=0, description="Hard cap on requests sent in one run (cache hits are free)."
+        default=1000,
+        ge=0,
+        description="Cap on requests sent by each LLM stage in one run (generation; judging has its own); "
+        "cache hits are free.",
     )
-    max_cost_usd: float = Field(default=5.0, ge=0, description="Hard cap on estimated spend in one run.")
+    max_cost_usd: float = Field(
+        default=5.0,
+        ge=0,
+        description="Cap on estimated spend of each LLM stage in one run (generation; judging has its own); "
+        "applies only when a price is set.",
+    )
     price_input_per_1m_usd: float = Field(
         default=0.0, ge=0, description="Price of 1M prompt tokens, for cost estimates."
     )
@@ -127,7 +135,9 @@ class LLMConfig(Section):
         default=0.6, ge=0, le=1, description="Share of an answer's content words that must occur in its section."
     )
     cache_dir: str | None = Field(
-        default=None, description="Content-addressed response cache; ~/.cache/ftprep/llm when unset."
+        default=None,
+        description="Content-addressed response cache; $XDG_CACHE_HOME/ftprep/llm (default "
+        "~/.cache/ftprep/llm) when unset.",
     )
 
 
@@ -241,12 +251,14 @@ class DedupConfig(Section):
     keep: Literal["first", "longest", "best_quality"] = Field(
         default="first",
         description="Which member of a duplicate cluster stays: the first by source path and position, the "
-        "longest answer, or the best quality score (a `quality_score` column, else fuller, less repetitive answers).",
+        "longest answer, or the highest heuristic quality score (fuller, less repetitive answers; a `quality_score` "
+        "column takes precedence when a caller provides one, which no ftprep stage does).",
     )
     conflicts: Literal["report", "reject"] = Field(
         default="report",
-        description="Examples with the same prompt and different answers: report them (the split keeps them on "
-        "one side), or reject all but the first of each group.",
+        description="Examples with the same prompt and different answers: report them (the split keeps a group on "
+        "one side when its prompts are identical after lower-casing and have five or more words), or reject all "
+        "but the first of each group.",
     )
 
     @model_validator(mode="after")

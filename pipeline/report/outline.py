@@ -221,8 +221,9 @@ def conflict_parts(report: dict) -> list[Part]:
     if not found:
         return []
     text = (
-        f"{found['groups']} prompts are asked with different answers ({found['examples']} examples, kept together "
-        f"on one side of the split); {found['rejected']} examples were rejected as conflicts."
+        f"{found['groups']} prompts are asked with different answers ({found['examples']} examples; the split keeps "
+        "a group on one side when its prompts are identical after lower-casing and have five or more words); "
+        f"{found['rejected']} examples were rejected as conflicts."
     )
     rows = [[entry["prompt"], ", ".join(entry["ids"])] for entry in found["listed"]]
     return [Part("text", text=text), *([table(["prompt", "example ids"], rows)] if rows else [])]
