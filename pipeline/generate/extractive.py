@@ -14,8 +14,9 @@ from pipeline.blocks import Block, split_blocks
 from pipeline.config import GenerateConfig
 from pipeline.generate import definition, dialogue, faq, glossary, heading, lists, qa, table
 from pipeline.generate.common import example
-from pipeline.records import EXAMPLE, Split, reject
+from pipeline.records import EXAMPLE, Split, concat_rejects, reject
 
+REFUSED = {"_reason": pl.String, "_detail": pl.String}  # a candidate an extractor would not write, and why
 Extractor = Callable[[dict, list[Block], GenerateConfig], Iterator[dict]]
 EXTRACTORS: dict[str, Extractor] = {
     "faq": faq.extract,
@@ -31,8 +32,9 @@ EXTRACTORS: dict[str, Extractor] = {
 
 def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     """Examples from every section; examples over the per-section or per-document caps are rejected."""
-    rows = [row for section in sections.iter_rows(named=True) for row in extract_section(section, cfg)]
-    examples = pl.DataFrame(rows, schema=EXAMPLE)
+    rows = [row for section in with_children(sections).iter_rows(named=True) for row in extract_section(section, cfg)]
+    refused = pl.DataFrame([row for row in rows if "_reason" in row], schema={**EXAMPLE, **REFUSED})
+    examples = pl.DataFrame([row for row in rows if "_reason" not in row], schema=EXAMPLE)
     if cfg.faq_conversations:
         examples = group_faq_conversations(examples, cfg)
     capped = examples.with_columns(
@@ -42,7 +44,14 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     over = (pl.col("in_section") >= cfg.max_per_section) | (pl.col("in_document") >= cfg.max_per_document)
     detail = "generate.max_per_section or generate.max_per_document reached"
     rejected = reject(capped.filter(over).drop("in_section", "in_document"), "over_cap", detail)
-    return Split(capped.filter(~over).drop("in_section", "in_document"), rejected)
+    refusals = reject(refused, pl.col("_reason"), pl.col("_detail")).drop(*REFUSED)
+    return Split(capped.filter(~over).drop("in_section", "in_document"), concat_rejects([refusals, rejected]))
+
+
+def with_children(sections: pl.DataFrame) -> pl.DataFrame:
+    """`has_children`: the next section of the document is deeper, so this one's body is only an introduction."""
+    deeper = pl.col("level").shift(-1).over("doc_id") > pl.col("level")
+    return sections.with_columns(has_children=deeper.fill_null(False))
 
 
 def extract_section(section: dict, cfg: GenerateConfig) -> Iterator[dict]:

@@ -1,0 +1,305 @@
+"""What a heading is about, phrased as a question a person would ask, or a reason why it cannot be.
+
+Headings come in a few kinds, and each has one natural way to be asked about:
+- a question ("Can I work remotely?") is already the prompt;
+- a how/what/when/where/why clause ("How to request leave") becomes "How do I request leave?";
+- an instruction ("Submit your timesheet") becomes "How do I submit my timesheet?";
+- an activity ("Booking travel") becomes "How do I go about booking travel?";
+- a noun phrase ("Annual leave") becomes "What should I know about annual leave?" (or "What is X?" when
+  the section defines X);
+- a generic heading ("Eligibility", "Overview", "Tips") names no subject of its own: the subject comes
+  from the nearest specific ancestor heading or the document title ("Who is eligible for the remote
+  work stipend?");
+- a heading that is not a subject at all (a number, a date, "Notes", "Yes", a lone "Team" with no
+  context, "our values" with no name for "our") yields no question, and the reason says why.
+
+Prompts are plain text: markup, anchors, numbering and "Q:" prefixes are removed first.
+"""
+
+import re
+from dataclasses import dataclass
+
+MARKUP = [
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"\{[#:][^}]*\}|\{%.*?%\}|\{\{.*?\}\}"), ""),  # {#anchors}, Liquid
+    (re.compile(r"<[^>]+>"), ""),  # inline HTML
+    (re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)"), ""),  # emphasis, code
+]
+NUMBERING = re.compile(r"^\s*(?:(?:step|phase|part|stage|section|chapter|module|week|day)\s+\d+[a-z]?\s*[:.)\-–—]\s*"
+                       r"|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|[a-z][.)]\s+|[ivx]{1,4}[.)]\s+)", re.I)  # fmt: skip
+QA_PREFIX = re.compile(r"^\s*(?:q|question)\s*[:.]\s*", re.I)
+NO_SUBJECT = re.compile(
+    r"^(?:(?:step|phase|part|stage|section|chapter|module|week|day|level|option|version|release|appendix|table|figure)"
+    r"\s*[\w.]{0,6}|[\d\s.,:/\-–—]+|yes|no|n/?a|none|other|others|misc(?:ellaneous)?|notes?|example|examples|"
+    r"general|details|more|todo|tbd|draft|updates?|changelog|change log|(?:title|keywords|cspell|current):.*|---+|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:,?\s+\d{4})?)$",
+    re.I,
+)
+PRONOUNS = [(re.compile(rf"\b{old}\b", re.I), new) for old, new in
+            (("yourself", "myself"), ("yours", "mine"), ("your", "my"), ("you're", "I'm"), ("you've", "I've"),
+             ("you", "I"))]  # fmt: skip
+FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|our|ours|us|we're|we've)\b", re.I)
+STOP = set(
+    """a an the of for in on to at by with and or is are be do does can how what when where why who which
+whom whose this that these those it its my your our their about from into over under up out as not""".split()
+)
+# Headings that name a kind of content rather than a subject; each asks about its context in its own way.
+GENERIC = {
+    "eligibility": "Who is eligible for {ctx}?",
+    "who is eligible": "Who is eligible for {ctx}?",
+    "requirements": "What are the requirements for {ctx}?",
+    "purpose": "What is the purpose of {ctx}?",
+    "scope": "What does {ctx} cover?",
+    "overview": "Can you give me an overview of {ctx}?",
+    "introduction": "Can you give me an overview of {ctx}?",
+    "summary": "Can you give me an overview of {ctx}?",
+    "about": "Can you give me an overview of {ctx}?",
+    "background": "What is the background of {ctx}?",
+    "history": "What is the history of {ctx}?",
+    "process": "What is the process for {ctx}?",
+    "procedure": "What is the procedure for {ctx}?",
+    "how it works": "How does {ctx} work?",
+    "steps": "What are the steps for {ctx}?",
+    "instructions": "What are the steps for {ctx}?",
+    "getting started": "How do I get started with {ctx}?",
+    "tips": "What are some tips for {ctx}?",
+    "best practices": "What are the best practices for {ctx}?",
+    "rules": "What are the rules for {ctx}?",
+    "guidelines": "What are the guidelines for {ctx}?",
+    "policy": "What is the policy on {ctx}?",
+    "responsibilities": "What are the responsibilities for {ctx}?",
+    "benefits": "What are the benefits of {ctx}?",
+    "timeline": "What is the timeline for {ctx}?",
+    "timing": "What is the timing for {ctx}?",
+    "deadlines": "What are the deadlines for {ctx}?",
+    "cost": "How much does {ctx} cost?",
+    "costs": "How much does {ctx} cost?",
+    "exceptions": "What are the exceptions to {ctx}?",
+    "limitations": "What are the limitations of {ctx}?",
+    "tools": "What tools are used for {ctx}?",
+    "setup": "How do I set up {ctx}?",
+    "set up": "How do I set up {ctx}?",
+    "installation": "How do I install {ctx}?",
+    "usage": "How do I use {ctx}?",
+    "options": "What are the options for {ctx}?",
+    "alternatives": "What are the alternatives to {ctx}?",
+    "goals": "What are the goals of {ctx}?",
+    "principles": "What are the principles of {ctx}?",
+    "structure": "How is {ctx} structured?",
+    "leadership": "Who leads {ctx}?",
+    "selection": "How does selection work for {ctx}?",
+    "approval": "How is {ctx} approved?",
+    "contact": "Who do I contact about {ctx}?",
+    "contacts": "Who do I contact about {ctx}?",
+    "questions": "Who do I contact with questions about {ctx}?",
+    "training": "What training is there for {ctx}?",
+    "issues": "What issues can come up with {ctx}?",
+    "troubleshooting": "How do I troubleshoot {ctx}?",
+    "faq": "",
+    "resources": "",  # usually a list of links: nothing to teach
+    "additional resources": "",
+    "more information": "",
+    "related": "",
+    "see also": "",
+    "suggested reading": "",
+    "further reading": "",
+    "references": "",
+    "links": "",
+    "team": "",
+    "definitions": "",
+    "glossary": "",
+}
+WH_CLAUSE = [  # "How to X" -> "How do I X?"
+    (re.compile(r"^how to (.+)$", re.I), "How do I {}?"),
+    (re.compile(r"^how do (?:i|you) (.+)$", re.I), "How do I {}?"),
+    (re.compile(r"^what to (.+)$", re.I), "What should I {}?"),
+    (re.compile(r"^when to (.+)$", re.I), "When should I {}?"),
+    (re.compile(r"^where to (.+)$", re.I), "Where do I {}?"),
+    (re.compile(r"^who to (.+)$", re.I), "Who should I {}?"),
+    (re.compile(r"^why (?:to )?(.+)$", re.I), "Why {}?"),
+    (re.compile(r"^whether to (.+)$", re.I), "Should I {}?"),
+]
+VERBS = set(
+    """access add apply approve arrange ask attend avoid book bring build buy calculate call cancel change check
+choose claim clean close collect communicate complete configure confirm connect contact create decide delete
+deploy describe design determine disable download edit email enable enroll enrol enter estimate file fill find
+finish fix follow forward get give go handle help hire install invite join keep learn leave list locate log
+make manage meet migrate move notify obtain open order pack pay pick plan post prepare print protect provide
+publish read receive record reduce register release remove renew rent report request reserve reset respond
+return review run save schedule search select send set share sign start stop submit subscribe switch take
+talk tell test track train transfer travel turn update upgrade upload use verify view visit vote wait work
+write strengthen support improve increase ensure understand define identify establish develop encourage
+promote maintain prioritize prioritise document measure evaluate lead coordinate facilitate collaborate onboard
+offboard consider know adjust assess""".split()
+)
+# Abstract and mass nouns read without an article: "project management", "international travel".
+MASS = re.compile(
+    r"(?:ment|ing|tion|sion|ity|ance|ence|ness|ship|ism|age|ure|travel|transit|work|leave|data|"
+    r"information|software|equipment|feedback|research|security|time|pay|health|access)$"
+)
+VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
+SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
+STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
+QUESTION_START = re.compile(r"^(?:how|what|when|where|why|who|which|can|should|do|does|is|are|will)\s+\S+\s+\S", re.I)
+OVERVIEW_OF = re.compile(r"^(?:an? )?(?:brief |quick |short )?(?:overview|introduction|summary|intro) (?:of|to) ", re.I)
+ING_NOUNS = set(
+    """anything building ceiling clothing evening everything funding housing king meeting morning nothing
+offering ring something spring string thing training wedding wing heading listing pricing
+recording warning""".split()
+)
+
+
+@dataclass(frozen=True)
+class Phrased:
+    prompt: str | None  # the question, or None
+    reason: str = ""  # why there is no question (the reject detail)
+
+
+def clean_heading(heading: str) -> str:
+    """Plain text: no markup, anchors, numbering, "Q:" prefix or trailing colon."""
+    text = heading
+    for pattern, replacement in MARKUP:
+        text = pattern.sub(replacement, text)
+    text = QA_PREFIX.sub("", NUMBERING.sub("", text.strip()))
+    return " ".join(text.split()).strip(" :;-–—").strip()
+
+
+def content_words(text: str) -> list[str]:
+    return [word for word in re.findall(r"[\w'’&+-]+", text.lower()) if word not in STOP and not word.isdigit()]
+
+
+def first_person(text: str) -> str:
+    """The reader's words as the asker says them: "your timesheet" -> "my timesheet"."""
+    for pattern, replacement in PRONOUNS:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\bI\b(?= (?:am|was)\b)", "I", text)
+
+
+def sentence_case(text: str, body: str) -> str:
+    """A heading as it reads mid-sentence: a capitalised word is lowered where the body shows it is a common
+    word (written in lower case there, never as a name mid-sentence); the first word of a sentence-case
+    heading is lowered unless the body writes it as a name. Names keep their capitals."""
+    words = text.split(" ")
+    longer = [word for word in words if word.lower() not in STOP and word[:1].isalpha()]
+    title_case = len(longer) >= 2 and sum(word[:1].isupper() for word in longer) >= 0.75 * len(longer)
+    lowered = set(re.findall(r"\b[a-z][\w'’-]*\b", body))
+    named = set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+    out = []
+    for index, word in enumerate(words):
+        plain = word.strip("()[],.;:")
+        ordinary = plain[:1].isupper() and plain[1:].islower() and plain not in named
+        common = plain.lower() in lowered or (index == 0 and not title_case)
+        out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
+    return " ".join(out)
+
+
+def noun_phrase(text: str) -> str:
+    """A noun phrase as it reads after "about": an article for a common noun, none for names or plurals."""
+    words = text.split(" ")
+    last = words[-1].lower()
+    plural = last.endswith("s") and not last.endswith(("ss", "us", "is")) and words[-1].islower()
+    if (
+        text[:1].islower()
+        and words[0].lower() not in STOP
+        and not plural
+        and not is_name(text)
+        and not MASS.search(last)
+    ):
+        return f"the {text}"
+    return text
+
+
+def generic_kind(text: str) -> str | None:
+    key = text.lower().strip(" .")
+    return key if key in GENERIC else None
+
+
+def phrase_heading(heading: str, context: list[str], body: str) -> Phrased:
+    """The prompt for a section whose body answers its heading; `context` is the ancestors then the title."""
+    text = clean_heading(heading)
+    if not text or NO_SUBJECT.match(text):
+        return Phrased(None, f"heading '{heading}' names no subject")
+    if text.endswith("?"):
+        return Phrased(None, "a question heading: the faq extractor asks it")
+    kind = generic_kind(text)
+    if kind is not None:
+        template = GENERIC[kind]
+        if not template:
+            return Phrased(None, f"heading '{text}' names a kind of content, not a subject")
+        subject = context_subject(context, body)
+        if subject is None:
+            return Phrased(None, f"heading '{text}' needs a subject and no ancestor heading or title gives one")
+        return Phrased(template.format(ctx=subject))
+    if FIRST_PERSON_PLURAL.search(text):
+        return Phrased(None, f"heading '{text}' says we/our without naming who")
+    return specific_question(text, body)
+
+
+def specific_question(text: str, body: str) -> Phrased:
+    text = re.sub(r"^(?:the|a|an)\s+(?=\S+\s)", "", text, flags=re.I)
+    overview = OVERVIEW_OF.match(text)
+    if overview and len(text) > overview.end():
+        return Phrased(f"Can you give me an overview of {noun_phrase(sentence_case(text[overview.end() :], body))}?")
+    for pattern, template in WH_CLAUSE:
+        match = pattern.match(text)
+        if match:
+            return Phrased(template.format(first_person(sentence_case(match.group(1), body))))
+    if QUESTION_START.match(text):
+        return Phrased(f"{text[:1].upper()}{text[1:]}?")  # a question without its question mark
+    words = text.split(" ")
+    first = words[0].lower()
+    asked = first_person(sentence_case(text, body))
+    if first in SITUATION and len(words) >= 3:
+        return Phrased(f"What should I do {asked[:1].lower()}{asked[1:]}?")
+    if first in STOP or first in SITUATION:
+        return Phrased(None, f"heading '{text}' starts with '{words[0]}': no subject to ask about")
+    if STATEMENT.search(text):
+        return Phrased(None, f"heading '{text}' is a statement, not a subject")
+    if first in VERBS and len(words) >= 2:
+        return Phrased(f"How do I {asked[:1].lower()}{asked[1:]}?")
+    plural_object = len(words) >= 2 and words[-1].endswith("s") and words[-1].islower()
+    if first.endswith("ing") and len(first) >= 5 and first not in ING_NOUNS and len(words) >= 2 and not plural_object:
+        return Phrased(f"How do I go about {asked[:1].lower()}{asked[1:]}?")
+    if VAGUE.search(text) or len(words) >= 9 or first.endswith("ly"):
+        return Phrased(None, f"heading '{text}' reads as a statement or a vague label, not a subject")
+    if len(content_words(text)) < 2 and not is_name(text) and not named_in(text, body):
+        return Phrased(None, f"heading '{text}' is one common word: too vague to ask about on its own")
+    phrase = noun_phrase(asked)
+    if defines(text, body):
+        verb = "are" if re.search(rf"^(?:the |an? )?{re.escape(text)}\s+are\b", body.strip(), re.I) else "is"
+        return Phrased(f"What {verb} {phrase}?")
+    return Phrased(f"What should I know about {phrase}?")
+
+
+def named_in(text: str, body: str) -> bool:
+    """A one-word heading the body writes as a name mid-sentence ("Slack", "Docusign")."""
+    return bool(re.search(rf"(?<=[a-z,;] ){re.escape(text)}\b", body)) and text.lower() not in body
+
+
+def is_name(text: str) -> bool:
+    """An acronym, a product or a proper name ("GitHub", "TSP", "HP-7"): specific on its own."""
+    return any(
+        sum(char.isupper() for char in word) >= 2 or any(char.isdigit() for char in word) or "." in word.strip(".")
+        for word in text.split()
+    )
+
+
+def defines(text: str, body: str) -> bool:
+    """The section opens by defining its heading ("Annual leave is ..."), so "What is X?" fits."""
+    opening = rf"(?:the |an? )?{re.escape(text)}(?: \([^)]*\))?\s+(?:is|are|refers to|means)\s"
+    return bool(re.match(opening, body.strip(), re.I))
+
+
+def context_subject(context: list[str], body: str) -> str | None:
+    """The nearest ancestor heading (or the title) that names a specific subject, as a phrase."""
+    for raw in context:
+        text = clean_heading(raw)
+        if not text or NO_SUBJECT.match(text) or generic_kind(text) or text.endswith("?"):
+            continue
+        if FIRST_PERSON_PLURAL.search(text) or (len(content_words(text)) < 1):
+            continue
+        words = text.split(" ")
+        if words[0].lower() in VERBS or any(pattern.match(text) for pattern, _ in WH_CLAUSE):
+            continue  # an instruction or a clause does not read as "for X"
+        return noun_phrase(first_person(sentence_case(text, body)))
+    return None
