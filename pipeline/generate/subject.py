@@ -130,7 +130,7 @@ return review run save schedule search select send set share sign start stop sub
 talk tell test track train transfer travel turn update upgrade upload use verify view visit vote wait work
 write strengthen support improve increase ensure understand define identify establish develop encourage
 promote maintain prioritize prioritise document measure evaluate lead coordinate facilitate collaborate onboard
-offboard consider know adjust assess""".split()
+offboard consider know adjust assess gather cultivate seek practice celebrate embrace balance reflect""".split()
 )
 # Abstract and mass nouns read without an article: "project management", "international travel".
 MASS = re.compile(
@@ -209,9 +209,22 @@ def noun_phrase(text: str) -> str:
     return text
 
 
-def generic_kind(text: str) -> str | None:
+# Words of headings that name kinds of content; a heading made only of them ("Roles and responsibilities",
+# "Tips and tricks") asks about its context like a single generic word does.
+GENERIC_WORDS = {word for key in GENERIC for word in key.split()} | set(
+    "roles tricks notes faqs links process processes policies procedures guidance timelines expectations".split()
+)
+
+
+def generic_template(text: str) -> str | None:
+    """The question template of a generic heading ("" when it asks nothing), or None for a specific heading."""
     key = text.lower().strip(" .")
-    return key if key in GENERIC else None
+    if key in GENERIC:
+        return GENERIC[key]
+    words = [word for word in re.findall(r"[a-z]+", key) if word not in ("and", "or", "the", "of", "&")]
+    if len(words) >= 2 and all(word in GENERIC_WORDS for word in words):
+        return f"What are the {key} for {{ctx}}?"
+    return None
 
 
 def phrase_heading(heading: str, context: list[str], body: str) -> Phrased:
@@ -221,9 +234,8 @@ def phrase_heading(heading: str, context: list[str], body: str) -> Phrased:
         return Phrased(None, f"heading '{heading}' names no subject")
     if text.endswith("?"):
         return Phrased(None, "a question heading: the faq extractor asks it")
-    kind = generic_kind(text)
-    if kind is not None:
-        template = GENERIC[kind]
+    template = generic_template(text)
+    if template is not None:
         if not template:
             return Phrased(None, f"heading '{text}' names a kind of content, not a subject")
         subject = context_subject(context, body)
@@ -294,7 +306,7 @@ def context_subject(context: list[str], body: str) -> str | None:
     """The nearest ancestor heading (or the title) that names a specific subject, as a phrase."""
     for raw in context:
         text = clean_heading(raw)
-        if not text or NO_SUBJECT.match(text) or generic_kind(text) or text.endswith("?"):
+        if not text or NO_SUBJECT.match(text) or generic_template(text) is not None or text.endswith("?"):
             continue
         if FIRST_PERSON_PLURAL.search(text) or (len(content_words(text)) < 1):
             continue
