@@ -135,8 +135,9 @@ offboard consider know adjust assess gather cultivate seek practice celebrate em
 # Abstract and mass nouns read without an article: "project management", "international travel".
 MASS = re.compile(
     r"(?:ment|ing|tion|sion|ity|ance|ence|ness|ship|ism|age|ure|travel|transit|work|leave|data|"
-    r"information|software|equipment|feedback|research|security|time|pay|health|access)$"
+    r"information|software|equipment|feedback|research|security|time|pay|health|access|response|support)$"
 )
+PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "within", "via", "during"}
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
 STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
@@ -194,16 +195,18 @@ def sentence_case(text: str, body: str) -> str:
 
 
 def noun_phrase(text: str) -> str:
-    """A noun phrase as it reads after "about": an article for a common noun, none for names or plurals."""
+    """A noun phrase as it reads after "about": an article for a common noun, none for names, plurals and mass
+    nouns. The head noun is the last word before a preposition ("rules" in "safety rules for the Academy")."""
     words = text.split(" ")
-    last = words[-1].lower()
-    plural = last.endswith("s") and not last.endswith(("ss", "us", "is")) and words[-1].islower()
+    cut = next((index for index, word in enumerate(words) if index and word.lower() in PREPOSITIONS), len(words))
+    head = words[cut - 1]
+    plural = head.lower().endswith("s") and not head.lower().endswith(("ss", "us", "is")) and head.islower()
     if (
         text[:1].islower()
         and words[0].lower() not in STOP
         and not plural
         and not is_name(text)
-        and not MASS.search(last)
+        and not MASS.search(head)
     ):
         return f"the {text}"
     return text
