@@ -1,14 +1,15 @@
 # ftprep: two commands for a newcomer (`make run`, `make test`); everything else is optional.
+# `make check` is the quick loop while iterating; `make test` is what CI runs (.ci/run).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ftprep-installed
 
-.PHONY: install run test lint bench schemas golden clean server deploy worker
+.PHONY: install run test check typecheck lint bench schemas golden clean server deploy worker
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml pipeline/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -17,10 +18,21 @@ $(STAMP): pyproject.toml
 run: install  ## prepare the sample corpus into runs/sample
 	$(BIN)/ftprep prepare sample_data --config sample_data/ftprep.toml --out runs/sample
 
-test: install  ## lint, then the whole test suite
+test: install  ## lint, then the whole test suite (servers, Dask, resume and the wheel install included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# Everything but the end-to-end runs and the tests that start Prefect, servers, Dask workers or a fresh venv.
+FAST := not slow and not prefect and not server and not dask and not resume and not install
+
+check: install  ## while iterating: lint and the fast tests (about 2 min on 2 idle cores; `make test` runs them all)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "$(FAST)"
+
+typecheck: install  ## mypy over pipeline/ and flows/ (not in `make test` yet)
+	$(BIN)/mypy pipeline flows
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -30,6 +42,7 @@ bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
 		bench/.venv-together/bin/python -m pip install --quiet together==3.1.1; }
 	$(BIN)/python -m bench.e2e --examples 10000 100000
 	$(BIN)/python -m bench.ingest --documents 1000
+	$(BIN)/python -m bench.markdown
 	$(BIN)/python -m bench.validate --lines 100000
 	$(BIN)/python -m bench.dedup --docs 50000
 	$(BIN)/python -m bench.prefect_overhead --tries 3
@@ -61,4 +74,4 @@ golden: install  ## refresh golden files deliberately, then review `git diff tes
 	FTPREP_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_export.py tests/test_e2e.py
 
 clean:
-	rm -rf runs bench/out .pytest_cache .ruff_cache
+	rm -rf runs bench/out .pytest_cache .ruff_cache .mypy_cache build *.egg-info

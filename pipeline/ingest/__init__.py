@@ -23,6 +23,7 @@ from pipeline.ingest.html import decode_html, html_to_markdown
 from pipeline.ingest.imported import PREFERENCE_FORMATS, detect_format, import_record
 from pipeline.ingest.imported_preference import import_preference, preferred_as_sft
 from pipeline.ingest.llama_factory import Mapping, read_dataset_info
+from pipeline.ingest.markdown import markdown_to_text
 from pipeline.ingest.pdf import pdf_to_markdown
 from pipeline.ingest.plain_text import plain_text_to_markdown
 from pipeline.ingest.tabular import frame_records, json_records, jsonl_records
@@ -146,6 +147,9 @@ def read_file(
     if kind == "html":
         text, title = html_to_markdown(text)
         return single_document(source.name, kind, text, title, empty_detail="no main content found in the page")
+    if kind == "md":
+        text, title, _ = markdown_to_text(text)
+        return single_document(source.name, kind, text, title, empty_detail="the page has no text")
     if kind == "txt":
         text = plain_text_to_markdown(text)
     return single_document(source.name, kind, text, None)
