@@ -27,11 +27,13 @@ MARKUP = [
 ]
 NUMBERING = re.compile(r"^\s*(?:(?:step|phase|part|stage|section|chapter|module|week|day)\s+\d+[a-z]?\s*[:.)\-–—]\s*"
                        r"|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|[a-z][.)]\s+|[ivx]{1,4}[.)]\s+)", re.I)  # fmt: skip
+TRAILING_LABEL = re.compile(r"\s+[-–—]\s+(?:an? )?(?:example|examples|link|links|here|template|templates)$", re.I)
 QA_PREFIX = re.compile(r"^\s*(?:q|question)\s*[:.]\s*", re.I)
 NO_SUBJECT = re.compile(
     r"^(?:(?:step|phase|part|stage|section|chapter|module|week|day|level|option|version|release|appendix|table|figure)"
     r"\s*[\w.]{0,6}|[\d\s.,:/\-–—]+|yes|no|n/?a|none|other|others|misc(?:ellaneous)?|notes?|example|examples|"
     r"general|details|more|todo|tbd|draft|updates?|changelog|change log|(?:title|keywords|cspell|current):.*|---+|"
+    r"welcome\b.*|thanks?\b.*|thank you\b.*|congratulations\b.*|hello\b.*|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:,?\s+\d{4})?)$",
     re.I,
 )
@@ -162,7 +164,8 @@ def clean_heading(heading: str) -> str:
     for pattern, replacement in MARKUP:
         text = pattern.sub(replacement, text)
     text = QA_PREFIX.sub("", NUMBERING.sub("", text.strip()))
-    return " ".join(text.split()).strip(" :;-–—").strip()
+    text = TRAILING_LABEL.sub("", " ".join(text.split()))
+    return text.strip(" :;-–—!").strip()
 
 
 def content_words(text: str) -> list[str]:
@@ -189,7 +192,8 @@ def sentence_case(text: str, body: str) -> str:
     for index, word in enumerate(words):
         plain = word.strip("()[],.;:")
         ordinary = plain[:1].isupper() and plain[1:].islower() and plain not in named
-        common = plain.lower() in lowered or (index == 0 and not title_case)
+        low = plain.lower()
+        common = bool({low, f"{low}s", low.removesuffix("s")} & lowered) or (index == 0 and not title_case)
         out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
     return " ".join(out)
 
@@ -271,7 +275,7 @@ def specific_question(text: str, body: str) -> Phrased:
     if STATEMENT.search(text):
         return Phrased(None, f"heading '{text}' is a statement, not a subject")
     if first in VERBS and len(words) >= 2:
-        return Phrased(f"How do I {asked[:1].lower()}{asked[1:]}?")
+        return Phrased(f"How do I {first}{asked[len(first) :]}?")
     plural_object = len(words) >= 2 and words[-1].endswith("s") and words[-1].islower()
     if first.endswith("ing") and len(first) >= 5 and first not in ING_NOUNS and len(words) >= 2 and not plural_object:
         return Phrased(f"How do I go about {asked[:1].lower()}{asked[1:]}?")
