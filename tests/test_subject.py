@@ -36,6 +36,9 @@ BODY = "Annual leave is time off with full pay. Staff can claim the remote work 
             "What are the roles and responsibilities for incident response?",
         ),
         ("Tips", ["Video calls"], "What are some tips for video calls?"),
+        # a heading that names its subject only within its page gets the page's subject in front
+        ("Requesting a license", ["Microsoft Office"], "For Microsoft Office, how do I go about requesting a license?"),
+        ("After the event", ["Hosting a webinar"], "For hosting a webinar, what should I do after the event?"),
     ],
 )
 def test_headings_become_natural_questions(heading, context, prompt):
@@ -61,6 +64,7 @@ def test_headings_become_natural_questions(heading, context, prompt):
         ("For admins", [], "starts with 'For'"),
         ("18F is here for you", [], "statement"),
         ("Can I work remotely?", [], "faq extractor"),
+        ("Common barriers to using these tools", [], "points at something it does not name"),
     ],
 )
 def test_headings_without_a_subject_are_refused_with_a_reason(heading, context, why):

@@ -13,6 +13,9 @@ from pipeline.config import GenerateConfig
 from pipeline.generate.common import CONTAINER_HEADING, example, pair, refusal
 from pipeline.generate.subject import phrase_heading
 
+# Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
+BROAD = ("What should I know about", "How do I go about", "Can you give me an overview", "For ")
+MIN_BROAD_ANSWER = 150
 OWN_EXTRACTORS = ("qa", "dialogue", "definitions")  # blocks another extractor reads as pairs of their own
 
 
@@ -36,5 +39,9 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
     start, end = section["body_start"], section["body_end"]
     if phrased.prompt is None:
         yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)
+        return
+    if phrased.prompt.startswith(BROAD) and len(section["body"]) < MIN_BROAD_ANSWER and task != "list":
+        detail = f"a broad question answered by {len(section['body'])} characters (fewer than {MIN_BROAD_ANSWER})"
+        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "thin_answer", detail)
         return
     yield example(section, cfg, task, pair(phrased.prompt, section["body"]), start, end)

@@ -43,7 +43,8 @@ PRONOUNS = [(re.compile(rf"\b{old}\b", re.I), new) for old, new in
 FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|our|ours|us|we're|we've)\b", re.I)
 STOP = set(
     """a an the of for in on to at by with and or is are be do does can how what when where why who which
-whom whose this that these those it its my your our their about from into over under up out as not""".split()
+whom whose this that these those it its my your our their about from into over under up out as not someone
+anyone something anything else""".split()
 )
 # Headings that name a kind of content rather than a subject; each asks about its context in its own way.
 GENERIC = {
@@ -140,6 +141,7 @@ MASS = re.compile(
     r"information|software|equipment|feedback|research|security|time|pay|health|access|response|support)$"
 )
 PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "within", "via", "during"}
+DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b", re.I)
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
 STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
@@ -211,6 +213,7 @@ def noun_phrase(text: str) -> str:
         and not plural
         and not is_name(text)
         and not MASS.search(head)
+        and not (words[0].lower().endswith("ing") and len(words) > 1)  # a gerund phrase: "hosting a webinar"
     ):
         return f"the {text}"
     return text
@@ -251,7 +254,20 @@ def phrase_heading(heading: str, context: list[str], body: str) -> Phrased:
         return Phrased(template.format(ctx=subject))
     if FIRST_PERSON_PLURAL.search(text):
         return Phrased(None, f"heading '{text}' says we/our without naming who")
-    return specific_question(text, body)
+    if DEICTIC.search(text):
+        return Phrased(None, f"heading '{text}' points at something it does not name")
+    phrased = specific_question(text, body)
+    if phrased.prompt is None or not thin(text):
+        return phrased
+    subject = context_subject(context, body)
+    if subject is None or subject.lower().removeprefix("the ") in phrased.prompt.lower():
+        return phrased
+    return Phrased(f"For {subject}, {phrased.prompt[:1].lower()}{phrased.prompt[1:]}")
+
+
+def thin(text: str) -> bool:
+    """A heading that names its subject only within its page ("Requesting a license", "After the event")."""
+    return len(content_words(text)) <= 2 and not is_name(text)
 
 
 def specific_question(text: str, body: str) -> Phrased:
