@@ -65,7 +65,7 @@ EXPECTED = [
     ("qa", "How do I reset the Hub?", "Hold the reset button for ten seconds\nuntil the light blinks blue."),
     ("heading", "Can you give me an overview of the defrost cycle (Heat pump guide)?", None),
     ("glossary", "What does COP mean?", "coefficient of performance, heat out divided by electricity in."),
-    ("table_row", "What is the output of HP-7?", "7 kW"),
+    ("table_cell", "What is the output of the HP-7 model?", "7 kW"),
     ("list", "List the safety checks.", "- Switch off the mains.\n- Check the pressure gauge."),
     ("dialogue", "My pump is loud.", "Check the feet are level, then call us again."),
 ]
@@ -146,7 +146,7 @@ def test_ids_are_stable_and_unique():
 @pytest.mark.parametrize("name", sorted(EXTRACTORS))
 def test_each_extractor_can_run_alone(name):
     kept, _ = run(GenerateConfig(extractors=[name]))
-    assert kept.height >= 1 and set(kept["generator"]) == {f"extractive:{'table_row' if name == 'table' else name}"}
+    assert kept.height >= 1 and set(kept["generator"]) == {f"extractive:{'table_cell' if name == 'table' else name}"}
 
 
 def test_system_prompt_comes_from_config():
