@@ -89,6 +89,13 @@ class GenerateConfig(Section):
     )
     max_per_section: int = Field(default=40, ge=1, description="At most this many examples from one section.")
     max_per_document: int = Field(default=200, ge=1, description="At most this many examples from one document.")
+    max_share_per_kind: float = Field(
+        default=0.4,
+        gt=0,
+        le=1,
+        description="At most this share of the examples generated from one document may come from one task "
+        "(extractor), the earliest kept; at least 5 of each task always pass, so small documents keep theirs.",
+    )
 
 
 class LLMConfig(Section):

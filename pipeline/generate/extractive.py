@@ -3,7 +3,9 @@
 Each section body is split into blocks once; every enabled extractor (one small module each) reads the
 blocks and yields EXAMPLE rows whose answers are exact spans of the document text (`span_start`/
 `span_end`), so every example is grounded by construction and traceable to its source. Caps per
-section and per document keep one long page from dominating; over-cap examples are rejected, not lost.
+section and per document keep one long page from dominating, and a cap on each task's share of a
+document's examples keeps one extractor (a long table, say) from dominating it; capped examples are
+rejected (`over_share`, `over_cap`), not lost.
 """
 
 from collections.abc import Callable, Iterator
@@ -16,6 +18,7 @@ from pipeline.generate import definition, dialogue, faq, glossary, heading, list
 from pipeline.generate.common import example
 from pipeline.records import EXAMPLE, Split, reject
 
+MIN_PER_KIND = 5  # generate.max_share_per_kind never caps a task below this many examples in a document
 Extractor = Callable[[dict, list[Block], GenerateConfig], Iterator[dict]]
 EXTRACTORS: dict[str, Extractor] = {
     "faq": faq.extract,
@@ -30,11 +33,12 @@ EXTRACTORS: dict[str, Extractor] = {
 
 
 def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
-    """Examples from every section; examples over the per-section or per-document caps are rejected."""
+    """Examples from every section; those over a task's share or the section or document caps are rejected."""
     rows = [row for section in sections.iter_rows(named=True) for row in extract_section(section, cfg)]
     examples = pl.DataFrame(rows, schema=EXAMPLE)
     if cfg.faq_conversations:
         examples = group_faq_conversations(examples, cfg)
+    examples, over_share = cap_share_per_kind(examples, cfg.max_share_per_kind)
     capped = examples.with_columns(
         in_section=pl.int_range(pl.len()).over("doc_id", "section"),
         in_document=pl.int_range(pl.len()).over("doc_id"),
@@ -42,7 +46,30 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     over = (pl.col("in_section") >= cfg.max_per_section) | (pl.col("in_document") >= cfg.max_per_document)
     detail = "generate.max_per_section or generate.max_per_document reached"
     rejected = reject(capped.filter(over).drop("in_section", "in_document"), "over_cap", detail)
-    return Split(capped.filter(~over).drop("in_section", "in_document"), rejected)
+    return Split(capped.filter(~over).drop("in_section", "in_document"), pl.concat([over_share, rejected]))
+
+
+def cap_share_per_kind(examples: pl.DataFrame, share: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept, REJECTED `over_share`): no task makes more than `share` of a document's generated examples.
+
+    The cap is share x the document's generated examples, never below MIN_PER_KIND; within a task the
+    earliest examples (generation order: section by section, extractor by extractor) are kept.
+    """
+    helper = ["_nth", "_cap", "_made"]
+    counted = examples.with_columns(
+        _nth=pl.int_range(pl.len()).over("doc_id", "task"),
+        _made=pl.len().over("doc_id"),
+    ).with_columns(_cap=(pl.col("_made") * share).floor().cast(pl.Int64).clip(lower_bound=MIN_PER_KIND))
+    over = pl.col("_nth") >= pl.col("_cap")
+    detail = pl.format(
+        "generate.max_share_per_kind: {} keeps {} {} examples of the {} this document made",
+        pl.lit(share),
+        "_cap",
+        "task",
+        "_made",
+    )
+    rejected = reject(counted.filter(over), "over_share", detail).drop(helper)
+    return counted.filter(~over).drop(helper), rejected
 
 
 def extract_section(section: dict, cfg: GenerateConfig) -> Iterator[dict]:
