@@ -262,3 +262,38 @@ def test_html_and_template_values_are_dropped_from_answers():
         "What is the carry-over of annual leave?",
         "Up to 5 days into the next year",
     )
+
+
+COURSES = """# Onboarding
+
+## Courses for new staff
+
+| Course | Description | Format | Guidance |
+|---|---|---|---|
+| Travel 101 | How to book travel and claim expenses. | Self-guided | Required |
+| Intro to Agreements | An overview of the Agreements team. | Video call | Recommended |
+| Using the expense tool | Where each receipt goes. | Self-guided | Optional |
+
+| Benefit | Link |
+|---|---|
+| Pension | <https://pensions.example.org> |
+| Health cover | https://health.example.org |
+"""
+
+
+def test_a_describing_first_column_asks_what_the_thing_is_and_names_keep_their_case():
+    kept, _ = run(COURSES)
+    assert pairs(kept) == [
+        (
+            "table_entry",
+            "What is the Travel 101 course?",
+            "- **Description**: How to book travel and claim expenses.\n- **Format**: Self-guided\n"
+            "- **Guidance**: Required",
+        ),
+        (
+            "table_entry",
+            "What is the Intro to Agreements course?",
+            "- **Description**: An overview of the Agreements team.\n- **Format**: Video call\n"
+            "- **Guidance**: Recommended",
+        ),
+    ]  # "Using the expense tool" is an action, not a thing; bare links are not answers

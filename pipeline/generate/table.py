@@ -1,18 +1,24 @@
-"""Tables by their shape: an entity's attributes, a career ladder's levels, or nothing.
+"""Tables by their shape: an entity's attributes, a thing's key-value facts, a career ladder's levels, or nothing.
 
 A table cell on its own is rarely a question anyone asks ("What is the Government-owned for @eregs?" -> "Y"),
-so each GFM pipe table is first classified by its shape (`shape`) and only two shapes yield examples:
+so each GFM pipe table is first classified by its shape (`shape`) and only three shapes yield examples:
 
-- **entity** (key-value) table: the first column names things ("Annual leave", "Harbourside", "Heat pump
-  HP-7"), unique per row, and the other headers are nouns naming their attributes ("Accrual", "Opening
-  hours", "Price"). Each row is one example: "What are the accrual and carry-over of annual leave?" answered
-  with the row's cells as a Markdown list (`- **Accrual**: 2 days a month`, task `table_entry`). One example
-  per row rather than per cell because a row is what a reader looks up (the leave type, the branch, the
-  model) and its cells answer one question together; per cell, a three-column table made three thin
-  near-duplicate prompts per row and dominated the dataset. A row with only one usable value becomes a
-  plain question about that cell ("What is the output of the HP-7 model?" -> "7 kW", task `table_cell`,
-  a verbatim span). When the first header is a single noun ("Branch", "Phase", "Event") it names the
-  kind of thing and is kept in the subject: "... of the Harbourside branch?".
+- **entity** table: the first column names things ("Annual leave", "Harbourside", "Heat pump HP-7"),
+  unique per row, and the other headers are nouns naming their attributes ("Accrual", "Opening hours",
+  "Price"). Each row is one example: "What are the accrual and carry-over of annual leave?" answered with
+  the row's cells as a Markdown list (`- **Accrual**: 2 days a month`, task `table_entry`). One example per
+  row rather than per cell because a row is what a reader looks up (the leave type, the branch, the model)
+  and its cells answer one question together; per cell, a three-column table made three thin
+  near-duplicate prompts per row and dominated the dataset. Naming the columns in the question says what
+  the list answers; when the first value column describes the subject ("Description", "Summary", "Purpose")
+  the row says what the thing is, so the question is "What is TTS 101?". A row with only one usable value
+  becomes a plain question about that cell ("What is the output of the HP-7 model?" -> "7 kW", task
+  `table_cell`, a verbatim span). When the first header is a single noun ("Branch", "Phase", "Event") it
+  names the kind of thing and is kept in the subject: "... of the Harbourside branch?".
+- **key_value** table: two columns of one thing's attributes ("Property | Value", "Address | 14 Wharf
+  Street") under a heading that names the thing ("Leeds office"): "What is the address of the Leeds
+  office?" -> the value cell (`table_cell`). Not asked under a vague heading ("Office details") or from
+  the document title, which names the handbook rather than the thing.
 - **matrix** (a ladder): one axis holds levels or roles (L2, L3 / "Senior SRE (L3)" / "Grade 7") and the
   other the criteria they are judged on (Scope, Mastery, Impact), in a section or document about a career
   ladder, levels or competencies. Each level is one example asking what is expected at that level,
@@ -21,18 +27,19 @@ so each GFM pipe table is first classified by its shape (`shape`) and only two s
   nothing alone, so the question names the ladder from the heading or title ("What is expected at level L3
   of the SRE career ladder?") and is not asked when neither names one.
 - **other**: everything else yields nothing. Empty or markup headers, ragged rows (merged cells), more
-  than MAX_VALUE_COLUMNS value columns, labels that are numbers, dates or sentences (a process table's
-  "Supervisor submits the request"), first headers that make the rows steps, dates or notes rather than
-  things ("Action", "Date", "Work week"), transposed comparisons (empty or "Area" first header over
-  options that are not levels), and tables where under half the value cells hold a real value.
+  than MAX_VALUE_COLUMNS value columns, labels that are numbers, dates, sentences or actions (a process
+  table's "Supervisor submits the request"), first headers that make the rows steps, dates or notes
+  rather than things ("Action", "Date", "Work week"), transposed comparisons (empty or "Area" first header
+  over options that are not levels), and tables where under half the value cells hold a real value.
 
 Per cell, a value is dropped when it is not a real answer: empty, a placeholder or check mark ("Y", "N",
-"Yes", "✓", "-", "n/a"), HTML or template tags, or a bare number under a header that does not name a
-quantity ("Days", "Price", "Phone"). A column is dropped when its header is not a noun ("Government-owned",
-"What it does", "Helps with", "Dial-in option?") or holds no real value. Subjects and headers in a prompt
-must be plain text (wrapping bold is removed; links, code, HTML or other markup skip the row), so no prompt
-carries markup. No "Summarise the table" example is made for the other shapes: its only grounded answer
-is the table itself, which is not a summary, and precision comes first.
+"Yes", "✓", "-", "n/a"), HTML or template tags, a bare URL, a reference-style link whose target is
+elsewhere, or a bare number under a header that does not name a quantity ("Days", "Price", "Phone"). A
+column is dropped when its header is not a noun ("Government-owned", "What it does", "Helps with",
+"Dial-in option?") or holds no real value. Subjects and headers in a prompt must be plain text (wrapping
+bold is removed; links, code, HTML or other markup skip the row), so no prompt carries markup; answers
+keep the cells verbatim, links and bold included. No "Summarise the table" example is made for the other
+shapes: its only grounded answer is the table itself, which is not a summary, and precision comes first.
 """
 
 import re
@@ -103,6 +110,8 @@ VAGUE_SUBJECTS = {
     "details", "detail", "information", "info", "overview", "summary", "metadata", "facts", "data", "specs",
     "specifications", "properties", "settings", "glance", "table", "reference", "contacts", "contact",
 }  # fmt: skip
+# A first value column that describes the row's subject: the row answers "What is <subject>?".
+DESCRIPTIVE = {"description", "summary", "overview", "purpose", "about", "definition", "explanation"}
 # First headers too generic to name the kind of thing in a subject ("the Harbourside branch").
 GENERIC_KINDS = {"name", "title", "type", "id", "key", "label", "entry", "field", "value", "option", "thing", "term"}
 
@@ -120,6 +129,8 @@ LADDER_NOUN = re.compile(r"ladder|framework|career|track|path|progression|matrix
 EMPHASIS = re.compile(r"^(\*\*|__)(?P<inner>[^*_]+?)\1$")
 MARKUP = re.compile(r"[\[\]<>{}`*_|#\\~]|https?:|www\.")
 HTML = re.compile(r"<(?!https?://|mailto:)[a-zA-Z/!][^>]*>|\{[%{]|[%}]\}|&[a-z]+;")
+BARE_URL = re.compile(r"<?https?://\S+?>?")  # an address alone says nothing a question could ask for
+REFERENCE_LINK = re.compile(r"\]\[[^\]]*\]")  # [text][ref]: the target is defined elsewhere in the page
 NUMBER = re.compile(r"[-+]?[$€£]?\d[\d,.]*\s?%?")
 MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.I)
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}")
@@ -249,8 +260,7 @@ def entity_examples(table: Table, section: dict, cfg: GenerateConfig, offset: in
         label = subject(plain(row[0][0]))
         if not label:
             continue
-        text = section.get("body") or ""
-        who = with_kind(label if len(label.split()) < 2 or proper(label.split()[0], text) else lower_first(label), kind)
+        who = with_kind(sentence_case(label, section.get("body") or ""), kind)
         values = [(plain(table.header[i]) or "", row[i]) for i in columns if real_value(row[i][0], table.header[i])]
         if len(values) == 1:
             (name, (value, start, end)), *_ = values
@@ -273,6 +283,11 @@ def entity_examples(table: Table, section: dict, cfg: GenerateConfig, offset: in
                 section["doc_id"],
                 label,
             )
+            if last_word(values[0][0]) in DESCRIPTIVE:  # the row describes its subject: ask what it is
+                common = who != label or len(label.split()) == 1  # 'board games', 'Books'; not 'Tech Operations'
+                template = (
+                    "What are {who}?" if plural(label) and common and not who.startswith("the ") else "What is {who}?"
+                )
             answer = "\n".join(f"- **{name.strip()}**: {value}" for name, (value, _, _) in values)
             question = template.format(listed=listed, who=who)
             end = row[-1][2]
@@ -337,9 +352,16 @@ def ladder_name(section: dict) -> str | None:
 def noun_phrase(heading: str, body: str) -> str:
     """'SRE career ladder' -> 'the SRE career ladder'; 'Leeds office' stays capitalised when the body writes
     'Leeds' capitalised mid-sentence (a name), else 'Career ladder' -> 'the career ladder'."""
-    first = heading.split()[0]
-    phrase = heading if proper(first, body) else lower_first(heading)
-    return phrase if first.lower() in NO_ARTICLE else f"the {phrase}"
+    phrase = sentence_case(heading, body)
+    return phrase if heading.split()[0].lower() in NO_ARTICLE else f"the {phrase}"
+
+
+def sentence_case(name: str, body: str) -> str:
+    """'Annual leave' -> 'annual leave' inside a question; names stay: 'Travel 101', 'Intro to Agreements', 'Leeds
+    office' when the body writes 'Leeds' capitalised mid-sentence."""
+    first, *rest = name.split()
+    common = rest and all(re.fullmatch(r"[a-z][a-z'’-]*", word) for word in rest)
+    return lower_first(name) if common and not proper(first, body) else name
 
 
 def proper(word: str, text: str) -> bool:
@@ -373,6 +395,9 @@ def subject(label: str | None) -> str | None:
         return None  # "5 days", "1-3", "0"
     if label.endswith((".", "!", "?", ":")) and len(label.split()) > 3:
         return None  # a sentence
+    first, *rest = label.lower().split()
+    if first.endswith("ing") and rest and rest[0] in ("the", "a", "an", "your", "our", "this", "their"):
+        return None  # an action ("Using the clearance"), not a thing
     return label
 
 
@@ -400,7 +425,14 @@ def real_value(value: str, header: str) -> bool:
     """A cell that answers a question: not a placeholder, a check mark, HTML, or a bare number in a non-quantity."""
     text = unwrap(value).strip()
     bare = re.sub(r"^[*_]+|[*_]+$", "", text).strip()
-    if bare.casefold() in PLACEHOLDERS or HTML.search(text) or not re.search(r"\w", bare):
+    if (
+        bare.casefold() in PLACEHOLDERS
+        or HTML.search(text)
+        or REFERENCE_LINK.search(text)
+        or not re.search(r"\w", bare)
+    ):
+        return False
+    if BARE_URL.fullmatch(bare):
         return False
     if NUMBER.fullmatch(bare):
         words = {word.lower() for word in re.findall(r"[\w%#]+", unwrap(header))}
