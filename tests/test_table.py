@@ -297,3 +297,21 @@ def test_a_describing_first_column_asks_what_the_thing_is_and_names_keep_their_c
             "- **Guidance**: Recommended",
         ),
     ]  # "Using the expense tool" is an action, not a thing; bare links are not answers
+
+
+def test_a_one_word_common_label_is_asked_about_within_its_page():
+    text = """# Research handbook
+
+## Getting research clearance
+
+### Process overview
+
+| Phase | Timeline | Steps |
+|---|---|---|
+| Review | 1-2 business days | The clearance desk reviews the package and tells you its decision. |
+| Fast-track pilot | Up to 7 days | Send the package early for comments. |
+"""
+    assert [question for _, question, _ in pairs(run(text)[0])] == [
+        "What are the timeline and steps for the Review phase (Getting research clearance)?",
+        "What are the timeline and steps for the fast-track pilot phase?",
+    ]

@@ -14,7 +14,9 @@ so each GFM pipe table is first classified by its shape (`shape`) and only three
   the row says what the thing is, so the question is "What is TTS 101?". A row with only one usable value
   becomes a plain question about that cell ("What is the output of the HP-7 model?" -> "7 kW", task
   `table_cell`, a verbatim span). When the first header is a single noun ("Branch", "Phase", "Event") it
-  names the kind of thing and is kept in the subject: "... of the Harbourside branch?".
+  names the kind of thing and is kept in the subject: "... of the Harbourside branch?". A one-word label
+  ("Review", "Researcher") could be any review or researcher, so the page's top heading follows it:
+  "... of the Review phase (Getting PRA clearance)?".
 - **key_value** table: two columns of one thing's attributes ("Property | Value", "Address | 14 Wharf
   Street") under a heading that names the thing ("Leeds office"): "What is the address of the Leeds
   office?" -> the value cell (`table_cell`). Not asked under a vague heading ("Office details") or from
@@ -260,7 +262,7 @@ def entity_examples(table: Table, section: dict, cfg: GenerateConfig, offset: in
         label = subject(plain(row[0][0]))
         if not label:
             continue
-        who = with_kind(sentence_case(label, section.get("body") or ""), kind)
+        who = with_kind(sentence_case(label, section.get("body") or ""), kind) + context(label, section)
         values = [(plain(table.header[i]) or "", row[i]) for i in columns if real_value(row[i][0], table.header[i])]
         if len(values) == 1:
             (name, (value, start, end)), *_ = values
@@ -438,6 +440,20 @@ def real_value(value: str, header: str) -> bool:
         words = {word.lower() for word in re.findall(r"[\w%#]+", unwrap(header))}
         return bool(words & QUANTITY_WORDS)
     return True
+
+
+def context(label: str, section: dict) -> str:
+    """' (Getting PRA clearance)' after a one-word label ('Review', 'Researcher'), which alone could be any
+    review or researcher: the top heading of the section's path below the title, or else the title."""
+    if not re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)?", label):
+        return ""
+    title = section.get("title") or ""
+    parents = [heading for heading in (section.get("section") or "").split(" > ")[:-1] if heading != title]
+    for candidate in (parents[0] if parents else "", title):
+        text = plain(candidate)
+        if text and not CONTAINER_HEADING.search(text) and text != section.get("heading") and len(text) <= 60:
+            return f" ({text})"
+    return ""
 
 
 def with_kind(label: str, kind: str) -> str:
