@@ -315,3 +315,88 @@ def test_a_one_word_common_label_is_asked_about_within_its_page():
         "What are the timeline and steps for the Review phase (Getting research clearance)?",
         "What are the timeline and steps for the fast-track pilot phase?",
     ]
+
+
+ERROR_CODES = """# Battery troubleshooting
+
+## Error codes
+
+| Code | Meaning | What to do |
+|---|---|---|
+| B201 | Cell too hot | Check the 20 cm gap around the unit is clear; book a visit if it lasts a day. |
+| B202 | Charging paused in the cold | Nothing: charging resumes above 0 °C. |
+"""
+
+SPEC_SHEET = """# Storage units
+
+## Compared
+
+| Specification | Store 8 | Store 12 |
+|---|---|---|
+| Usable capacity | 8 kWh | 12 kWh |
+| Weight | 96 kg | 131 kg |
+| Wall mounting | No | Yes |
+"""
+
+CHECKLIST = """# Installer checklist
+
+## Commissioning values
+
+| Check | Value | Note |
+|---|---|---|
+| System pressure when cold | 1.4 bar | Keep it between 1.0 and 2.0 bar |
+| Minimum flow rate (HP-9) | 18 litres per minute | 11 for the smaller unit |
+"""
+
+PLANS = """# Service plans
+
+## Plan levels
+
+| Plan | Monthly price | Visits | Repairs | Response time | With active cover |
+|---|---|---|---|---|---|
+| Basic cover | €11 | One a year | Parts only | 5 working days | 7 years |
+"""
+
+
+def test_an_error_code_table_asks_what_each_code_means_and_what_to_do():
+    kept, _ = run(ERROR_CODES)
+    assert pairs(kept)[0] == (
+        "table_entry",
+        "What does error code B201 mean, and what should be done?",
+        "- **Meaning**: Cell too hot\n"
+        "- **What to do**: Check the 20 cm gap around the unit is clear; book a visit if it lasts a day.",
+    )
+    assert len(pairs(kept)) == 2
+
+
+def test_a_specification_sheet_gives_one_example_per_product_column():
+    kept, _ = run(SPEC_SHEET)
+    assert pairs(kept) == [
+        ("table_entry", "What are the specifications of Store 8?", "- **Usable capacity**: 8 kWh\n- **Weight**: 96 kg"),
+        (
+            "table_entry",
+            "What are the specifications of Store 12?",
+            "- **Usable capacity**: 12 kWh\n- **Weight**: 131 kg",
+        ),
+    ]  # "Wall mounting: No / Yes" are flags, not answers
+
+
+def test_a_value_column_makes_the_label_the_thing_asked_for():
+    kept, _ = run(CHECKLIST)
+    assert [question for _, question, _ in pairs(kept)] == [
+        "What is the system pressure when cold (Commissioning values)?",
+        "Commissioning values: what is the minimum flow rate (HP-9)?",
+    ]
+    assert pairs(kept)[0][2] == "- **Value**: 1.4 bar\n- **Note**: Keep it between 1.0 and 2.0 bar"
+
+
+def test_a_wide_row_is_asked_for_as_its_details_and_phrases_are_not_attributes():
+    kept, _ = run(PLANS)
+    assert pairs(kept) == [
+        (
+            "table_entry",
+            "What are the details of the basic cover plan?",
+            "- **Monthly price**: €11\n- **Visits**: One a year\n- **Repairs**: Parts only\n"
+            "- **Response time**: 5 working days",
+        )
+    ]  # "With active cover" is a phrase, not an attribute's name

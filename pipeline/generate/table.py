@@ -1,7 +1,7 @@
 """Tables by their shape: an entity's attributes, a thing's key-value facts, a career ladder's levels, or nothing.
 
 A table cell on its own is rarely a question anyone asks ("What is the Government-owned for @eregs?" -> "Y"),
-so each GFM pipe table is first classified by its shape (`shape`) and only three shapes yield examples:
+so each GFM pipe table is first classified by its shape (`shape`) and only these shapes yield examples:
 
 - **entity** table: the first column names things ("Annual leave", "Harbourside", "Heat pump HP-7"),
   unique per row, and the other headers are nouns naming their attributes ("Accrual", "Opening hours",
@@ -9,18 +9,24 @@ so each GFM pipe table is first classified by its shape (`shape`) and only three
   the row's cells as a Markdown list (`- **Accrual**: 2 days a month`, task `table_entry`). One example per
   row rather than per cell because a row is what a reader looks up (the leave type, the branch, the model)
   and its cells answer one question together; per cell, a three-column table made three thin
-  near-duplicate prompts per row and dominated the dataset. Naming the columns in the question says what
-  the list answers; when the first value column describes the subject ("Description", "Summary", "Purpose")
-  the row says what the thing is, so the question is "What is TTS 101?". A row with only one usable value
-  becomes a plain question about that cell ("What is the output of the HP-7 model?" -> "7 kW", task
-  `table_cell`, a verbatim span). When the first header is a single noun ("Branch", "Phase", "Event") it
-  names the kind of thing and is kept in the subject: "... of the Harbourside branch?". A one-word label
-  ("Review", "Researcher") could be any review or researcher, so the page's top heading follows it:
-  "... of the Review phase (Getting PRA clearance)?".
+  near-duplicate prompts per row and dominated the dataset. The question names the columns it answers
+  (up to LISTED_COLUMNS; a wider row is asked for as "What are the details of the HP-7 model?"), and
+  follows what the columns hold: a describing first column ("Description", "Summary") makes "What is TTS
+  101?"; a generic "Value" column ("Check | Value | Note") makes the label the thing asked for ("What is
+  the system pressure when cold (Commissioning values)?"); an error-code table ("Code | Meaning | What
+  to do") makes "What does error code E201 mean, and what should be done?". Wh-clause headers ("What to
+  do") are named in answers only, never in prompts. A row with only one usable value becomes a plain
+  question about that cell ("What is the output of the HP-7 model?" -> "7 kW", task `table_cell`, a
+  verbatim span). When the first header is a single noun ("Branch", "Phase", "Event") it names the kind
+  of thing and is kept in the subject: "... of the Harbourside branch?". A one-word label ("Review",
+  "Researcher") could be any review or researcher, so the page's top heading follows it: "... of the
+  Review phase (Getting PRA clearance)?".
 - **key_value** table: two columns of one thing's attributes ("Property | Value", "Address | 14 Wharf
   Street") under a heading that names the thing ("Leeds office"): "What is the address of the Leeds
   office?" -> the value cell (`table_cell`). Not asked under a vague heading ("Office details") or from
   the document title, which names the handbook rather than the thing.
+- **spec_columns**: a specification sheet with one column per product ("Specification | Cell 10 | Cell
+  15"): each product is one example, "What are the specifications of Cell 10?", answered with its rows.
 - **matrix** (a ladder): one axis holds levels or roles (L2, L3 / "Senior SRE (L3)" / "Grade 7") and the
   other the criteria they are judged on (Scope, Mastery, Impact), in a section or document about a career
   ladder, levels or competencies. Each level is one example asking what is expected at that level,
@@ -37,11 +43,12 @@ so each GFM pipe table is first classified by its shape (`shape`) and only three
 Per cell, a value is dropped when it is not a real answer: empty, a placeholder or check mark ("Y", "N",
 "Yes", "✓", "-", "n/a"), HTML or template tags, a bare URL, a reference-style link whose target is
 elsewhere, or a bare number under a header that does not name a quantity ("Days", "Price", "Phone"). A
-column is dropped when its header is not a noun ("Government-owned", "What it does", "Helps with",
-"Dial-in option?") or holds no real value. Subjects and headers in a prompt must be plain text (wrapping
-bold is removed; links, code, HTML or other markup skip the row), so no prompt carries markup; answers
-keep the cells verbatim, links and bold included. No "Summarise the table" example is made for the other
-shapes: its only grounded answer is the table itself, which is not a summary, and precision comes first.
+column is dropped when its header is neither a noun nor a wh-clause ("Government-owned", "Helps with",
+"Dial-in option?", "With active CarePlan", "Customer pays") or when it holds no real value. Subjects and
+headers in a prompt must be plain text (wrapping bold is removed; links, code, HTML or other markup skip
+the row), so no prompt carries markup; answers keep the cells verbatim, links and bold included. No
+"Summarise the table" example is made for the other shapes: its only grounded answer is the table
+itself, which is not a summary, and precision comes first.
 """
 
 import re
@@ -63,7 +70,8 @@ from pipeline.generate.common import (
 
 Cell = tuple[str, int, int]  # text, start, end (offsets in the section body)
 
-MAX_VALUE_COLUMNS = 4  # an entity question names its columns; more than this is not a question anyone asks
+MAX_VALUE_COLUMNS = 6  # wider tables are matrices of flags or layouts, not one thing's attributes
+LISTED_COLUMNS = 3  # a question names at most this many columns; wider rows are asked for as "the details"
 MAX_LEVELS = 8
 MAX_SUBJECT_WORDS = 8
 MIN_REAL_SHARE = 0.5  # sparser tables are layouts or checklists, not data
@@ -95,8 +103,8 @@ PRONOUNS = {"i", "you", "we", "they", "he", "she", "it", "who", "whom", "this", 
 NOT_THINGS = {
     "action", "actions", "step", "steps", "task", "tasks", "activity", "activities", "description", "note",
     "notes", "comment", "comments", "example", "examples", "question", "questions", "date", "dates", "day",
-    "days", "time", "times", "year", "years", "month", "months", "week", "weeks", "when", "deadline", "item",
-    "items", "#", "no", "no.", "number",
+    "days", "time", "times", "year", "years", "month", "months", "week", "weeks", "when", "deadline", "#", "no",
+    "no.", "number",
 }  # fmt: skip
 # A first header over rows of criteria: the columns are the subjects.
 CRITERION_HEADERS = {
@@ -115,7 +123,23 @@ VAGUE_SUBJECTS = {
 # A first value column that describes the row's subject: the row answers "What is <subject>?".
 DESCRIPTIVE = {"description", "summary", "overview", "purpose", "about", "definition", "explanation"}
 # First headers too generic to name the kind of thing in a subject ("the Harbourside branch").
-GENERIC_KINDS = {"name", "title", "type", "id", "key", "label", "entry", "field", "value", "option", "thing", "term"}
+GENERIC_KINDS = {
+    "name", "title", "type", "id", "key", "label", "entry", "field", "value", "option", "thing", "term", "item",
+    "check", "specification", "spec", "code",
+}  # fmt: skip
+# A header ending in one of these reads as a clause ("Customer pays", "Team owns"), not an attribute's name.
+VERBS_S = {
+    "pays", "does", "gets", "needs", "owns", "means", "happens", "applies", "covers", "includes", "says", "goes",
+    "takes", "makes", "gives", "uses", "works", "runs", "handles", "provides", "requires", "receives", "sends",
+    "approves", "decides", "sets", "leads", "helps", "sees", "knows", "wants", "can", "should", "must", "will",
+}  # fmt: skip
+# A first header over rows of specifications with one column per product: the columns are the subjects.
+SPEC_HEADERS = {"specification", "specifications", "spec", "specs"}
+# Error-code tables: a code label ("E201") under "Code", asked about as "What does error code E201 mean?"
+CODE_HEADERS = {"code", "codes", "error", "fault"}
+CODE = re.compile(r"[A-Z]{1,4}-?\d{1,5}[A-Za-z]?")
+MEANING_HEADERS = {"meaning", "description", "cause", "problem", "fault", "error", "message"}
+ACTION_HEADERS = {"what to do", "action", "fix", "resolution", "solution", "remedy", "next step", "next steps"}
 
 LEVEL_CODE = r"(?:L|IC|GS-?)\d{1,2}|(?:level|grade|band)\s+(?:\d{1,2}|[IVX]{1,4}|[A-F])"
 LEVEL = re.compile(
@@ -161,6 +185,8 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
             yield from key_value_examples(table, section, cfg, offset)
         elif kind in ("matrix_rows", "matrix_columns"):
             yield from level_examples(table, section, cfg, offset, by_rows=kind == "matrix_rows")
+        elif kind == "spec_columns":
+            yield from level_examples(table, section, cfg, offset, by_rows=False, specs=True)
 
 
 def read_table(block: Block) -> Table | None:
@@ -175,7 +201,7 @@ def read_table(block: Block) -> Table | None:
 
 
 def shape(table: Table, section: dict) -> str:
-    """'entity', 'key_value', 'matrix_rows' (levels are rows), 'matrix_columns' (levels are columns) or 'other'."""
+    """'entity', 'key_value', 'spec_columns', 'matrix_rows' (levels are rows), 'matrix_columns' or 'other'."""
     header = [plain(cell) for cell in table.header]
     first_raw = unwrap(table.header[0]).strip().lower()
     if len(header) < 2 or any(cell is None for cell in header[1:]):
@@ -188,20 +214,25 @@ def shape(table: Table, section: dict) -> str:
         if ladder and 2 <= len(levels) <= MAX_LEVELS and all(LEVEL.search(level) for level in levels):
             return "matrix_columns" if sum(label is not None for label in labels) >= 2 else "other"
         return "other"  # a transposed comparison of options: no subject per row
+    if first_raw in SPEC_HEADERS and all(spec_column(name or "") for name in header[1:]) and len(header) <= 5:
+        rows = [plain(label) for label in labels if label]
+        return "spec_columns" if len(rows) >= 2 and all(noun_header(row) for row in rows if row) else "other"
     if len(header) == 2 and (first_raw in KEY_HEADERS or last_word(header[1] or "") in VALUE_HEADERS):
         return key_value_shape(table, section)
     if header[0] is None or not noun_header(header[0]) or last_word(header[0]) in NOT_THINGS:
         return "other"
     if ladder and 2 <= len(labels) <= MAX_LEVELS and all(label and LEVEL.search(label) for label in labels):
         return "matrix_rows" if len(header) >= 3 else "other"
-    subjects = [subject(label) for label in labels]
+    code_table = last_word(header[0]) in CODE_HEADERS
+    subjects = [subject(label, code_table) for label in labels]
     if sum(s is not None for s in subjects) * 2 < len(subjects):
         return "other"  # mostly numbers, dates, sentences or markup in the first column: not names of things
     named = [s.casefold() for s in subjects if s]
     if len(set(named)) != len(named):
         return "other"  # the first column does not key the rows
     columns = value_columns(table)
-    if not columns or len(columns) > MAX_VALUE_COLUMNS:
+    nouns = [i for i in columns if noun_header(plain(table.header[i]) or "")]
+    if not (nouns or code_table) or len(columns) > MAX_VALUE_COLUMNS:
         return "other"
     real = sum(real_value(row[i][0], table.header[i]) for row in table.rows for i in columns)
     return "entity" if real >= MIN_REAL_SHARE * len(table.rows) * len(columns) else "other"
@@ -246,58 +277,88 @@ def key_value_examples(table: Table, section: dict, cfg: GenerateConfig, offset:
 
 
 def value_columns(table: Table) -> list[int]:
-    """Indexes of the columns whose header is a plain noun and that hold at least one real value."""
+    """Indexes of the columns whose header is a plain noun (or a wh-clause such as "What to do", named only in
+    answers) and that hold at least one real value."""
     keep = []
     for i, raw in enumerate(table.header[1:], start=1):
         name = plain(raw)
-        if name and noun_header(name) and any(real_value(row[i][0], raw) for row in table.rows):
+        if (
+            name
+            and (noun_header(name) or clause_header(name))
+            and any(real_value(row[i][0], raw) for row in table.rows)
+        ):
             keep.append(i)
     return keep
+
+
+def spec_column(name: str) -> bool:
+    """A column header naming a product in a specification table ('Cell 10'), not a value or a clause."""
+    return bool(name) and last_word(name) not in VALUE_HEADERS and not clause_header(name) and noun_header(name)
 
 
 def entity_examples(table: Table, section: dict, cfg: GenerateConfig, offset: int) -> Iterator[dict]:
     columns = value_columns(table)
     kind = plain(table.header[0]) or ""
+    code_table = last_word(kind) in CODE_HEADERS
     for row in table.rows:
-        label = subject(plain(row[0][0]))
+        label = subject(plain(row[0][0]), code_table)
         if not label:
             continue
-        who = with_kind(sentence_case(label, section.get("body") or ""), kind) + context(label, section)
         values = [(plain(table.header[i]) or "", row[i]) for i in columns if real_value(row[i][0], table.header[i])]
-        if len(values) == 1:
-            (name, (value, start, end)), *_ = values
-            verb = "are" if plural(name) else "is"
-            template = choose(
-                ("What {verb} the {name} of {who}?", "What {verb} the {name} for {who}?"),
-                cfg.seed,
-                section["doc_id"],
-                label,
-                name,
-            )
-            question = template.format(verb=verb, name=phrase(name), who=who)
+        if not values:
+            continue
+        question = entity_question(label, kind, [name for name, _ in values], section, cfg)
+        if not question:
+            continue
+        if len(values) == 1 and noun_header(values[0][0]):
+            value, start, end = values[0][1]
             yield example(section, cfg, "table_cell", pair(question, value), offset + start, offset + end)
-        elif values:
-            names = [phrase(name) for name, _ in values]
-            listed = ", ".join(names[:-1]) + " and " + names[-1]
-            template = choose(
-                ("What are the {listed} of {who}?", "What are the {listed} for {who}?"),
-                cfg.seed,
-                section["doc_id"],
-                label,
-            )
-            if last_word(values[0][0]) in DESCRIPTIVE:  # the row describes its subject: ask what it is
-                common = who != label or len(label.split()) == 1  # 'board games', 'Books'; not 'Tech Operations'
-                template = (
-                    "What are {who}?" if plural(label) and common and not who.startswith("the ") else "What is {who}?"
-                )
+        else:
             answer = "\n".join(f"- **{name.strip()}**: {value}" for name, (value, _, _) in values)
-            question = template.format(listed=listed, who=who)
             end = row[-1][2]
             yield example(section, cfg, "table_entry", pair(question, answer), offset + table.start, offset + end)
 
 
-def level_examples(table: Table, section: dict, cfg: GenerateConfig, offset: int, by_rows: bool) -> Iterator[dict]:
-    """One example per level: every criterion of that level as a Markdown list."""
+def entity_question(label: str, kind: str, names: list[str], section: dict, cfg: GenerateConfig) -> str | None:
+    """The question a row answers, from what its columns hold (see the module docstring)."""
+    body = section.get("body") or ""
+    first = names[0].lower()
+    if last_word(kind) in CODE_HEADERS and CODE.fullmatch(label):
+        if first not in MEANING_HEADERS:
+            return None
+        heading = f"{section.get('heading') or ''} {kind}".lower()
+        what = "error code" if "error" in heading else "fault code" if "fault" in heading else "code"
+        act = any(name.lower() in ACTION_HEADERS for name in names)
+        return f"What does {what} {label} mean" + (", and what should be done?" if act else "?")
+    if last_word(first) in VALUE_HEADERS:  # "Check | Value | Note": the label is the attribute asked for
+        name = sentence_case(label, body)
+        article = "" if name.split()[0].lower() in NO_ARTICLE else "the "
+        where = context(label, section, always=True)
+        if where and name.endswith(")"):  # not two parentheses in a row: "Commissioning values: what is ..."
+            return f"{where.strip(' ()')}: what is {article}{name}?"
+        return f"What is {article}{name}{where}?"
+    who = with_kind(sentence_case(label, body), kind) + context(label, section)
+    if last_word(first) in DESCRIPTIVE:  # the row describes its subject: ask what it is
+        common = who != label or len(label.split()) == 1  # 'board games', 'Books'; not 'Tech Operations'
+        return f"What are {who}?" if plural(label) and common and not who.startswith("the ") else f"What is {who}?"
+    nouns = [name for name in names if noun_header(name)]
+    if len(names) == 1 and nouns:
+        verb = "are" if plural(names[0]) else "is"
+        templates = ("What {verb} the {name} of {who}?", "What {verb} the {name} for {who}?")
+        template = choose(templates, cfg.seed, section["doc_id"], label, names[0])
+        return template.format(verb=verb, name=phrase(names[0]), who=who)
+    if len(nouns) == len(names) <= LISTED_COLUMNS:
+        listed = ", ".join(phrase(name) for name in names[:-1]) + " and " + phrase(names[-1])
+        templates = ("What are the {listed} of {who}?", "What are the {listed} for {who}?")
+        template = choose(templates, cfg.seed, section["doc_id"], label)
+        return template.format(listed=listed, who=who)
+    return f"What are the details of {who}?" if nouns else None
+
+
+def level_examples(
+    table: Table, section: dict, cfg: GenerateConfig, offset: int, by_rows: bool, specs: bool = False
+) -> Iterator[dict]:
+    """One example per level (or per product of a specification table): every criterion as a Markdown list."""
     if by_rows:
         levels = [(row[0][0], i) for i, row in enumerate(table.rows)]
         criteria = [(table.header[j], j) for j in range(1, len(table.header))]
@@ -306,7 +367,9 @@ def level_examples(table: Table, section: dict, cfg: GenerateConfig, offset: int
         criteria = [(row[0][0], i) for i, row in enumerate(table.rows)]
     for raw_level, level_index in levels:
         level = plain(raw_level)
-        question = level_question(level, section) if level else None
+        question = (
+            (f"What are the specifications of {level}?" if specs else level_question(level, section)) if level else None
+        )
         if not question:
             continue
         lines, end = [], table.end
@@ -319,9 +382,8 @@ def level_examples(table: Table, section: dict, cfg: GenerateConfig, offset: int
         if by_rows:
             end = table.rows[level_index][-1][2]
         if len(lines) >= 2:
-            yield example(
-                section, cfg, "table_level", pair(question, "\n".join(lines)), offset + table.start, offset + end
-            )
+            task = "table_entry" if specs else "table_level"
+            yield example(section, cfg, task, pair(question, "\n".join(lines)), offset + table.start, offset + end)
 
 
 def level_question(level: str, section: dict) -> str | None:
@@ -361,7 +423,7 @@ def noun_phrase(heading: str, body: str) -> str:
 def sentence_case(name: str, body: str) -> str:
     """'Annual leave' -> 'annual leave' inside a question; names stay: 'Travel 101', 'Intro to Agreements', 'Leeds
     office' when the body writes 'Leeds' capitalised mid-sentence."""
-    first, *rest = name.split()
+    first, *rest = re.sub(r"\s*\([^()]*\)$", "", name).split()  # a trailing "(HP-12)" does not make a name
     common = rest and all(re.fullmatch(r"[a-z][a-z'’-]*", word) for word in rest)
     return lower_first(name) if common and not proper(first, body) else name
 
@@ -386,10 +448,15 @@ def unwrap(cell: str) -> str:
     return match.group("inner") if match else cell
 
 
-def subject(label: str | None) -> str | None:
-    """A first-column label that names a thing: not a number, a date, a sentence or a placeholder."""
+def subject(label: str | None, code: bool = False) -> str | None:
+    """A first-column label that names a thing: not a number, a date, a sentence or a placeholder.
+
+    Under a "Code" header a code ("E201") names the thing too.
+    """
     if not label or len(label.split()) > MAX_SUBJECT_WORDS or label.casefold() in PLACEHOLDERS:
         return None
+    if code and CODE.fullmatch(label):
+        return label
     if (MONTH.search(label) and re.search(r"\d", label)) or DATE.search(label):
         return None
     words = [word.lower() for word in re.findall(r"[A-Za-z]{2,}", label)]
@@ -416,11 +483,19 @@ def noun_header(name: str) -> bool:
     ):
         return False
     first, last = words[0].lower(), words[-1].lower().strip("()")
-    if first in WH_WORDS or first in PRONOUNS or last in PREPOSITIONS:
-        return False
+    if first in WH_WORDS or first in PRONOUNS or first in PREPOSITIONS or last in PREPOSITIONS:
+        return False  # "What it does", "With active CarePlan", "Helps with"
+    if len(words) > 1 and last in VERBS_S:
+        return False  # "Customer pays"
     if last in ADJECTIVES or (last.endswith("ed") and last not in ED_NOUNS and len(last) > 4):
         return False  # "Government-owned", "Required", "Supported"
     return not (last.endswith(("able", "ible")) and last not in ("table", "cable", "timetable"))
+
+
+def clause_header(name: str) -> bool:
+    """A header that is a wh-clause ('What to do', 'What it means for you'): fit for an answer's list, not a prompt."""
+    words = name.split()
+    return 2 <= len(words) <= 6 and words[0].lower() in WH_WORDS and not name.endswith(("?", "...", "…"))
 
 
 def real_value(value: str, header: str) -> bool:
@@ -442,16 +517,22 @@ def real_value(value: str, header: str) -> bool:
     return True
 
 
-def context(label: str, section: dict) -> str:
+def context(label: str, section: dict, always: bool = False) -> str:
     """' (Getting PRA clearance)' after a one-word label ('Review', 'Researcher'), which alone could be any
     review or researcher: the top heading of the section's path below the title, or else the title."""
-    if not re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)?", label):
+    if not always and not re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)?", label):
         return ""
     title = section.get("title") or ""
     parents = [heading for heading in (section.get("section") or "").split(" > ")[:-1] if heading != title]
-    for candidate in (parents[0] if parents else "", title):
+    own = [section.get("heading") or ""] if always else []
+    for candidate in (*own, parents[0] if parents else "", title):
         text = plain(candidate)
-        if text and not CONTAINER_HEADING.search(text) and text != section.get("heading") and len(text) <= 60:
+        if (
+            text
+            and not CONTAINER_HEADING.search(text)
+            and (always or text != section.get("heading"))
+            and len(text) <= 60
+        ):
             return f" ({text})"
     return ""
 
@@ -466,6 +547,9 @@ def with_kind(label: str, kind: str) -> str:
         or word.lower() in NOT_THINGS
         or plural(word)
         or {word.lower(), word.lower() + "s"} & set(label.lower().split())
+        or "," in label
+        or " and " in label
+        or plural(label)
         or label.lower().startswith("the ")
     ):
         return label
