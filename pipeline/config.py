@@ -65,8 +65,9 @@ class GenerateConfig(Section):
         default=["faq", "qa", "glossary", "definition", "heading", "table", "list", "dialogue"],
         description="Extractors to run: faq (question headings or question lines with their answer), qa (Q:/A: "
         "blocks), glossary (definition lists, 'Term: definition' lines), definition ('X is a ...' sentences), "
-        "heading (a heading with its prose body), table (one example per row and column), list (a list under "
-        "its heading), dialogue (transcripts with known speakers become multi-turn conversations).",
+        "heading (a heading with its prose body), table (one example per entity row or career-ladder level; "
+        "other tables yield nothing), list (a list under its heading), dialogue (transcripts with known speakers "
+        "become multi-turn conversations).",
     )
     faq_conversations: bool = Field(
         default=False, description="Group consecutive FAQ pairs under one heading into one multi-turn conversation."
@@ -88,6 +89,14 @@ class GenerateConfig(Section):
     )
     max_per_section: int = Field(default=40, ge=1, description="At most this many examples from one section.")
     max_per_document: int = Field(default=200, ge=1, description="At most this many examples from one document.")
+    max_share_per_kind: float = Field(
+        default=0.4,
+        gt=0,
+        le=1,
+        description="At most this share of the examples generated from one document may come from one task "
+        "(extractor), the earliest kept, when the document yields more than one task (a glossary or FAQ page "
+        "keeps all of its entries); at least 5 of each task always pass, so small documents keep theirs.",
+    )
 
 
 class LLMConfig(Section):
@@ -217,7 +226,7 @@ class QualityConfig(Section):
     min_answer_chars: int = Field(default=20, ge=0, description="Answers shorter than this are rejected.")
     max_answer_chars: int = Field(default=12_000, ge=1, description="Answers longer than this are rejected.")
     short_answer_tasks: list[str] = Field(
-        default=["table_row"],
+        default=["table_cell"],
         description="Tasks whose answers are short by nature (a table cell) and exempt from min_answer_chars.",
     )
 

@@ -21,7 +21,7 @@ from pipeline.stages import SHARD_STAGES
 from pipeline.state import Inputs, RunState
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "labelled"
-SCORED_TASKS = {"faq", "qa", "glossary", "definition", "table_row", "list"}
+SCORED_TASKS = {"faq", "qa", "glossary", "definition", "table_cell", "table_entry", "table_level", "list"}
 
 
 def squash(text: str) -> str:
