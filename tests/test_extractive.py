@@ -55,18 +55,18 @@ Agent: Check the feet are level, then call us again.
 
 EXPECTED = [
     ("definition", "What is the HP-7?", "The HP-7 is our smallest heat pump for flats and small houses."),
-    (
-        "heading",
-        "Explain the heat pump guide.",
-        "The HP-7 is our smallest heat pump for flats and small houses. It runs quietly and needs little space.",
-    ),
+    # "Heat pump guide" has sub-sections: its own body is an introduction, left to them
     ("faq", "How long is the warranty on the HP-7?", "Seven years on the compressor and two years on other parts."),
     ("faq", "Can it heat water?", "Yes, up to 55 °C in a 200 litre cylinder."),
     ("qa", "How do I reset the Hub?", "Hold the reset button for ten seconds\nuntil the light blinks blue."),
-    ("heading", "Can you give me an overview of the defrost cycle (Heat pump guide)?", None),
+    ("heading", "For the heat pump guide, what should I know about the defrost cycle?", None),
     ("glossary", "What does COP mean?", "coefficient of performance, heat out divided by electricity in."),
     ("table_cell", "What is the output of the HP-7 model?", "7 kW"),
-    ("list", "List the safety checks.", "- Switch off the mains.\n- Check the pressure gauge."),
+    (
+        "list",
+        "For the heat pump guide, what should I know about safety checks?",
+        "- Switch off the mains.\n- Check the pressure gauge.",
+    ),
     ("dialogue", "My pump is loud.", "Check the feet are level, then call us again."),
 ]
 
@@ -155,8 +155,12 @@ def test_system_prompt_comes_from_config():
 
 
 def test_caps_reject_with_a_reason():
-    kept, rejected = run(GenerateConfig(max_per_section=1))
-    assert kept.filter(pl.col("section") == "Heat pump guide").height == 1  # definition kept, heading over the cap
+    two = DOC.replace(
+        "until the light blinks blue.",
+        "until the light blinks blue.\n\nQ: Where is the serial number?\nA: On the back.",
+    )
+    kept, rejected = run(GenerateConfig(max_per_section=1), text=two)
+    assert kept.filter(pl.col("section").str.ends_with("Support answers")).height == 1  # the first kept, the second over the cap
     assert set(rejected["reject_reason"]) == {"over_cap"}
 
 

@@ -15,7 +15,7 @@ from pipeline.generate.subject import phrase_heading
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
 BROAD = ("What should I know about", "How do I go about", "Can you give me an overview", "For ")
-MIN_BROAD_ANSWER = 150
+MIN_BROAD_ANSWER = 120
 OWN_EXTRACTORS = ("qa", "dialogue", "definitions")  # blocks another extractor reads as pairs of their own
 
 
@@ -31,7 +31,7 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         return  # no heading, a question (the faq extractor's) or a container of other content
     if section.get("has_children") or any(block.kind in OWN_EXTRACTORS for block in blocks):
         return
-    if len(section["body"]) < cfg.min_body_chars:
+    if len(section["body"]) < cfg.min_body_chars and task != "list":  # a list of two or more items is whole
         return
     ancestors = [name for name in reversed(section["section"].split(" > ")[:-1]) if name]
     context = [*ancestors, section["title"] or ""] if section["heading"] else []
