@@ -58,6 +58,13 @@ class IngestConfig(Section):
     )
 
 
+# Kept in step with pipeline.pair_quality.RULES by tests/test_pair_quality.py.
+PairRule = Literal[
+    "prompt_no_subject", "markup_in_prompt", "markup_in_answer", "answer_fragment", "answer_mostly_links",
+    "prompt_longer_than_answer",
+]  # fmt: skip
+
+
 class GenerateConfig(Section):
     """Offline extractive generation of instruction-response pairs from sections."""
 
@@ -88,6 +95,18 @@ class GenerateConfig(Section):
     )
     max_per_section: int = Field(default=40, ge=1, description="At most this many examples from one section.")
     max_per_document: int = Field(default=200, ge=1, description="At most this many examples from one document.")
+    pair_quality: bool = Field(
+        default=True,
+        description="Reject generated pairs a person would not keep: a prompt that names nothing or holds Markdown, "
+        "HTML or a pasted heading, an answer with raw HTML, template tags or front matter, an answer cut "
+        "mid-sentence or made mostly of links, a prompt longer than its answer (pipeline/pair_quality.py). "
+        "Imported datasets are never judged.",
+    )
+    pair_quality_skip: list[PairRule] = Field(
+        default=[],
+        description="Rules of the pair-quality gate to turn off for this corpus, e.g. ['markup_in_answer'] for "
+        "pages that teach HTML.",
+    )
 
 
 class LLMConfig(Section):
