@@ -239,6 +239,11 @@ class QualityConfig(Section):
         default=["table_row"],
         description="Tasks whose answers are short by nature (a table cell) and exempt from min_answer_chars.",
     )
+    short_answer_questions: list[str] = Field(
+        default=["faq", "qa"],
+        description="Tasks whose short answer is kept when the prompt is an explicit question (ends with '?'): "
+        "a document's own answer 'On your last day.' is complete.",
+    )
 
 
 class DedupConfig(Section):
