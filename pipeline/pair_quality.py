@@ -212,6 +212,14 @@ NAVIGATION = (
 )
 
 
+# A prompt that asks for a link or an address may be answered by one: "What is the link of GSA Insite?"
+ASKS_FOR_LINK = (
+    r"(?i)\b(?:the|a) (?:link|url|website|homepage|web address|e-?mail address|contact (?:information|details)) "
+    r"(?:of|for|to)\b"
+)
+LINK_ANSWER = r"^(?:<[^>\s]+>|!?\[[^\]]+\]\([^)]+\)|(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$"
+
+
 def letters_and_digits(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(r"[^\p{L}\p{N}]+", "").str.len_chars()
 
@@ -271,16 +279,18 @@ RULES: list[Rule] = [
     ),
     (
         "answer_mostly_links",
-        ~mostly_links(),
+        ~mostly_links() | PROMPT.str.contains(ASKS_FOR_LINK),
         "more than half of the answer's visible text (links count by their text, not their URL) is link text, "
         "bare URLs or navigation lines (Next:, < Previous, Back to, Read more): it points elsewhere instead of "
-        "answering",
+        "answering (unless the prompt asks for a link, website or e-mail address)",
     ),
     (
         "prompt_longer_than_answer",
-        (ANSWER.str.len_chars() >= PROMPT.str.len_chars()) | explicit_answer(),
+        (ANSWER.str.len_chars() >= PROMPT.str.len_chars())
+        | explicit_answer()
+        | (PROMPT.str.contains(ASKS_FOR_LINK) & ANSWER.str.contains(LINK_ANSWER)),
         f"the prompt is longer than the answer, and the answer is not a reply of at least {REPLY_WORDS} words to a "
-        "prompt of one question or instruction (ending in '?' or '.')",
+        "prompt of one question or instruction (ending in '?' or '.'), nor the link or address the prompt asks for",
     ),
 ]
 REASONS = tuple(reason for reason, _, _ in RULES)

@@ -122,6 +122,7 @@ SPEC = [
     ("How do I get a Qualtrics license?", ONE_LINK, None),
     ("How do I book a room?", "Use [BookIt](https://bookit.gsa.gov) to reserve rooms in the 6400 wing.", None),
     ("How do I sign commits?", "Next, tell git to sign your commits with the SSH key you made.", None),
+    ("What is the link of GSA Insite?", "<https://insite.gsa.gov>", None),  # asked for a link
     # prompt_longer_than_answer: unless the answer is a reply of two or more words to one question or instruction.
     ("What is the billable time (minimum hours expected) for 4 days?", "24", "prompt_longer_than_answer"),
     ("Give the monthly price for CarePlan Complete.", "€19", "prompt_longer_than_answer"),
@@ -130,6 +131,8 @@ SPEC = [
     ("How long is the warranty on the HP-7 heat pump?", "Seven years.", None),
     ("Give the meaning of inverter error code E305.", "String voltage too high", None),
     ("Give the description for Continuity of Operations (COOP) 101.", "How to plan for emergencies.", None),
+    ("What is the contact information for the GSA PRA Desk Officer?", "<GSARegSec@gsa.gov>", None),
+    ("What is the resource for the GSA PRA Desk Officer role?", "<GSARegSec@gsa.gov>", "prompt_longer_than_answer"),
 ]  # fmt: skip
 
 
