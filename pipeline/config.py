@@ -58,6 +58,13 @@ class IngestConfig(Section):
     )
 
 
+# Kept in step with pipeline.pair_quality.RULES by tests/test_pair_quality.py.
+PairRule = Literal[
+    "prompt_no_subject", "markup_in_prompt", "markup_in_answer", "answer_fragment", "answer_mostly_links",
+    "prompt_longer_than_answer",
+]  # fmt: skip
+
+
 class GenerateConfig(Section):
     """Offline extractive generation of instruction-response pairs from sections."""
 
@@ -96,6 +103,18 @@ class GenerateConfig(Section):
         description="At most this share of the examples generated from one document may come from one task "
         "(extractor), the earliest kept, when the document yields more than one task (a glossary or FAQ page "
         "keeps all of its entries); at least 5 of each task always pass, so small documents keep theirs.",
+    )
+    pair_quality: bool = Field(
+        default=True,
+        description="Reject generated pairs a person would not keep: a prompt that names nothing or holds Markdown, "
+        "HTML or a pasted heading, an answer with raw HTML, template tags or front matter, an answer cut "
+        "mid-sentence or made mostly of links, a prompt longer than its answer (pipeline/pair_quality.py). "
+        "Imported datasets are never judged.",
+    )
+    pair_quality_skip: list[PairRule] = Field(
+        default=[],
+        description="Rules of the pair-quality gate to turn off for this corpus, e.g. ['markup_in_answer'] for "
+        "pages that teach HTML.",
     )
 
 
@@ -228,6 +247,11 @@ class QualityConfig(Section):
     short_answer_tasks: list[str] = Field(
         default=["table_cell"],
         description="Tasks whose answers are short by nature (a table cell) and exempt from min_answer_chars.",
+    )
+    short_answer_questions: list[str] = Field(
+        default=["faq", "qa"],
+        description="Tasks whose short answer is kept when the prompt is an explicit question (ends with '?'): "
+        "a document's own answer 'On your last day.' is complete.",
     )
 
 

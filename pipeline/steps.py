@@ -27,6 +27,7 @@ from pipeline.ingest import Importing, read_files
 from pipeline.io import write_json
 from pipeline.leakage import leakage
 from pipeline.manifest import write_manifest
+from pipeline.pair_quality import filter_pairs
 from pipeline.quality import filter_quality
 from pipeline.records import Split, concat_rejects
 from pipeline.report import build_report
@@ -74,6 +75,11 @@ def reject_barren(state: RunState, cfg: PrepareConfig) -> RunState:
 
 def ground(state: RunState, cfg: PrepareConfig) -> Split:
     return check_grounding(state.examples, state.documents)
+
+
+def pair_quality(state: RunState, cfg: PrepareConfig) -> Split:
+    """Generated pairs a person would not keep are rejected before anything is built on them."""
+    return filter_pairs(state.examples, cfg.generate.pair_quality_skip)
 
 
 def pair_preferences(state: RunState, cfg: PrepareConfig) -> RunState:
