@@ -59,12 +59,12 @@ EXPECTED = [
     ("faq", "How long is the warranty on the HP-7?", "Seven years on the compressor and two years on other parts."),
     ("faq", "Can it heat water?", "Yes, up to 55 °C in a 200 litre cylinder."),
     ("qa", "How do I reset the Hub?", "Hold the reset button for ten seconds\nuntil the light blinks blue."),
-    ("heading", "For the heat pump guide, what should I know about the defrost cycle?", None),
+    ("heading", "For the heat pump guide, can you tell me about the defrost cycle?", None),
     ("glossary", "What does COP mean?", "coefficient of performance, heat out divided by electricity in."),
     ("table_cell", "What is the output of the HP-7 model?", "7 kW"),
     (
         "list",
-        "For the heat pump guide, what should I know about safety checks?",
+        "For the heat pump guide, can you tell me about safety checks?",
         "- Switch off the mains.\n- Check the pressure gauge.",
     ),
     ("dialogue", "My pump is loud.", "Check the feet are level, then call us again."),
@@ -160,7 +160,9 @@ def test_caps_reject_with_a_reason():
         "until the light blinks blue.\n\nQ: Where is the serial number?\nA: On the back.",
     )
     kept, rejected = run(GenerateConfig(max_per_section=1), text=two)
-    assert kept.filter(pl.col("section").str.ends_with("Support answers")).height == 1  # the first kept, the second over the cap
+    assert (
+        kept.filter(pl.col("section").str.ends_with("Support answers")).height == 1
+    )  # the first kept, the second over the cap
     assert set(rejected["reject_reason"]) == {"over_cap"}
 
 
@@ -169,7 +171,8 @@ BRANCHES = "# Branches\n\n## Opening hours\n\n| Branch | Opening hours | Phone |
     for n, letter in enumerate("ABCDEFGHIJKLMNOP")
 )
 BRANCHES_DOC = (
-    BRANCHES + "\n\n## Parking\n\nEvery branch has free parking for two hours behind the building, and bike racks.\n"
+    BRANCHES
+    + "\n\n## Parking at the branches\n\nEvery branch has free parking for two hours behind the building, bike racks by the door, and two charging points for electric cars.\n"
 )
 
 
@@ -186,12 +189,13 @@ def test_one_task_may_make_at_most_its_share_of_a_document_keeping_the_earliest(
     )
 
 
-def test_the_share_cap_never_goes_below_five_and_one_lifts_it():
-    kept, rejected = run(text=BRANCHES)  # 16 entries, nothing else: 0.4 x 16 -> 6
-    assert kept.height == 6 and rejected.height == 10
-    small = BRANCHES.split("| Branch F")[0]  # 5 entries: 0.4 x 5 -> 2, but 5 always pass
-    assert run(text=small)[0].height == 5 and run(GenerateConfig(max_share_per_kind=0.1), text=BRANCHES)[0].height == 5
-    assert run(GenerateConfig(max_share_per_kind=1.0), text=BRANCHES)[1].height == 0
+def test_the_share_cap_never_goes_below_five_one_lifts_it_and_a_page_of_one_kind_keeps_all():
+    kept, rejected = run(text=BRANCHES)  # 16 entries and nothing else: a page of one kind is not capped
+    assert kept.height == 16 and rejected.height == 0
+    small = BRANCHES.split("| Branch F")[0] + BRANCHES_DOC[len(BRANCHES) :]  # 5 entries and a heading: 5 always pass
+    assert run(text=small)[0].filter(pl.col("task") == "table_entry").height == 5
+    assert run(GenerateConfig(max_share_per_kind=0.1), text=BRANCHES_DOC)[0].height == 6  # 5 entries, 1 heading
+    assert run(GenerateConfig(max_share_per_kind=1.0), text=BRANCHES_DOC)[1].height == 0
 
 
 def test_share_and_caps_count_each_document_on_its_own():

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
-from pipeline.generate.common import CONTAINER_HEADING, example, pair, refusal
+from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
 from pipeline.generate.subject import phrase_heading
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
-BROAD = ("What should I know about", "How do I go about", "Can you give me an overview", "For ")
+BROAD = ("What should I know about", "Can you tell me about", "Can you explain", "Tell me about", "How do I go about",
+         "Can you give me an overview", "For ")  # fmt: skip
 MIN_BROAD_ANSWER = 120
 OWN_EXTRACTORS = ("qa", "dialogue", "definitions")  # blocks another extractor reads as pairs of their own
 
@@ -35,7 +36,8 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         return
     ancestors = [name for name in reversed(section["section"].split(" > ")[:-1]) if name]
     context = [*ancestors, section["title"] or ""] if section["heading"] else []
-    phrased = phrase_heading(heading, context, section["body"])
+    variant = int(choose("0123456789", cfg.seed, section["doc_id"], section["section"]))
+    phrased = phrase_heading(heading, context, section["body"], variant)
     start, end = section["body_start"], section["body_end"]
     if phrased.prompt is None:
         yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)

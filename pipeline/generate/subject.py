@@ -142,6 +142,8 @@ MASS = re.compile(
 )
 PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "within", "via", "during"}
 DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b", re.I)
+# Open questions about a noun phrase, varied by a seeded choice so a dataset does not teach one opening.
+ABOUT = ("What should I know about {}?", "Can you tell me about {}?", "Can you explain {}?", "Tell me about {}.")
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
 STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
@@ -237,7 +239,7 @@ def generic_template(text: str) -> str | None:
     return None
 
 
-def phrase_heading(heading: str, context: list[str], body: str) -> Phrased:
+def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0) -> Phrased:
     """The prompt for a section whose body answers its heading; `context` is the ancestors then the title."""
     text = clean_heading(heading)
     if not text or NO_SUBJECT.match(text):
@@ -256,7 +258,7 @@ def phrase_heading(heading: str, context: list[str], body: str) -> Phrased:
         return Phrased(None, f"heading '{text}' says we/our without naming who")
     if DEICTIC.search(text):
         return Phrased(None, f"heading '{text}' points at something it does not name")
-    phrased = specific_question(text, body)
+    phrased = specific_question(text, body, variant)
     if phrased.prompt is None or not thin(text):
         return phrased
     subject = context_subject(context, body)
@@ -270,7 +272,7 @@ def thin(text: str) -> bool:
     return len(content_words(text)) <= 2 and not is_name(text)
 
 
-def specific_question(text: str, body: str) -> Phrased:
+def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
     text = re.sub(r"^(?:the|a|an)\s+(?=\S+\s)", "", text, flags=re.I)
     overview = OVERVIEW_OF.match(text)
     if overview and len(text) > overview.end():
@@ -303,7 +305,7 @@ def specific_question(text: str, body: str) -> Phrased:
     if defines(text, body):
         verb = "are" if re.search(rf"^(?:the |an? )?{re.escape(text)}\s+are\b", body.strip(), re.I) else "is"
         return Phrased(f"What {verb} {phrase}?")
-    return Phrased(f"What should I know about {phrase}?")
+    return Phrased(ABOUT[variant % len(ABOUT)].format(phrase))
 
 
 def named_in(text: str, body: str) -> bool:
