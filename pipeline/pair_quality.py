@@ -266,9 +266,10 @@ RULES: list[Rule] = [
     ),
     (
         "markup_in_answer",
-        ~contains_any(ANSWER_PROSE, ANSWER_MARKUP),
-        "the answer holds markup a reader should never see: HTML tags, comments or entities, template tags "
-        "({% %}, {{ }}), a front-matter fence or key line, or link reference definitions (code is not judged)",
+        ~contains_any(ANSWER_PROSE, ANSWER_MARKUP) & ~ANSWER.str.contains(r"\{%|\{\{"),
+        "the answer holds markup a reader should never see: HTML tags, comments or entities, a front-matter "
+        "fence or key line, or link reference definitions outside code, or template tags ({% %}, {{ }}) anywhere: "
+        "a site's template source is not domain knowledge (turn the rule off for pages that teach templates)",
     ),
     (
         "answer_fragment",

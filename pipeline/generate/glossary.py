@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from pipeline.blocks import BOLD_TERM, PLAIN_TERM, Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.common import choose, example, pair
-from pipeline.generate.subject import VERBS, clean_heading, is_name
+from pipeline.generate.subject import VERBS, WORD3, clean_heading, is_name
 
 GLOSSARY_SECTION = re.compile(r"\b(?:glossary|definitions|terms|terminology|abbreviations|acronyms|key words)\b", re.I)
 TEMPLATES = ("What does {term} mean?", "What is meant by {term}?", "Define {term}.", "What {verb} {term}?")
+ACRONYM = "What does the acronym {term} stand for?"
+SHORT_TERM = "What does the term {term} mean?"
 DEFINING = re.compile(
     r"^(?:A|An|The|Any|Each)\s+[a-z]|^[A-Z][\w-]+(?: [A-Z][\w-]+)*[.,]\s"
 )  # "A method ...", "Authority to Operate."
@@ -31,6 +33,8 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
                 continue
             plural = " and " in term or (term.endswith("s") and term.split()[-1].islower() and not term.endswith("ss"))
             template = choose(TEMPLATES, cfg.seed, section["doc_id"], term)
+            if not WORD3.search(term):  # "CO", "508", "2FA": name what kind of word is asked about
+                template = ACRONYM if term.isupper() and term.isalnum() else SHORT_TERM
             question = template.format(term=term, verb="are" if plural else "is")
             answer = section["body"][start:end]
             yield example(section, cfg, "glossary", pair(question, answer), offset + start, offset + end)

@@ -33,7 +33,7 @@ NO_SUBJECT = re.compile(
     r"^(?:(?:step|phase|part|stage|section|chapter|module|week|day|level|option|version|release|appendix|table|figure)"
     r"\s*[\w.]{0,6}|[\d\s.,:/\-–—]+|yes|no|n/?a|none|other|others|misc(?:ellaneous)?|notes?|example|examples|"
     r"general|details|more|todo|tbd|draft|updates?|changelog|change log|(?:title|keywords|cspell|current):.*|---+|"
-    r"welcome\b.*|thanks?\b.*|thank you\b.*|congratulations\b.*|hello\b.*|"
+    r"tl;?dr|welcome\b.*|thanks?\b.*|thank you\b.*|congratulations\b.*|hello\b.*|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:,?\s+\d{4})?)$",
     re.I,
 )
@@ -144,6 +144,7 @@ PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "with
 DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b", re.I)
 # Open questions about a noun phrase, varied by a seeded choice so a dataset does not teach one opening.
 ABOUT = ("What should I know about {}?", "Can you tell me about {}?", "Can you explain {}?", "Tell me about {}.")
+WORD3 = re.compile(r"[^\W\d_][\w'’-]{2,}")  # a word of three or more characters starting with a letter
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
 STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
@@ -299,6 +300,8 @@ def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
         return Phrased(f"How do I go about {asked[:1].lower()}{asked[1:]}?")
     if VAGUE.search(text) or len(words) >= 9 or first.endswith("ly"):
         return Phrased(None, f"heading '{text}' reads as a statement or a vague label, not a subject")
+    if len(words) == 1 and not WORD3.search(text):
+        return Phrased(None, f"heading '{text}' has no word of three letters to ask about")
     if len(content_words(text)) < 2 and not is_name(text) and not named_in(text, body):
         return Phrased(None, f"heading '{text}' is one common word: too vague to ask about on its own")
     phrase = noun_phrase(asked)
