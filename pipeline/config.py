@@ -116,11 +116,21 @@ class GenerateConfig(Section):
         description="Rules of the pair-quality gate to turn off for this corpus, e.g. ['markup_in_answer'] for "
         "pages that teach HTML.",
     )
+    rephrase: Literal["off", "llm"] = Field(
+        default="off",
+        description="'llm' asks the [llm] endpoint (llm.base_url and llm.model; llm.enabled is not needed) to "
+        "rewrite the template question of each single-turn extractive example as a user would ask it. The answer "
+        "stays the verbatim source span; a rewrite that fails a check (not a question, subject missing, gives the "
+        "answer away, markup, length) or a request that fails keeps the template question and is counted in the "
+        "report under llm.rephrase_fallback. Replies are cached and count against llm.max_requests and "
+        "llm.max_cost_usd. 'off': the template questions as they are.",
+    )
 
 
 class LLMConfig(Section):
     """Optional question-answer generation with any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, OpenAI).
 
+    The same endpoint, client settings, budget and cache serve the LLM judge and question rephrasing.
     The API key is never part of the config: it is read from the environment variable named by `api_key_env`.
     """
 
@@ -151,6 +161,10 @@ class LLMConfig(Section):
     )
     price_output_per_1m_usd: float = Field(default=0.0, ge=0, description="Price of 1M completion tokens.")
     prompt_version: str = Field(default="qa-v1", description="Part of the cache key: bump it when the prompt changes.")
+    rephrase_prompt_version: str = Field(
+        default="rephrase-v1",
+        description="Part of the cache key of question rephrasing (generate.rephrase): bump it to ask again.",
+    )
     min_support: float = Field(
         default=0.6, ge=0, le=1, description="Share of an answer's content words that must occur in its section."
     )

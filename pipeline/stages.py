@@ -48,6 +48,8 @@ STAGES: tuple[Stage, ...] = (
           when=lambda cfg: cfg.llm.enabled, whole_input=True),
     Stage("reject-barren", "shard", "generate", ("generate", "llm"), steps.reject_barren),
     Stage("ground", "shard", "generate", (), steps.ground),
+    Stage("rephrase-prompts", "shard", "generate", ("generate", "llm"), steps.rephrase_prompts,
+          when=lambda cfg: cfg.generate.rephrase == "llm", whole_input=True),
     Stage("pair-quality", "shard", "generate", ("generate",), steps.pair_quality,
           when=lambda cfg: cfg.generate.pair_quality),
     Stage("pair-preferences", "shard", "generate", ("kind", "preference", "llm", "target"), steps.pair_preferences,

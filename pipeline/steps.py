@@ -82,6 +82,15 @@ def pair_quality(state: RunState, cfg: PrepareConfig) -> Split:
     return filter_pairs(state.examples, cfg.generate.pair_quality_skip)
 
 
+def rephrase_prompts(state: RunState, cfg: PrepareConfig) -> RunState:
+    """Template questions of extractive examples rewritten by the [llm] endpoint; answers stay, nothing is rejected."""
+    from pipeline.generate.rephrase import rephrase_prompts as rephrase
+
+    api_key = os.environ.get(cfg.llm.api_key_env) or None  # from the environment, never from config or parameters
+    made = rephrase(state.examples, state.sections, cfg.llm, api_key, llm_cache(cfg), state.llm_usage)
+    return replace(state, examples=made.examples, llm_usage=merge_usage(state.llm_usage, made.usage))
+
+
 def pair_preferences(state: RunState, cfg: PrepareConfig) -> RunState:
     """Grounded answers become pairs against verified negatives (and, when enabled, LLM-judged pairs)."""
     answers = state.examples.filter(pl.col("kind") == "sft")
