@@ -92,7 +92,7 @@ SPEC = [
     ("How do I look after the heat pump?", LIST, None),
     ("What do the models cost?", "| Model | Price |\n|---|---|\n| HP-7 | €8,900 |\n| HP-12 | €11,400 |", None),
     ("When do I use line breaks in tables?", "Use the `<br>` tag only inside table cells, never in prose.", None),
-    ("How do I link to another Handbook page?", 'Write:\n\n```\n{% page "/tools/" %}\n```\n\nIt checks links.', None),
+    ("How do I link to another Handbook page?", 'Write:\n\n```\n{% page "/tools/" %}\n```\n\nIt checks links.', "markup_in_answer"),  # template source, even in code
     ("How do I compare the two values?", "Both x > 3 and y < 2 must hold before the alert fires.", None),
     # answer_fragment: starts or ends mid-sentence.
     ("How do I get a laptop?", "and then submit the form to your supervisor for approval.", "answer_fragment"),
