@@ -266,7 +266,7 @@ RULES: list[Rule] = [
     ),
     (
         "markup_in_answer",
-        ~contains_any(ANSWER_PROSE, ANSWER_MARKUP) & ~ANSWER.str.contains(r"\{%|\{\{"),
+        ~contains_any(ANSWER_PROSE, ANSWER_MARKUP) & ~ANSWER.str.contains(r"\{%|\{\{|(?m)^---[ \t]*$"),
         "the answer holds markup a reader should never see: HTML tags, comments or entities, a front-matter "
         "fence or key line, or link reference definitions outside code, or template tags ({% %}, {{ }}) anywhere: "
         "a site's template source is not domain knowledge (turn the rule off for pages that teach templates)",
