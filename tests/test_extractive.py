@@ -54,17 +54,17 @@ Agent: Check the feet are level, then call us again.
 """
 
 EXPECTED = [
-    ("definition", "What is the HP-7?", "The HP-7 is our smallest heat pump for flats and small houses."),
+    # the definition extractor is off by default
     # "Heat pump guide" has sub-sections: its own body is an introduction, left to them
     ("faq", "How long is the warranty on the HP-7?", "Seven years on the compressor and two years on other parts."),
     ("faq", "Can it heat water?", "Yes, up to 55 °C in a 200 litre cylinder."),
     ("qa", "How do I reset the Hub?", "Hold the reset button for ten seconds\nuntil the light blinks blue."),
-    ("heading", "For the heat pump guide, can you tell me about the defrost cycle?", None),
+    ("heading", "Can you tell me about the defrost cycle?", None),
     ("glossary", "What does COP mean?", "coefficient of performance, heat out divided by electricity in."),
     ("table_cell", "What is the output of the HP-7 model?", "7 kW"),
     (
         "list",
-        "For the heat pump guide, can you tell me about safety checks?",
+        "Can you tell me about safety checks?",
         "- Switch off the mains.\n- Check the pressure gauge.",
     ),
     ("dialogue", "My pump is loud.", "Check the feet are level, then call us again."),

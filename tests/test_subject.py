@@ -37,8 +37,9 @@ BODY = "Annual leave is time off with full pay. Staff can claim the remote work 
         ),
         ("Tips", ["Video calls"], "What are some tips for video calls?"),
         # a heading that names its subject only within its page gets the page's subject in front
-        ("Requesting a license", ["Microsoft Office"], "For Microsoft Office, how do I go about requesting a license?"),
-        ("After the event", ["Hosting a webinar"], "For hosting a webinar, what should I do after the event?"),
+        ("Requesting a license", ["Microsoft Office"], "How do I go about requesting a license in Microsoft Office?"),
+        ("Selecting payment type", ["Expenses", "Concur"], "How do I go about selecting payment type in Concur?"),
+        ("After the event", ["Hosting a webinar"], "What should I do after the event?"),  # a long title is not a name
     ],
 )
 def test_headings_become_natural_questions(heading, context, prompt):
@@ -64,6 +65,8 @@ def test_headings_become_natural_questions(heading, context, prompt):
         ("For admins", [], "starts with 'For'"),
         ("18F is here for you", [], "statement"),
         ("Can I work remotely?", [], "faq extractor"),
+        ("Other speaking requests", [], "points at something it does not name"),
+        ("TTS Hiring Managers Guide", [], "reads as a title"),
         ("Common barriers to using these tools", [], "points at something it does not name"),
     ],
 )

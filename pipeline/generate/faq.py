@@ -22,7 +22,9 @@ ASKS = re.compile(
     r"would|may|might|must|have|has|am)\b",
     re.I,
 )
-DEICTIC = re.compile(r"\b(?:here|there|this|that|these|those|it|they|them|above|below)\s*\??$", re.I)
+DEICTIC = re.compile(
+    r"\b(?:here|there|this|that|these|those|it|they|them|above|below)\s*\??$|\b(?:this|these|those)\b", re.I
+)
 
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:

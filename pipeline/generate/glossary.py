@@ -13,7 +13,7 @@ from pipeline.generate.common import choose, example, pair
 from pipeline.generate.subject import VERBS, WORD3, clean_heading, is_name
 
 GLOSSARY_SECTION = re.compile(r"\b(?:glossary|definitions|terms|terminology|abbreviations|acronyms|key words)\b", re.I)
-TEMPLATES = ("What does {term} mean?", "What is meant by {term}?", "Define {term}.", "What {verb} {term}?")
+TEMPLATES = ("What does {term} mean?", "What is meant by {term}?", "What {verb} {term}?")
 ACRONYM = "What does the acronym {term} stand for?"
 SHORT_TERM = "What does the term {term} mean?"
 DEFINING = re.compile(

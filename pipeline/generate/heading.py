@@ -6,6 +6,7 @@ introduction. A heading that names no subject yields a refusal (reason `no_subje
 prompt: pipeline.generate.subject says which headings can be asked about and how.
 """
 
+import re
 from collections.abc import Iterator
 
 from pipeline.blocks import Block
@@ -14,9 +15,10 @@ from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, r
 from pipeline.generate.subject import phrase_heading
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
-BROAD = ("What should I know about", "Can you tell me about", "Can you explain", "Tell me about", "How do I go about",
-         "Can you give me an overview", "For ")  # fmt: skip
+BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
+         "How do I go about", "Can you give me an overview")  # fmt: skip
 MIN_BROAD_ANSWER = 120
+PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)[^*_\n]{2,80}(?:\*\*|__):?$")
 OWN_EXTRACTORS = ("qa", "dialogue", "definitions")  # blocks another extractor reads as pairs of their own
 
 
@@ -32,6 +34,8 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         return  # no heading, a question (the faq extractor's) or a container of other content
     if section.get("has_children") or any(block.kind in OWN_EXTRACTORS for block in blocks):
         return
+    if any(PSEUDO_HEADING.match(block.text) for block in blocks[1:]):
+        return  # a bold line standing as a heading splits the body into topics the heading does not name
     if len(section["body"]) < cfg.min_body_chars and task != "list":  # a list of two or more items is whole
         return
     ancestors = [name for name in reversed(section["section"].split(" > ")[:-1]) if name]

@@ -141,14 +141,24 @@ MASS = re.compile(
     r"information|software|equipment|feedback|research|security|time|pay|health|access|response|support)$"
 )
 PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "within", "via", "during"}
-DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b", re.I)
+DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b|^(?:the )?other\b", re.I)
+TITLE_WORD = re.compile(r"(?<=\s)[A-Z][a-z][a-z'’-]*\b")  # a capitalised ordinary word inside a question
 # Open questions about a noun phrase, varied by a seeded choice so a dataset does not teach one opening.
-ABOUT = ("What should I know about {}?", "Can you tell me about {}?", "Can you explain {}?", "Tell me about {}.")
+ABOUT = (
+    "What should I know about {}?",
+    "Can you tell me about {}?",
+    "What do I need to know about {}?",
+    "Tell me about {}.",
+)
 WORD3 = re.compile(r"[^\W\d_][\w'’-]{2,}")  # a word of three or more characters starting with a letter
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
 STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
-QUESTION_START = re.compile(r"^(?:how|what|when|where|why|who|which|can|should|do|does|is|are|will)\s+\S+\s+\S", re.I)
+QUESTION_START = re.compile(
+    r"^(?:(?:how|what|when|where|why|who|which)\s+(?:is|are|was|were|do|does|did|can|could|should|would|will|may|"
+    r"must|has|have)|can|should|do|does|is|are|will)\s+\S+\s+\S",
+    re.I,
+)
 OVERVIEW_OF = re.compile(r"^(?:an? )?(?:brief |quick |short )?(?:overview|introduction|summary|intro) (?:of|to) ", re.I)
 ING_NOUNS = set(
     """anything building ceiling clothing evening everything funding housing king meeting morning nothing
@@ -260,17 +270,38 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
     if DEICTIC.search(text):
         return Phrased(None, f"heading '{text}' points at something it does not name")
     phrased = specific_question(text, body, variant)
-    if phrased.prompt is None or not thin(text):
+    if phrased.prompt is None:
         return phrased
-    subject = context_subject(context, body)
-    if subject is None or subject.lower().removeprefix("the ") in phrased.prompt.lower():
+    leftover = TITLE_WORD.findall(phrased.prompt[1:])
+    if any(word not in named_words(body) for word in leftover):
+        return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
+    if not thin(text):
         return phrased
-    return Phrased(f"For {subject}, {phrased.prompt[:1].lower()}{phrased.prompt[1:]}")
+    name = page_name(context)
+    if name is None or name.lower() in phrased.prompt.lower():
+        return phrased
+    return Phrased(f"{phrased.prompt[:-1]} in {name}{phrased.prompt[-1]}")
+
+
+def named_words(body: str) -> set[str]:
+    return set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+
+
+def page_name(context: list[str]) -> str | None:
+    """The page's title when it is a short name ("Mural", "Google Calendar", "Concur"): a tool or a place a
+    question can end with ("... in Concur?"). Longer titles read as pasted headings, so they give nothing."""
+    title = clean_heading(context[-1]) if context else ""
+    words = title.split()
+    if not words or len(words) > 3 or generic_template(title) is not None or NO_SUBJECT.match(title):
+        return None
+    if all(word[:1].isupper() or is_name(word) for word in words) and not any(w.lower() in STOP for w in words):
+        return title
+    return None
 
 
 def thin(text: str) -> bool:
     """A heading that names its subject only within its page ("Requesting a license", "After the event")."""
-    return len(content_words(text)) <= 2 and not is_name(text)
+    return len(content_words(text)) <= 3 and not is_name(text)
 
 
 def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
@@ -333,7 +364,7 @@ def defines(text: str, body: str) -> bool:
 def context_subject(context: list[str], body: str) -> str | None:
     """The nearest ancestor heading (or the title) that names a specific subject, as a phrase."""
     for raw in context:
-        text = clean_heading(raw)
+        text = re.sub(r"^about\s+", "", clean_heading(raw), flags=re.I)
         if not text or NO_SUBJECT.match(text) or generic_template(text) is not None or text.endswith("?"):
             continue
         if FIRST_PERSON_PLURAL.search(text) or (len(content_words(text)) < 1):
