@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.common import example, pair, refusal
-from pipeline.generate.subject import clean_heading
+from pipeline.generate.subject import WH_CLAUSE, clean_heading, first_person
 
 QUESTION_LINE = re.compile(r"^\*{0,2}(?:Q(?:uestion)?\s*[:.]\s*)?(?P<q>[^\n*]{8,200}\?)\*{0,2}\n(?P<a>\S[\s\S]*)$")
 ANSWER_LABEL = re.compile(r"^(?:[-*+]\s+)?(?:\*\*)?A(?:nswer)?\s*[:.](?:\*\*)?\s*", re.I)
@@ -42,6 +42,15 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
             yield asked(section, cfg, question, section["body"][start:end], offset + start, offset + end)
 
 
+def as_asked(question: str) -> str:
+    """A question heading written as a clause ("What to bring on day one?") as a person asks it."""
+    for pattern, template in WH_CLAUSE:
+        match = pattern.match(question.rstrip("?"))
+        if match and not pattern.pattern.startswith("^how do"):
+            return template.format(first_person(match.group(1)))
+    return question
+
+
 def answer_span(body: str, start: int, end: int) -> tuple[int, int]:
     """The answer without an "A:" label in front of it."""
     label = ANSWER_LABEL.match(body, start)
@@ -49,6 +58,7 @@ def answer_span(body: str, start: int, end: int) -> tuple[int, int]:
 
 
 def asked(section: dict, cfg: GenerateConfig, question: str, answer: str, start: int, end: int) -> dict:
+    question = as_asked(question)
     problem = standalone_problem(question)
     if problem:
         return refusal(section, cfg, "faq", question, answer, start, end, "no_subject", problem)
@@ -58,6 +68,8 @@ def asked(section: dict, cfg: GenerateConfig, question: str, answer: str, start:
 def standalone_problem(question: str) -> str:
     """Why a question does not stand alone without its page, or "" when it does."""
     words = question.split()
+    if question.count("?") > 1:
+        return f"'{question}' asks several questions at once"
     if not ASKS.match(question):
         return f"'{question}' is not phrased as a question (no question word in front)"
     if len(words) < 4:

@@ -151,6 +151,7 @@ ABOUT = (
     "Tell me about {}.",
 )
 WORD3 = re.compile(r"[^\W\d_][\w'’-]{2,}")  # a word of three or more characters starting with a letter
+PAGE_WORDS = {"frequently", "asked", "faq", "guide", "handbook", "page", "overview", "index", "home", "policy"}
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
 STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
@@ -264,7 +265,7 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         subject = context_subject(context, body)
         if subject is None:
             return Phrased(None, f"heading '{text}' needs a subject and no ancestor heading or title gives one")
-        return Phrased(template.format(ctx=subject))
+        return without_title_words(Phrased(template.format(ctx=subject)), text, body)
     if FIRST_PERSON_PLURAL.search(text):
         return Phrased(None, f"heading '{text}' says we/our without naming who")
     if DEICTIC.search(text):
@@ -272,15 +273,22 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
     phrased = specific_question(text, body, variant)
     if phrased.prompt is None:
         return phrased
-    leftover = TITLE_WORD.findall(phrased.prompt[1:])
-    if any(word not in named_words(body) for word in leftover):
-        return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
-    if not thin(text):
+    phrased = without_title_words(phrased, text, body)
+    if phrased.prompt is None or not thin(text):
         return phrased
     name = page_name(context)
     if name is None or name.lower() in phrased.prompt.lower():
         return phrased
     return Phrased(f"{phrased.prompt[:-1]} in {name}{phrased.prompt[-1]}")
+
+
+def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
+    """A capitalised ordinary word left inside the question ("How is Joining the Design team structured?") shows
+    a heading pasted in, unless the body writes it as a name."""
+    leftover = [word for word in TITLE_WORD.findall((phrased.prompt or "")[1:]) if word not in named_words(body)]
+    if leftover:
+        return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
+    return phrased
 
 
 def named_words(body: str) -> set[str]:
@@ -294,6 +302,8 @@ def page_name(context: list[str]) -> str | None:
     words = title.split()
     if not words or len(words) > 3 or generic_template(title) is not None or NO_SUBJECT.match(title):
         return None
+    if any(word.lower() in GENERIC_WORDS or word.lower() in PAGE_WORDS for word in words):
+        return None  # "Frequently Asked Questions", "Travel guide": a kind of page, not a name
     if all(word[:1].isupper() or is_name(word) for word in words) and not any(w.lower() in STOP for w in words):
         return title
     return None
@@ -327,7 +337,8 @@ def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
     if first in VERBS and len(words) >= 2:
         return Phrased(f"How do I {first}{asked[len(first) :]}?")
     plural_object = len(words) >= 2 and words[-1].endswith("s") and words[-1].islower()
-    if first.endswith("ing") and len(first) >= 5 and first not in ING_NOUNS and len(words) >= 2 and not plural_object:
+    gerund = first.endswith("ing") and len(first) >= 5 and first not in ING_NOUNS and not is_name(text)
+    if gerund and len(words) >= 2 and not plural_object:
         return Phrased(f"How do I go about {asked[:1].lower()}{asked[1:]}?")
     if VAGUE.search(text) or len(words) >= 9 or first.endswith("ly"):
         return Phrased(None, f"heading '{text}' reads as a statement or a vague label, not a subject")
