@@ -28,6 +28,7 @@ MARKUP = [
 NUMBERING = re.compile(r"^\s*(?:(?:step|phase|part|stage|section|chapter|module|week|day)\s+\d+[a-z]?\s*[:.)\-–—]\s*"
                        r"|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|[a-z][.)]\s+|[ivx]{1,4}[.)]\s+)", re.I)  # fmt: skip
 TRAILING_LABEL = re.compile(r"\s+[-–—]\s+(?:an? )?(?:example|examples|link|links|here|template|templates)$", re.I)
+ACRONYM_FIRST = re.compile(r"^([A-Z][A-Z0-9&-]{1,9})\s+\(([^()]{4,80})\)$")
 QA_PREFIX = re.compile(r"^\s*(?:q|question)\s*[:.]\s*", re.I)
 NO_SUBJECT = re.compile(
     r"^(?:(?:step|phase|part|stage|section|chapter|module|week|day|level|option|version|release|appendix|table|figure)"
@@ -181,6 +182,9 @@ def clean_heading(heading: str) -> str:
         text = pattern.sub(replacement, text)
     text = QA_PREFIX.sub("", NUMBERING.sub("", text.strip()))
     text = TRAILING_LABEL.sub("", " ".join(text.split()))
+    text = ACRONYM_FIRST.sub(
+        r"\2 (\1)", text
+    )  # "FERS (Federal Employees Retirement System)": the name, then the acronym
     return text.strip(" :;-–—!").strip()
 
 
