@@ -18,20 +18,22 @@ $(STAMP): pyproject.toml pipeline/__init__.py
 run: install  ## prepare the sample corpus into runs/sample
 	$(BIN)/ftprep prepare sample_data --config sample_data/ftprep.toml --out runs/sample
 
-test: install  ## lint, then the whole test suite (servers, Dask, resume and the wheel install included)
+test: install  ## lint and type-check, then the whole test suite (servers, Dask, resume and the wheel install included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy pipeline flows
 	$(BIN)/python -m pytest
 
 # Everything but the end-to-end runs and the tests that start Prefect, servers, Dask workers or a fresh venv.
 FAST := not slow and not prefect and not server and not dask and not resume and not install
 
-check: install  ## while iterating: lint and the fast tests (about 2 min on 2 idle cores; `make test` runs them all)
+check: install  ## while iterating: lint, type-check and the fast tests (about 2 min on 2 idle cores; `make test` runs them all)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy pipeline flows
 	$(BIN)/python -m pytest -m "$(FAST)"
 
-typecheck: install  ## mypy over pipeline/ and flows/ (not in `make test` yet)
+typecheck: install  ## mypy over pipeline/ and flows/ alone (`make test` and `make check` run it too)
 	$(BIN)/mypy pipeline flows
 
 lint: install

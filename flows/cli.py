@@ -149,6 +149,7 @@ def prepare(args: argparse.Namespace) -> int:
     from flows.progress import listening, progress_bars
 
     drawn = not args.no_progress and sys.stderr.isatty()
+    report: dict | None  # None: Prefect could not be reached (prepare_with_prefect printed why)
     with progress_bars(drawn) as bars:
         if args.runner == "local":
             from pipeline.executor import execute
@@ -196,7 +197,10 @@ def prepare_with_prefect(cfg: PrepareConfig, dask_address: str | None, dask: boo
             raise InputError("--task-runner dask needs prefect-dask: pip install 'ftprep[dask]'") from None
         if dask_address:
             check_reachable(dask_address)
-        flow = prepare_dataset.with_options(task_runner=DaskTaskRunner(address=dask_address))
+        # prefect-dask subclasses the bare TaskRunner, whose type parameter defaults to PrefectConcurrentFuture:
+        # not the TaskRunner[PrefectFuture[Any]] that with_options() declares (the parameter is invariant).
+        runner = DaskTaskRunner(address=dask_address)
+        flow = prepare_dataset.with_options(task_runner=runner)  # type: ignore[arg-type]
     try:
         return flow(cfg)
     except RuntimeError as error:

@@ -34,10 +34,10 @@ class PrefectBackend:
     """Every executor step a task of the running flow; shards submitted to the flow's task runner."""
 
     def call(self, name: str, function: Callable[..., T], *args: Any) -> T:
-        return task(function, name=name, cache_policy=NO_CACHE)(*args)
+        return task(name=name, cache_policy=NO_CACHE)(function)(*args)
 
     def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
-        prepare = task(prepare_shard, name="prepare-shard", cache_policy=NO_CACHE)
+        prepare = task(name="prepare-shard", cache_policy=NO_CACHE)(prepare_shard)
         named = [(prepare.with_options(task_run_name=f"shard-{shard.index:05d}"), shard) for shard in shards]
         futures = [shard_task.submit(shard, cfg) for shard_task, shard in named]
         for future in as_completed(futures):
@@ -48,8 +48,10 @@ class PrefectBackend:
     name="prepare-dataset",
     description="Raw documents -> checked, deduplicated, split fine-tuning dataset.",
     # Shards hold the GIL in pure-Python parsing: a thread per core keeps them moving and memory bounded
-    # (Prefect's default would start every shard at once).
-    task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2),
+    # (Prefect's default would start every shard at once). The ignore: ThreadPoolTaskRunner is a
+    # TaskRunner[PrefectConcurrentFuture], and flow() declares the invariant TaskRunner[PrefectFuture[Any]]
+    # (Prefect casts its own default runner the same way).
+    task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2),  # type: ignore[arg-type]
 )
 def prepare_dataset(config: PrepareConfig) -> dict:
     report = execute(config, PrefectBackend(), RunProgress())

@@ -12,9 +12,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from uuid import UUID
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from pipeline.executor import Progress as Listener
 
@@ -26,7 +27,7 @@ class RunProgress:
     CLI's listener when there is one."""
 
     def __init__(self) -> None:
-        self.artifact: object | None = None
+        self.artifact: UUID | None = None
 
     def __call__(self, what: str, done: int, total: int) -> None:
         if what == "shards":
@@ -40,11 +41,12 @@ class RunProgress:
 
         percent = 100.0 * done / total if total else 100.0
         if self.artifact is None:
-            self.artifact = create_progress_artifact(
+            # Prefect's async_dispatch types the call as UUID | Coroutine; called from sync code it returns the UUID.
+            self.artifact = create_progress_artifact(  # type: ignore[assignment]
                 progress=percent, key="ftprep-progress", description="Shards of this run that are done"
             )
         else:
-            update_progress_artifact(artifact_id=self.artifact, progress=percent)  # type: ignore[arg-type]
+            update_progress_artifact(artifact_id=self.artifact, progress=percent)
 
 
 @contextmanager
@@ -69,14 +71,14 @@ def progress_bars(enabled: bool) -> Iterator[Listener]:
         disable=not enabled,
         transient=False,
     )
-    ids: dict[str, int] = {}
+    ids: dict[str, TaskID] = {}
 
     def update(what: str, done: int, total: int) -> None:
         bar = "shards" if what == "shards" else "stages"
         if bar not in ids:
             ids[bar] = bars.add_task(bar, total=total)
         label = "shards" if bar == "shards" else f"stages: {what}"
-        bars.update(ids[bar], completed=done, total=total, description=label)  # type: ignore[arg-type]
+        bars.update(ids[bar], completed=done, total=total, description=label)
 
     with bars:
         yield update

@@ -66,8 +66,9 @@ class PieceCounter:
         self.known.update((piece, len(self.encoding.encode_ordinary(piece))) for piece in new)
         counted = found.filter(pl.col("piece").is_null()).select("row", "unsafe", pl.col("n").cast(pl.Int64))
         if unknown.height:  # a piece outside the vocabulary counted 1; add the rest of its tokens
-            old, new = pl.Series(self.known.keys(), dtype=pl.String), pl.Series(self.known.values(), dtype=pl.Int64)
-            extra = unknown.group_by("row").agg(extra=(pl.col("piece").replace_strict(old, new) - 1).sum())
+            pieces = pl.Series(self.known.keys(), dtype=pl.String)
+            tokens = pl.Series(self.known.values(), dtype=pl.Int64)
+            extra = unknown.group_by("row").agg(extra=(pl.col("piece").replace_strict(pieces, tokens) - 1).sum())
             counted = counted.join(extra, on="row", how="left").select(
                 "row", "unsafe", n=pl.col("n") + pl.col("extra").fill_null(0)
             )

@@ -7,9 +7,13 @@ REJECTED is EXAMPLE plus the reason columns; a rejected *document* is a REJECTED
 
 import hashlib
 import json
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import polars as pl
+
+# A column type as schemas spell it: a class (pl.String) or an instance (pl.List(MESSAGE)). A dict literal
+# mixing both needs this annotation; mypy would otherwise infer dict[str, object].
+DType: TypeAlias = pl.DataType | type[pl.DataType]
 
 MESSAGE = pl.Struct({"role": pl.String, "content": pl.String})
 
@@ -37,26 +41,25 @@ SECTION = pl.Schema(
     }
 )
 
-EXAMPLE = pl.Schema(
-    {
-        "id": pl.String,
-        "kind": pl.String,  # sft | preference | kto (| document, for rejected documents only)
-        "task": pl.String,
-        "system": pl.String,
-        "messages": pl.List(MESSAGE),
-        "chosen": pl.String,  # preference: the preferred answer; kto: the completion
-        "rejected": pl.String,
-        "negative": pl.String,  # how `rejected` was made: rating, wrong_section, other_document, truncated, llm_judge
-        "label": pl.Boolean,  # kto: whether the completion is desirable
-        "rationale": pl.String,  # why chosen beats rejected: scores, margin, judge principles
-        "doc_id": pl.String,
-        "source": pl.String,
-        "section": pl.String,
-        "span_start": pl.Int64,
-        "span_end": pl.Int64,
-        "generator": pl.String,
-    }
-)
+_EXAMPLE_COLUMNS: dict[str, DType] = {
+    "id": pl.String,
+    "kind": pl.String,  # sft | preference | kto (| document, for rejected documents only)
+    "task": pl.String,
+    "system": pl.String,
+    "messages": pl.List(MESSAGE),
+    "chosen": pl.String,  # preference: the preferred answer; kto: the completion
+    "rejected": pl.String,
+    "negative": pl.String,  # how `rejected` was made: rating, wrong_section, other_document, truncated, llm_judge
+    "label": pl.Boolean,  # kto: whether the completion is desirable
+    "rationale": pl.String,  # why chosen beats rejected: scores, margin, judge principles
+    "doc_id": pl.String,
+    "source": pl.String,
+    "section": pl.String,
+    "span_start": pl.Int64,
+    "span_end": pl.Int64,
+    "generator": pl.String,
+}
+EXAMPLE = pl.Schema(_EXAMPLE_COLUMNS)
 
 REJECT_COLUMNS = pl.Schema({"reject_stage": pl.String, "reject_reason": pl.String, "reject_detail": pl.String})
 REJECTED = pl.Schema({**EXAMPLE, **REJECT_COLUMNS})
@@ -71,6 +74,16 @@ class Split(NamedTuple):
 
 def empty(schema: pl.Schema) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
+
+
+def as_number(value: object) -> int | float:
+    """An aggregate of a numeric column (Series.max(), .mean(), .quantile()), unchanged.
+
+    polars types these as any Python value (a date, a string, None), since it depends on the column's dtype.
+    """
+    if isinstance(value, int | float):
+        return value
+    raise TypeError(f"expected a number from a numeric column, got {value!r}")
 
 
 def reject(frame: pl.DataFrame, reason: str | pl.Expr, detail: str | pl.Expr = "") -> pl.DataFrame:
@@ -98,7 +111,7 @@ def conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
     missing = [pl.lit(None, dtype=dtype).alias(name) for name, dtype in schema.items() if name not in frame.columns]
     frame = frame.with_columns(missing) if missing else frame
     extra = [name for name in frame.columns if name not in schema]
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()] + extra)
+    return frame.select(*(pl.col(name).cast(dtype) for name, dtype in schema.items()), *extra)
 
 
 def concat_rejects(frames: list[pl.DataFrame]) -> pl.DataFrame:

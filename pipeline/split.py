@@ -18,7 +18,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import SplitConfig
-from pipeline.records import prompt_text
+from pipeline.records import as_number, prompt_text
 from pipeline.similarity.compare import compared_text
 from pipeline.similarity.ngrams import GRAMS, gram_hashes, gram_store, text_chunks
 
@@ -97,7 +97,7 @@ def joined_groups(examples: pl.DataFrame, key: pl.Expr) -> pl.Series:
     for kind in edges:
         rows.append(kind["row"].to_numpy().astype(np.int64))
         nodes.append(kind["node"].to_numpy().astype(np.int64) + offset)
-        offset += int(kind["node"].max() or 0) + 1 if kind.height else 0
+        offset += int(as_number(kind["node"].max() or 0)) + 1 if kind.height else 0
     row, node = np.concatenate(rows), np.concatenate(nodes)
     graph = coo_matrix((np.ones(len(row)), (row, node)), shape=(offset, offset))
     _, labels = connected_components(graph, directed=False)

@@ -93,6 +93,17 @@ def test_implicit_prompts_must_match(tmp_path):
     assert ingested.rejected.select("kind", "reject_reason").row(0) == ("preference", "prompt_mismatch")
 
 
+@pytest.mark.parametrize("importing", [PREFERENCE, Importing()], ids=["preference", "sft"])
+def test_a_line_that_is_not_an_object_is_rejected(tmp_path, importing):
+    pair = {"prompt": "Q?", "chosen": "Good.", "rejected": "Bad."}
+    ingested = imported(tmp_path, "prefs.jsonl", [pair, ["a", "list"], "text", pair], importing)
+    assert ingested.examples.height == 2
+    assert ingested.rejected.select("source", "reject_reason", "reject_detail").rows() == [
+        (f"{tmp_path.name}/prefs.jsonl:2", "not_an_object", "a JSON list, expected an object"),
+        (f"{tmp_path.name}/prefs.jsonl:3", "not_an_object", "a JSON str, expected an object"),
+    ]
+
+
 def test_kto_rows_keep_their_label(tmp_path):
     ingested = imported(tmp_path, "kto.jsonl", [{"prompt": "Q?", "completion": "A.", "label": False}])
     row = ingested.examples.row(0, named=True)

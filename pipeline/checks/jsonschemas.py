@@ -1,7 +1,7 @@
 """Loading the JSON Schema files shipped in the `schemas` package, once per process."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 
@@ -52,13 +52,15 @@ def inlined(schema: dict) -> dict:
         body = expand({key: value for key, value in schema.items() if key != "$defs"}, ())
     except RecursionError:
         return schema
-    return body  # type: ignore[return-value]
+    if not isinstance(body, dict):  # expand() turns a dict into a dict
+        raise TypeError(f"inlining a schema gave a {type(body).__name__}, not an object")
+    return body
 
 
-def json_path(parts: object) -> str:
+def json_path(parts: Iterable[str | int]) -> str:
     """A jsonschema error path as `messages[2].content`, the form users search their files for."""
     text = ""
-    for part in parts:  # type: ignore[attr-defined]
+    for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "(record)"
 

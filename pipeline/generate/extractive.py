@@ -104,10 +104,24 @@ def group_faq_conversations(examples: pl.DataFrame, cfg: GenerateConfig) -> pl.D
         messages = [turn for turns in group["messages"].to_list() for turn in turns]
         section = {**first, "section": first["_parent"]}
         merged.append(
-            example(section, cfg, "faq_conversation", messages, group["span_start"].min(), group["span_end"].max())
+            example(
+                section,
+                cfg,
+                "faq_conversation",
+                messages,
+                span(group["span_start"].min()),
+                span(group["span_end"].max()),
+            )
         )
     others = examples.filter(pl.col("task") != "faq")
     return pl.concat([pl.DataFrame(merged, schema=EXAMPLE), others]).sort("source", "span_start", maintain_order=True)
+
+
+def span(value: object) -> int:
+    """A span offset from a column aggregate (polars types min/max as any scalar)."""
+    if not isinstance(value, int):
+        raise TypeError(f"span offsets are integers, got {value!r}")
+    return value
 
 
 def reject_barren_documents(documents: pl.DataFrame, candidates: pl.DataFrame, extractors: list[str]) -> pl.DataFrame:

@@ -54,7 +54,8 @@ def judge_preferences(
     """
     api_key = usable_key(api_key, llm)
     items = with_passages(examples, sections)
-    budget, answers, rows = Budget(llm), [], []  # answers: every Answer of both requests, for the usage
+    budget, rows = Budget(llm), []
+    answers: list[Answer] = []  # every Answer of both requests, for the usage
     with ChatClient(llm, api_key, budget, ReplyCache(cache_dir)) as client:
         for start in range(0, len(items), llm.concurrency):
             rows.extend(judge_batch(client, items[start : start + llm.concurrency], llm, judge, answers))

@@ -62,8 +62,8 @@ def build_negative_pairs(examples: pl.DataFrame, sections: pl.DataFrame, cfg: Pr
         _reason=pl.Series([reason for reason, _ in reasons], dtype=pl.String),
         _detail=pl.Series([detail for _, detail in reasons], dtype=pl.String),
     )
-    rejected = reject(failed, pl.col("_reason"), pl.col("_detail")).drop("_reason", "_detail")
-    return Split(pl.DataFrame(pairs, schema=EXAMPLE), rejected)
+    rejects = reject(failed, pl.col("_reason"), pl.col("_detail")).drop("_reason", "_detail")
+    return Split(pl.DataFrame(pairs, schema=EXAMPLE), rejects)
 
 
 def words(text: str) -> list[str]:

@@ -11,6 +11,7 @@ unsupported_type, ...), never an exception and never silently skipped; only path
 import logging
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,7 +19,7 @@ import polars as pl
 
 from pipeline.config import IngestConfig, PreferenceConfig
 from pipeline.ingest.docx import docx_to_markdown
-from pipeline.ingest.files import SourceFile, decode_text, discover_files, read_bytes
+from pipeline.ingest.files import Problem, SourceFile, decode_text, discover_files, read_bytes
 from pipeline.ingest.html import decode_html, html_to_markdown
 from pipeline.ingest.imported import PREFERENCE_FORMATS, detect_format, import_record
 from pipeline.ingest.imported_preference import import_preference, preferred_as_sft
@@ -67,12 +68,12 @@ def absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def read_sources(paths: list[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
+def read_sources(paths: Sequence[str | Path], cfg: IngestConfig, importing: Importing = SFT) -> Ingested:
     mappings, rejected = find_mappings(paths)
     return read_files(input_files(paths, cfg), cfg, mappings, importing, rejected)
 
 
-def find_mappings(paths: list[str | Path]) -> tuple[dict[Path, Mapping], list[dict]]:
+def find_mappings(paths: Sequence[str | Path]) -> tuple[dict[Path, Mapping], list[dict]]:
     """The LLaMA-Factory mapping of each file a dataset_info.json describes, and rejects for unreadable ones."""
     mappings: dict[Path, Mapping] = {}
     rejected = []
@@ -86,7 +87,7 @@ def find_mappings(paths: list[str | Path]) -> tuple[dict[Path, Mapping], list[di
     return mappings, rejected
 
 
-def input_files(paths: list[str | Path], cfg: IngestConfig) -> list[SourceFile]:
+def input_files(paths: Sequence[str | Path], cfg: IngestConfig) -> list[SourceFile]:
     """Every input file in a stable order (dataset_info.json files describe inputs; they are not inputs)."""
     return list(discover_files(paths, [*cfg.exclude, "dataset_info.json"]))
 
@@ -130,20 +131,19 @@ def read_file(
         )
     data, problem = read_bytes(source.path, max_bytes=int(cfg.max_file_mb * 1024 * 1024))
     if data is None:
-        return Loaded([], [], [rejected_document(source.name, *problem)])  # type: ignore[misc]
+        return Loaded([], [], [rejected_for(source.name, problem)])
     if kind in RECORD_KINDS:
         return read_records(source.name, kind, data, cfg, mapping, importing)
     if kind in ("pdf", "docx"):
         converted = pdf_to_markdown(data) if kind == "pdf" else docx_to_markdown(data)
-        text, title_or_problem = converted
-        if text is None:
-            return Loaded([], [], [rejected_document(source.name, *title_or_problem)])  # type: ignore[misc]
-        return single_document(source.name, kind, text, title_or_problem)  # type: ignore[arg-type]
+        if converted[0] is None:
+            return Loaded([], [], [rejected_document(source.name, *converted[1])])
+        return single_document(source.name, kind, *converted)
     text, problem = (
         decode_html(data, cfg.fallback_encoding) if kind == "html" else decode_text(data, cfg.fallback_encoding)
     )
     if text is None:
-        return Loaded([], [], [rejected_document(source.name, *problem)])  # type: ignore[misc]
+        return Loaded([], [], [rejected_for(source.name, problem)])
     if kind == "html":
         text, title = html_to_markdown(text)
         return single_document(source.name, kind, text, title, empty_detail="no main content found in the page")
@@ -175,7 +175,7 @@ def read_records(
     else:
         text, problem = decode_text(data, cfg.fallback_encoding)
         if text is None:
-            return Loaded([], [], [rejected_document(name, *problem)])  # type: ignore[misc]
+            return Loaded([], [], [rejected_for(name, problem)])
         if kind == "csv":
             records, problems = frame_records(name, text.encode("utf-8"), kind)
         else:
@@ -191,14 +191,20 @@ def read_records(
     loaded = Loaded([], [], [rejected_document(record_name, *problem) for record_name, problem in problems])
     for record_name, record in records:
         document, problem = record_document(record_name, record, cfg)
-        (
+        if document:
             loaded.documents.append(document)
-            if document
-            else loaded.rejected.append(rejected_document(record_name, *problem))
-        )
+        else:
+            loaded.rejected.append(rejected_for(record_name, problem))
     if not records and not problems:
         loaded.rejected.append(rejected_document(name, "empty", "the file has no records"))
     return loaded
+
+
+def rejected_for(name: str, problem: Problem | None) -> dict:
+    """The rejected row of a file or record a reader gave no result for, which it returns with its problem."""
+    if problem is None:
+        raise ValueError(f"{name}: a reader returned neither a result nor a problem")
+    return rejected_document(name, *problem)
 
 
 def record_document(name: str, record: object, cfg: IngestConfig) -> tuple[dict | None, tuple[str, str] | None]:
@@ -235,7 +241,9 @@ def import_one(
     """A record as examples of the run's kind; data of the other kind is rejected with the command to use."""
     fmt = fmt or (detect_format(record) if isinstance(record, dict) else None)
     if fmt in PREFERENCE_FORMATS:
-        rows, problem = import_preference(record, fmt, name, doc_id, importing.preference)  # type: ignore[arg-type]
+        if not isinstance(record, dict):  # a line of a preference file that is a list, string or number
+            return [], ("not_an_object", f"a JSON {type(record).__name__}, expected an object")
+        rows, problem = import_preference(record, fmt, name, doc_id, importing.preference)
         return (
             (rows, problem)
             if importing.kind == "preference"

@@ -3,7 +3,7 @@
 import fnmatch
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -16,7 +16,7 @@ class SourceFile:
     name: str  # how the file is named in outputs: relative to the source folder it was found in
 
 
-def discover_files(paths: list[str | Path], exclude: list[str]) -> Iterator[SourceFile]:
+def discover_files(paths: Sequence[str | Path], exclude: list[str]) -> Iterator[SourceFile]:
     """Yield the files under `paths` in a stable order; a path that does not exist is an InputError."""
     for raw in paths:
         root = Path(raw)

@@ -38,7 +38,7 @@ def html_to_markdown(text: str) -> tuple[str, str | None]:
     prune(tree)
     title = page_title(tree)
     flatten_definition_lists(tree)
-    text = trafilatura.extract(
+    markdown = trafilatura.extract(
         tree,
         output_format="markdown",
         include_tables=True,
@@ -49,7 +49,7 @@ def html_to_markdown(text: str) -> tuple[str, str | None]:
         favor_recall=True,
         deduplicate=False,
     )
-    return text or "", title
+    return markdown or "", title
 
 
 def page_title(tree: html.HtmlElement) -> str | None:

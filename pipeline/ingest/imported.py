@@ -47,10 +47,10 @@ def to_messages(record: dict, fmt: str) -> tuple[list[dict], None] | tuple[None,
             record.get("messages"), "messages", "role", "content", {r: r for r in ("system", "user", "assistant")}
         )
     if fmt == "sharegpt":
-        turns, problem = chat_turns(record.get("conversations"), "conversations", "from", "value", SHAREGPT_ROLES)
-        if turns is not None and isinstance(record.get("system"), str) and record["system"].strip():
-            turns = [{"role": "system", "content": record["system"]}, *turns]
-        return turns, problem
+        converted = chat_turns(record.get("conversations"), "conversations", "from", "value", SHAREGPT_ROLES)
+        if converted[0] is not None and isinstance(record.get("system"), str) and record["system"].strip():
+            return [{"role": "system", "content": record["system"]}, *converted[0]], None
+        return converted
     if fmt == "alpaca":
         return alpaca_turns(record)
     if fmt == "prompt-completion":
@@ -130,9 +130,10 @@ def import_record(
     fmt = fmt or detect_format(record)
     if fmt is None:
         return None, ("unknown_format", "not a recognised dataset record")
-    messages, problem = to_messages(record, fmt)
-    if messages is None:
-        return None, problem
+    converted = to_messages(record, fmt)
+    if converted[0] is None:
+        return converted  # (None, problem)
+    messages = converted[0]
     problem = check_order(messages)
     if problem is not None:
         return None, problem

@@ -42,10 +42,10 @@ def import_preference(
 def turns_of(
     value: object, field: str, role_key: str = "role", content_key: str = "content", roles: dict = ROLES
 ) -> list[dict]:
-    turns, problem = chat_turns(value, field, role_key, content_key, roles)
-    if turns is None:
-        raise Invalid(*problem)  # type: ignore[misc]
-    return turns
+    converted = chat_turns(value, field, role_key, content_key, roles)
+    if converted[0] is None:
+        raise Invalid(*converted[1])
+    return converted[0]
 
 
 def checked_prompt(prompt: list[dict]) -> list[dict]:

@@ -165,7 +165,10 @@ def drop_running_lines(pages: list[list[Line]]) -> list[Line]:
     with_text = [page for page in pages if any(line.text for line in page)]
     needed = max(2, math.ceil(RUNNING_SHARE * len(with_text)))
     largest = body_size([line for page in with_text for line in page]) * LARGER
-    counts = Counter(key for page in with_text for key in {running_key(line, largest) for line in page} if key)
+    # Looked up with every line's key, None included (never counted, so such a line stays).
+    counts: Counter[tuple | None] = Counter(
+        key for page in with_text for key in {running_key(line, largest) for line in page} if key
+    )
     return [line for page in pages for line in page if counts[running_key(line, largest)] < needed]
 
 
@@ -350,7 +353,7 @@ def mark_questions(lines: list[Line], pitch: float | None) -> None:
         if following is None or following.level or following.text.endswith("?") or QUESTION.match(following.text):
             continue
         starts_block = previous is None or bool(previous.level) or line.bold
-        if not starts_block and ENDS_BLOCK.search(previous.text):
+        if not starts_block and previous is not None and ENDS_BLOCK.search(previous.text):
             starts_block = pitch is None or previous.page != line.page or spaced(previous, line, pitch)
         if starts_block:
             line.level, line.kind = min(parent + 1, 6) if parent else 3, "question"

@@ -9,7 +9,7 @@ import polars as pl
 
 from pipeline.conflicts import resolve_conflicts
 from pipeline.errors import LedgerError
-from pipeline.records import SECTION, empty
+from pipeline.records import SECTION, as_number, empty
 from pipeline.report.quality import (
     coverage,
     duplicate_clusters,
@@ -146,10 +146,10 @@ def token_stats(rows: pl.DataFrame) -> dict:
     return {
         "examples": rows.height,
         "total": int(tokens.sum()),
-        "mean": round(float(tokens.mean()), 1),
-        "p50": int(tokens.quantile(0.5, "nearest")),
-        "p95": int(tokens.quantile(0.95, "nearest")),
-        "max": int(tokens.max()),
+        "mean": round(float(as_number(tokens.mean())), 1),
+        "p50": int(as_number(tokens.quantile(0.5, "nearest"))),
+        "p95": int(as_number(tokens.quantile(0.95, "nearest"))),
+        "max": int(as_number(tokens.max())),
         "completion_total": int(rows["n_completion_tokens"].sum()),
     }
 

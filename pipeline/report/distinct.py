@@ -8,6 +8,7 @@ and a large corpus is measured on a sample of whole windows.
 import numpy as np
 import polars as pl
 
+from pipeline.records import as_number
 from pipeline.similarity.ngrams import rolling_grams
 
 SAMPLED_GRAMS = 2_000_000  # n-grams above which distinct-n is measured on a sample of windows
@@ -38,7 +39,7 @@ def distinct_n(texts: pl.Series, n: int, window: int = 5_000, budget: int = SAMP
     ratios = [window_ratios(gram_hashes_in_order(texts.slice(low, high - low), n), window) for low, high in blocks]
     everything = pl.concat(ratios)
     full = everything.filter(pl.col("size") == window) if everything.height > 1 else everything
-    return round(float((full if full.height else everything)["ratio"].mean()), 4)
+    return round(float(as_number((full if full.height else everything)["ratio"].mean())), 4)
 
 
 def gram_hashes_in_order(texts: pl.Series, n: int) -> np.ndarray:

@@ -12,7 +12,7 @@ import math
 import polars as pl
 
 from pipeline.checks.validate.costs import default_epochs
-from pipeline.records import answer_text, prompt_text
+from pipeline.records import answer_text, as_number, prompt_text
 from pipeline.report.distinct import distinct_n
 
 RECOMMENDED_EXAMPLES = 100  # OpenAI: clear gains at 50-100; Bedrock: >=100 per task; Vertex: start with 100
@@ -149,7 +149,7 @@ def diversity_metrics(train: pl.DataFrame) -> list[dict]:
             if level == "ok"
             else f"{share:.0%} of examples share their answer with 3 or more different prompts; the model will "
             "memorise those answers. Keep one or two prompts per answer.",
-            detail=f"most reused answer: {int(reuse['prompts'].max() or 0)} prompts",
+            detail=f"most reused answer: {int(as_number(reuse['prompts'].max() or 0))} prompts",
         )
     )
     return found

@@ -106,7 +106,7 @@ def shared_with(held: pl.DataFrame, train: pl.DataFrame, text: pl.Expr, n: int =
             for side, frame in ((True, held), (False, train)):
                 for offset, texts in text_chunks(frame, text):
                     store.add(gram_hashes(texts, n, offset).with_columns(held=pl.lit(side)))
-            for part in store.parts(pl.Schema({**GRAMS, "held": pl.Boolean})):
+            for part in store.parts(pl.Schema({**GRAMS, "held": pl.Boolean()})):
                 train_grams = part.filter(~pl.col("held")).select("gram").unique()
                 found = part.filter("held").join(train_grams, on="gram", how="semi")
                 counts.append(found.group_by("row").agg(shared=pl.len().cast(pl.UInt32)))

@@ -47,18 +47,29 @@ class Target:
     quick_valid: Callable[[dict], bool] | None = None  # a fast, conservative "certainly valid" for the common shape
 
 
-def target_from(module: ModuleType, name: str, description: str, kinds: tuple[str, ...], **limits: object) -> Target:
+def target_from(
+    module: ModuleType,
+    name: str,
+    description: str,
+    kinds: tuple[str, ...],
+    schema: str | None = None,
+    min_examples: int | None = None,
+    max_file_bytes: int | None = None,
+    max_examples: int | None = None,
+) -> Target:
     """A target whose module provides to_records, semantic_checks, clean_rows (and maybe quick_valid)."""
     return Target(
         name=name,
-        schema=str(limits.pop("schema", name)),
+        schema=schema if schema is not None else name,
         description=description,
         kinds=kinds,
         to_records=module.to_records,
         semantic_checks=module.semantic_checks,
         clean_rows=module.clean_rows,
         quick_valid=getattr(module, "quick_valid", None),
-        **limits,  # type: ignore[arg-type]
+        min_examples=min_examples,
+        max_file_bytes=max_file_bytes,
+        max_examples=max_examples,
     )
 
 

@@ -24,7 +24,7 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
     """instruction, input, output; `system` and `history` when any example has them."""
     texts = pl.col("messages").list.eval(pl.element().struct.field("content"))
     paired = user_assistant_pairs()
-    columns = {
+    columns: dict[str, pl.Expr] = {
         "instruction": pl.when(paired).then(texts.list.get(-2, null_on_oob=True)),
         "input": pl.when(paired).then(pl.lit("")),
         "output": pl.when(paired).then(texts.list.last()),

@@ -25,13 +25,13 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
     """`conversations` in ShareGPT tags (system first when set); each answer one gpt turn."""
     turn = pl.element().struct
     conversations = conversation().list.eval(
-        pl.struct(**{"from": turn.field("role").replace(TAGS), "value": turn.field("content")})
+        pl.struct(turn.field("role").replace(TAGS).alias("from"), turn.field("content").alias("value"))
     )
     return examples.select(conversations=conversations, chosen=gpt_turn("chosen"), rejected=gpt_turn("rejected"))
 
 
 def gpt_turn(column: str) -> pl.Expr:
-    return pl.struct(**{"from": pl.lit("gpt"), "value": pl.col(column)})
+    return pl.struct(pl.lit("gpt").alias("from"), pl.col(column).alias("value"))
 
 
 def semantic_checks(record: dict) -> list[Finding]:

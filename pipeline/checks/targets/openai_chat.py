@@ -86,14 +86,16 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
             except json.JSONDecodeError as error:
                 found.append(Finding(0, "semantic.tool_arguments_json", f"{path}.arguments", f"not JSON: {error.msg}"))
                 continue
-            parameters = declared.get(name)
+            parameters = declared.get(name) if isinstance(name, str) else None  # the schema made it a string
             if isinstance(parameters, dict) and value is not None:
                 try:
                     errors = list(Draft202012Validator(parameters).iter_errors(value))
                 except SchemaError:
                     errors = []
-                for error in errors[:3]:
-                    found.append(Finding(0, "semantic.tool_arguments_schema", f"{path}.arguments", error.message[:200]))
+                for invalid in errors[:3]:
+                    found.append(
+                        Finding(0, "semantic.tool_arguments_schema", f"{path}.arguments", invalid.message[:200])
+                    )
         if message.get("role") == "tool":
             if message.get("tool_call_id") in pending:
                 pending.pop(message["tool_call_id"])

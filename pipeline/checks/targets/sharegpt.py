@@ -23,7 +23,7 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
     """`conversations` in ShareGPT tags, the system prompt (when set) as the first turn."""
     turn = pl.element().struct
     conversations = conversation().list.eval(
-        pl.struct(**{"from": turn.field("role").replace(TAGS), "value": turn.field("content")})
+        pl.struct(turn.field("role").replace(TAGS).alias("from"), turn.field("content").alias("value"))
     )
     return examples.select(conversations=conversations)
 

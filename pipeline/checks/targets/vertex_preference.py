@@ -50,7 +50,8 @@ def parts_text(content: object) -> str | None:
     if not isinstance(parts, list) or not parts:
         return None
     texts = [part.get("text") if isinstance(part, dict) else None for part in parts]
-    return "".join(texts) if all(isinstance(text, str) for text in texts) else None
+    strings = [text for text in texts if isinstance(text, str)]
+    return "".join(strings) if len(strings) == len(texts) else None
 
 
 def semantic_checks(record: dict) -> list[Finding]:

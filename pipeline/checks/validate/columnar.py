@@ -43,7 +43,10 @@ def _pair(key: str, value: str) -> str:
 
 def _message(roles: str, content: str, weighted: bool) -> str:
     role = f'"(?:{roles})"'
-    shapes = [(_pair("role", role), _pair("content", content)), (_pair("content", content), _pair("role", role))]
+    shapes: list[tuple[str, ...]] = [
+        (_pair("role", role), _pair("content", content)),
+        (_pair("content", content), _pair("role", role)),
+    ]
     if weighted:
         shapes.append((_pair("role", '"assistant"'), _pair("content", content), _pair("weight", "1")))
     objects = (r"\{" + _WS + f"{_WS},{_WS}".join(pairs) + _WS + r"\}" for pairs in shapes)
@@ -157,7 +160,7 @@ def read_lines(path: Path) -> pl.DataFrame | None:
 def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
     """The lines proven free of any record-level finding (the token limit aside), with their messages."""
     step = max(1, -(-lines.height // SLICES))
-    decoded = [
+    slices = [
         lines.slice(offset, step)
         .lazy()
         .filter(pl.col("line").str.contains(CANONICAL_LINE))
@@ -167,7 +170,7 @@ def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
         )
         for offset in range(0, max(lines.height, 1), step)
     ]
-    decoded = pl.concat(pl.collect_all(decoded))
+    decoded = pl.concat(pl.collect_all(slices))
     hinted = decoded.filter("raw_hint").filter(
         pl.col("messages").list.eval(CONTENT.str.contains_any(list(HINTS), ascii_case_insensitive=True)).list.any()
     )

@@ -36,7 +36,8 @@ def text_of(content: object) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        parts = [part.get("text") for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)]
+        texts = [part.get("text") for part in content if isinstance(part, dict)]
+        parts = [text for text in texts if isinstance(text, str)]
         return "\n".join(parts) if parts else None
     return None
 

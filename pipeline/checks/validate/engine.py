@@ -7,6 +7,7 @@ train/validation overlap, system-prompt consistency) then run on those hashes in
 
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class Options:
     columnar: bool = True  # the whole-file pass for OpenAI chat files; False forces the per-line engine
 
 
-def validate_files(paths: list[str | Path], options: Options) -> ValidationResult:
+def validate_files(paths: Sequence[str | Path], options: Options) -> ValidationResult:
     target = get_target(options.target)
     encoding_name, limit, estimated = token_settings(target, options.model)
     result = ValidationResult(target=target.name, files=[str(path) for path in paths])
@@ -120,12 +121,13 @@ def check_file(
         errors += [Finding(f.line, f.code, f.path, f.message, str(path)) for f in file_findings]
         del data
         results = [check_chunk((job, lines))]
-    rows, warnings = [], []
+    material: list[tuple] = []  # key material in keys.MATERIAL's order
+    warnings = []
     for chunk_result in results:
         errors += chunk_result.errors
         warnings += chunk_result.warnings
-        rows += chunk_result.rows
-    return from_material(rows), errors, warnings
+        material += chunk_result.rows
+    return from_material(material), errors, warnings
 
 
 def workers(requested: int | None) -> int:

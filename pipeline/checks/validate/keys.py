@@ -9,8 +9,10 @@ copies came. 64-bit keys: a false match among a million records has a probabilit
 
 import polars as pl
 
+from pipeline.records import DType
+
 TURNS = pl.List(pl.Struct({"role": pl.String, "content": pl.String}))
-MATERIAL = {
+_MATERIAL_COLUMNS: dict[str, DType] = {
     "number": pl.Int64,
     "shape": pl.List(pl.String),  # the record's top-level keys, sorted
     "record": pl.String,  # the line without surrounding whitespace
@@ -21,6 +23,7 @@ MATERIAL = {
     "prompt_tokens": pl.Int64,
     "passed": pl.Boolean,  # no error on the record itself
 }
+MATERIAL = pl.Schema(_MATERIAL_COLUMNS)
 KEYS = ("record", "prompt", "answers", "system")
 SEED = 20_261_129
 

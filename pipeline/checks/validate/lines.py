@@ -67,7 +67,7 @@ def parse_line(number: int, raw: bytes) -> tuple[object, list[Finding]]:
 
 
 def explain_bad_json(number: int, text: str) -> Finding:
-    special = []
+    special: list[str] = []  # NaN, Infinity or -Infinity
     try:
         json.loads(text, parse_constant=special.append)
     except (json.JSONDecodeError, RecursionError) as error:
@@ -90,8 +90,8 @@ def maybe_duplicate_keys(raw: bytes, record: object) -> bool:
     duplicate, or a colon inside a string, sends a line to the exact (slow) re-read.
     """
     colons = raw.count(b'":') + raw.count(b'" :')
-    messages = record.get("messages") if isinstance(record, dict) else None
-    if type(messages) is list and len(record) == 1 and all(type(m) is dict for m in messages):  # type: ignore[arg-type]
+    messages = record.get("messages") if isinstance(record, dict) and len(record) == 1 else None
+    if type(messages) is list and all(type(m) is dict for m in messages):
         flat = all(type(v) in (str, int) for m in messages for v in m.values())
         if flat and colons == 1 + sum(map(len, messages)):
             return False

@@ -69,7 +69,8 @@ def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding],
     One hint scan runs over the joined text of a record; the patterns run only for the rare record that
     shows a hint, and each detector only on a text that shows one of its own.
     """
-    errors, warnings = [], []
+    errors: list[Finding] = []
+    warnings: list[Finding] = []
     for index, answer in enumerate(conversation.answers):
         if len(answer) < 40 and PLACEHOLDER.match(answer):
             errors.append(
@@ -90,7 +91,7 @@ def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding],
                 Finding(line, "semantic.special_token", role, f"contains {special.group(0)!r}, a chat-template token")
             )
         lowered = text.lower()
-        found = {"secret": [], "personal_data": []}
+        found: dict[str, list[str]] = {"secret": [], "personal_data": []}
         for detector in HINTED:
             if any(map(lowered.__contains__, detector.hints)) and detector.find(text):
                 found[detector.kind].append(detector.type)
@@ -115,10 +116,13 @@ def response_findings(conversation: Conversation, response_schema: dict | None, 
         except json.JSONDecodeError as error:
             found.append(Finding(line, "response.not_json", f"answer[{index}]", f"column {error.colno}: {error.msg}"))
             continue
-        for error in checker.iter_errors(value):
+        for invalid in checker.iter_errors(value):
             found.append(
                 Finding(
-                    line, "response.schema", f"answer[{index}].{json_path(error.absolute_path)}", short(error.message)
+                    line,
+                    "response.schema",
+                    f"answer[{index}].{json_path(invalid.absolute_path)}",
+                    short(invalid.message),
                 )
             )
     return found
