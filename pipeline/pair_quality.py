@@ -15,6 +15,8 @@ grounding, which also counts under generate), it runs before the format check so
 costs the later stages anything, and "quality" after "format" keeps the report's funnel in run order.
 """
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from pipeline.records import Split, answer_text, prompt_text, reject
@@ -297,7 +299,7 @@ RULES: list[Rule] = [
 REASONS = tuple(reason for reason, _, _ in RULES)
 
 
-def filter_pairs(examples: pl.DataFrame, skip: list[str] | tuple[str, ...] = ()) -> Split:
+def filter_pairs(examples: pl.DataFrame, skip: Sequence[str] = ()) -> Split:
     """Keep the generated pairs passing every rule (not in `skip`) and every row not generated here; reject
     the others with the first failing rule's reason."""
     rules = [rule for rule in RULES if rule[0] not in skip]

@@ -74,8 +74,7 @@ def standalone_problem(question: str) -> str:
         return f"'{question}' is not phrased as a question (no question word in front)"
     if len(words) < 4:
         return f"'{question}' is too short to name what it asks about"
-    if DEICTIC.search(question):
-        return (
-            f"'{question}' points at its page ('{DEICTIC.search(question).group(0).strip(' ?')}') instead of naming it"
-        )
+    pointer = DEICTIC.search(question)
+    if pointer:
+        return f"'{question}' points at its page ('{pointer.group(0).strip(' ?')}') instead of naming it"
     return ""

@@ -210,7 +210,7 @@ def shape(table: Table, section: dict) -> str:
     context = " ".join([section.get("section") or "", section.get("title") or "", *table.header])
     ladder = LADDER_CONTEXT.search(context) is not None
     if first_raw in CRITERION_HEADERS:  # the columns are the subjects, the rows their criteria
-        levels = header[1:]
+        levels = [level for level in header[1:] if level is not None]  # none is None: checked above
         if ladder and 2 <= len(levels) <= MAX_LEVELS and all(LEVEL.search(level) for level in levels):
             return "matrix_columns" if sum(label is not None for label in labels) >= 2 else "other"
         return "other"  # a transposed comparison of options: no subject per row
