@@ -49,7 +49,7 @@ def test_rules(prompt, answer, reason):
         ("qa", "When do I return my laptop?", None),
         ("faq", "Tell me when I return my laptop.", "short_answer"),
         ("heading", "When do I return my laptop?", "short_answer"),
-        ("table_row", "Give the return date for laptops.", None),  # quality.short_answer_tasks
+        ("table_cell", "Give the return date for laptops.", None),  # quality.short_answer_tasks
     ],
 )
 def test_short_answers_to_explicit_questions_are_kept(task, prompt, reason):

@@ -50,7 +50,7 @@ Agent: Hold the power button for ten seconds, then start it again.
 Customer: That worked, thank you.
 Agent: Glad to help. The update finishes on the next start.
 """
-STIPEND_QUESTION = "Can you give me an overview of the remote work stipend (Staff handbook)?"
+STIPEND_QUESTION = "Can you tell me about the remote work stipend?"
 STIPEND = (
     "Employees who work from home at least three days a week receive a remote work stipend of 500 euros per year, "
     "paid with the January salary. The stipend covers a desk, a chair and a monitor."
@@ -101,10 +101,10 @@ def test_rewrites_replace_the_question_and_nothing_else(server, tmp_path):
     assert after.schema == before.schema and after.height == before.height
     assert server.count == 4  # heading, glossary, two table rows; not the dialogue, not the import
     assert prompts(after) == [
-        "Quick question — can you give me an overview of the remote work stipend (Staff handbook)?",
-        "Could you define Hot desk, please?",
-        "Quick question — what is the price for Basic?",
-        "Quick question — what is the price of Pro?",
+        "Quick question — can you tell me about the remote work stipend?",
+        "Quick question — what is meant by Hot desk?",
+        "Quick question — what is the price of the Basic model (Staff handbook)?",
+        "Quick question — what is the price for the Pro model (Staff handbook)?",
         "My laptop will not start after the update.",
         "Explain VAT.",
     ]
@@ -320,7 +320,8 @@ def test_a_prepare_run_rephrases_prompts_and_reports_it(server, tmp_path):
     made, golden = conversations(out), conversations(GOLDEN)
     assert sorted(turns[2]["content"] for turns in made) == sorted(turns[2]["content"] for turns in golden)
     asked = {turns[1]["content"] for turns in made}
-    assert "Could you explain the defrost cycle, please?" in asked and "Explain the defrost cycle." not in asked
+    assert "Quick question — what should I know about the defrost cycle?" in asked
+    assert "What should I know about the defrost cycle?" not in asked
     usage = report["llm"]
     assert usage["rephrased"] == usage["requests"] == server.count > 0 and usage["rephrase_fallback"] == 0
     assert not list(validator("report").iter_errors(json.loads((out / "report.json").read_text())))

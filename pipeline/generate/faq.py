@@ -72,7 +72,7 @@ def standalone_problem(question: str) -> str:
         return f"'{question}' asks several questions at once"
     if not ASKS.match(question):
         return f"'{question}' is not phrased as a question (no question word in front)"
-    if len(words) < 4:
+    if len(words) < 3:
         return f"'{question}' is too short to name what it asks about"
     pointer = DEICTIC.search(question)
     if pointer:

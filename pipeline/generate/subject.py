@@ -29,6 +29,7 @@ NUMBERING = re.compile(r"^\s*(?:(?:step|phase|part|stage|section|chapter|module|
                        r"|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|[a-z][.)]\s+|[ivx]{1,4}[.)]\s+)", re.I)  # fmt: skip
 TRAILING_LABEL = re.compile(r"\s+[-–—]\s+(?:an? )?(?:example|examples|link|links|here|template|templates)$", re.I)
 ACRONYM_FIRST = re.compile(r"^([A-Z][A-Z0-9&-]{1,9})\s+\(([^()]{4,80})\)$")
+LEFTOVER_MARKUP = re.compile(r"\]\(|\*\*|__|[\[\]<>{}|#`\\]")
 QA_PREFIX = re.compile(r"^\s*(?:q|question)\s*[:.]\s*", re.I)
 NO_SUBJECT = re.compile(
     r"^(?:(?:step|phase|part|stage|section|chapter|module|week|day|level|option|version|release|appendix|table|figure)"
@@ -262,6 +263,8 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         return Phrased(None, f"heading '{heading}' names no subject")
     if text.endswith("?"):
         return Phrased(None, "a question heading: the faq extractor asks it")
+    if LEFTOVER_MARKUP.search(text):
+        return Phrased(None, f"heading '{heading}' holds markup that does not read as words")
     template = generic_template(text)
     if template is not None:
         if not template:
