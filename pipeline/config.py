@@ -58,15 +58,24 @@ class IngestConfig(Section):
     )
 
 
+# Kept in step with pipeline.pair_quality.RULES by tests/test_pair_quality.py.
+PairRule = Literal[
+    "prompt_no_subject", "markup_in_prompt", "markup_in_answer", "answer_fragment", "answer_mostly_links",
+    "prompt_longer_than_answer",
+]  # fmt: skip
+
+
 class GenerateConfig(Section):
     """Offline extractive generation of instruction-response pairs from sections."""
 
     extractors: list[Literal["faq", "qa", "glossary", "definition", "heading", "table", "list", "dialogue"]] = Field(
-        default=["faq", "qa", "glossary", "definition", "heading", "table", "list", "dialogue"],
+        default=["faq", "qa", "glossary", "heading", "table", "list", "dialogue"],
         description="Extractors to run: faq (question headings or question lines with their answer), qa (Q:/A: "
-        "blocks), glossary (definition lists, 'Term: definition' lines), definition ('X is a ...' sentences), "
-        "heading (a heading with its prose body), table (one example per row and column), list (a list under "
-        "its heading), dialogue (transcripts with known speakers become multi-turn conversations).",
+        "blocks), glossary (definition lists, 'Term: definition' lines), definition ('X is a ...' sentences; off by "
+        "default: one sentence seldom answers 'What is X?' as a reader means it), "
+        "heading (a heading with its prose body), table (one example per entity row or career-ladder level; "
+        "other tables yield nothing), list (a list under its heading), dialogue (transcripts with known speakers "
+        "become multi-turn conversations).",
     )
     faq_conversations: bool = Field(
         default=False, description="Group consecutive FAQ pairs under one heading into one multi-turn conversation."
@@ -88,11 +97,41 @@ class GenerateConfig(Section):
     )
     max_per_section: int = Field(default=40, ge=1, description="At most this many examples from one section.")
     max_per_document: int = Field(default=200, ge=1, description="At most this many examples from one document.")
+    max_share_per_kind: float = Field(
+        default=0.4,
+        gt=0,
+        le=1,
+        description="At most this share of the examples generated from one document may come from one task "
+        "(extractor), the earliest kept, when the document yields more than one task (a glossary or FAQ page "
+        "keeps all of its entries); at least 5 of each task always pass, so small documents keep theirs.",
+    )
+    pair_quality: bool = Field(
+        default=True,
+        description="Reject generated pairs a person would not keep: a prompt that names nothing or holds Markdown, "
+        "HTML or a pasted heading, an answer with raw HTML, template tags or front matter, an answer cut "
+        "mid-sentence or made mostly of links, a prompt longer than its answer (pipeline/pair_quality.py). "
+        "Imported datasets are never judged.",
+    )
+    pair_quality_skip: list[PairRule] = Field(
+        default=[],
+        description="Rules of the pair-quality gate to turn off for this corpus, e.g. ['markup_in_answer'] for "
+        "pages that teach HTML.",
+    )
+    rephrase: Literal["off", "llm"] = Field(
+        default="off",
+        description="'llm' asks the [llm] endpoint (llm.base_url and llm.model; llm.enabled is not needed) to "
+        "rewrite the template question of each single-turn extractive example as a user would ask it. The answer "
+        "stays the verbatim source span; a rewrite that fails a check (not a question, subject missing, gives the "
+        "answer away, markup, length) or a request that fails keeps the template question and is counted in the "
+        "report under llm.rephrase_fallback. Replies are cached and count against llm.max_requests and "
+        "llm.max_cost_usd. 'off': the template questions as they are.",
+    )
 
 
 class LLMConfig(Section):
     """Optional question-answer generation with any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, OpenAI).
 
+    The same endpoint, client settings, budget and cache serve the LLM judge and question rephrasing.
     The API key is never part of the config: it is read from the environment variable named by `api_key_env`.
     """
 
@@ -131,6 +170,10 @@ class LLMConfig(Section):
     )
     price_output_per_1m_usd: float = Field(default=0.0, ge=0, description="Price of 1M completion tokens.")
     prompt_version: str = Field(default="qa-v1", description="Part of the cache key: bump it when the prompt changes.")
+    rephrase_prompt_version: str = Field(
+        default="rephrase-v1",
+        description="Part of the cache key of question rephrasing (generate.rephrase): bump it to ask again.",
+    )
     min_support: float = Field(
         default=0.6, ge=0, le=1, description="Share of an answer's content words that must occur in its section."
     )
@@ -227,8 +270,13 @@ class QualityConfig(Section):
     min_answer_chars: int = Field(default=20, ge=0, description="Answers shorter than this are rejected.")
     max_answer_chars: int = Field(default=12_000, ge=1, description="Answers longer than this are rejected.")
     short_answer_tasks: list[str] = Field(
-        default=["table_row"],
+        default=["table_cell"],
         description="Tasks whose answers are short by nature (a table cell) and exempt from min_answer_chars.",
+    )
+    short_answer_questions: list[str] = Field(
+        default=["faq", "qa"],
+        description="Tasks whose short answer is kept when the prompt is an explicit question (ends with '?'): "
+        "a document's own answer 'On your last day.' is complete.",
     )
 
 

@@ -28,6 +28,10 @@ def preflight(cfg: PrepareConfig) -> None:
             f"target '{cfg.target}' does not hold {cfg.kind} examples; use --target with one of: {fitting}"
         )
     load_encoding(resolve(cfg.model, cfg.tokens)[0])
+    if cfg.generate.rephrase == "llm":
+        from pipeline.generate.rephrase import check_endpoint
+
+        check_endpoint(cfg.llm)
     if cfg.decontamination.eval_files:
         read_eval_items(cfg.decontamination.eval_files)  # an unreadable eval file stops the run before any work
     out = Path(cfg.out)

@@ -45,7 +45,11 @@ RULES: list[Rule] = [
     ),
     (
         "short_answer",
-        lambda c: (ANSWER.str.len_chars() >= c.min_answer_chars) | pl.col("task").is_in(c.short_answer_tasks),
+        lambda c: (
+            (ANSWER.str.len_chars() >= c.min_answer_chars)
+            | pl.col("task").is_in(c.short_answer_tasks)
+            | (pl.col("task").is_in(c.short_answer_questions) & PROMPT.str.ends_with("?"))
+        ),
         lambda c: f"answer shorter than quality.min_answer_chars = {c.min_answer_chars}",
     ),
     (

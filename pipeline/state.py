@@ -54,9 +54,21 @@ class RunState:
 
 
 def merge_usage(first: dict | None, second: dict | None) -> dict | None:
-    """LLM usage of two parts of a run (two shards, or generation and judging) added up."""
+    """LLM usage of two parts of a run (two shards; generation, rephrasing and judging) added up.
+
+    Counts add, flags are or-ed, nested counts (fallbacks by reason) add key by key; a key only one side
+    has (rephrasing's, when generation ran too) is kept as it is.
+    """
     if first is None or second is None:
         return first or second
-    return {
-        key: (first[key] or second[key]) if isinstance(first[key], bool) else first[key] + second[key] for key in first
-    }
+    merged = {}
+    for key in dict.fromkeys([*first, *second]):
+        if key not in first or key not in second:
+            merged[key] = first[key] if key in first else second[key]
+        elif isinstance(first[key], bool):
+            merged[key] = first[key] or second[key]
+        elif isinstance(first[key], dict):
+            merged[key] = merge_usage(first[key], second[key])
+        else:
+            merged[key] = first[key] + second[key]
+    return merged

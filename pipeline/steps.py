@@ -27,6 +27,7 @@ from pipeline.ingest import Importing, read_files
 from pipeline.io import write_json
 from pipeline.leakage import leakage
 from pipeline.manifest import write_manifest
+from pipeline.pair_quality import filter_pairs
 from pipeline.quality import filter_quality
 from pipeline.records import Split, concat_rejects
 from pipeline.report import build_report
@@ -75,6 +76,20 @@ def reject_barren(state: RunState, cfg: PrepareConfig) -> RunState:
 
 def ground(state: RunState, cfg: PrepareConfig) -> Split:
     return check_grounding(state.examples, state.documents)
+
+
+def pair_quality(state: RunState, cfg: PrepareConfig) -> Split:
+    """Generated pairs a person would not keep are rejected before anything is built on them."""
+    return filter_pairs(state.examples, cfg.generate.pair_quality_skip)
+
+
+def rephrase_prompts(state: RunState, cfg: PrepareConfig) -> RunState:
+    """Template questions of extractive examples rewritten by the [llm] endpoint; answers stay, nothing is rejected."""
+    from pipeline.generate.rephrase import rephrase_prompts as rephrase
+
+    api_key = os.environ.get(cfg.llm.api_key_env) or None  # from the environment, never from config or parameters
+    made = rephrase(state.examples, state.sections, cfg.llm, api_key, llm_cache(cfg), state.llm_usage)
+    return replace(state, examples=made.examples, llm_usage=merge_usage(state.llm_usage, made.usage))
 
 
 def pair_preferences(state: RunState, cfg: PrepareConfig) -> RunState:

@@ -6,7 +6,8 @@ answers every POST /v1/chat/completions with grounded pairs built from the secti
 `reply` replaces how the content is made from the section text. The LLM judge's two requests are told
 apart by their prompts (a `<question>` block; `<candidate>` blocks for the judge) and answered by
 `candidates` (the passage, the question and how many answers were asked for) and `verdict` (the passage,
-the question and the candidate texts, candidate 0 first).
+the question and the candidate texts, candidate 0 first). A question rephrasing request (a `<question>` and
+an `<answer>` block, no passage) is answered by `rephrase` (the question, the answer and the user text).
 """
 
 import json
@@ -24,6 +25,8 @@ PASSAGE = re.compile(r"<passage>\n(.*?)\n</passage>", re.S)
 QUESTION = re.compile(r"<question>\n(.*?)\n</question>", re.S)
 CANDIDATE = re.compile(r'<candidate index="\d+">\n(.*?)\n</candidate>', re.S)
 ASKED = re.compile(r"exactly (\d+) different answers")
+ANSWER = re.compile(r"<answer>\n(.*?)\n</answer>", re.S)
+IMPERATIVE = ("Explain", "Describe", "List", "Define", "Give", "Tell")
 
 
 def sentences(section: str) -> list[str]:
@@ -55,6 +58,14 @@ def schema_violation(section: str, pairs: int = 2) -> str:
 def ungrounded(section: str, pairs: int = 2) -> str:
     answer = "Quantum chromodynamics describes how gluons bind quarks inside protons and neutrons."
     return json.dumps({"pairs": [{"question": "What binds quarks together?", "answer": answer}]})
+
+
+def natural(question: str, answer: str, user: str) -> str:
+    """A rewrite that passes every check: 'Explain X.' -> 'Could you explain X, please?', a question prefixed."""
+    body = question.rstrip("?.! ")
+    if body.startswith(IMPERATIVE):
+        return json.dumps({"question": f"Could you {body[0].lower()}{body[1:]}, please?"})
+    return json.dumps({"question": f"Quick question — {body[0].lower()}{body[1:]}?"})
 
 
 def varied(passage: str, question: str, count: int) -> str:
@@ -98,6 +109,7 @@ class LLMServer:
         self.reply: Callable[[str, int], str] = grounded
         self.candidates: Callable[[str, str, int], str] = varied
         self.verdict: Callable[[str, str, list[str]], str] = by_length
+        self.rephrase: Callable[[str, str, str], str] = natural
         self.pairs = 2
         self.delay = 0.0
         self.usage: tuple[int, int] | None = None  # fixed (prompt, completion) tokens; else from the lengths
@@ -152,7 +164,9 @@ class LLMServer:
     def content(self, messages: list[dict]) -> str:
         """The reply to a conversation: judge, candidates or question-answer pairs, by what the prompt holds."""
         user = next(message["content"] for message in messages if message["role"] == "user")
-        passage, question = PASSAGE.search(user), QUESTION.search(user)
+        passage, question, answer = PASSAGE.search(user), QUESTION.search(user), ANSWER.search(user)
+        if question and answer and not passage:
+            return self.rephrase(question.group(1), answer.group(1), user)
         if passage and question and CANDIDATE.search(user):
             return self.verdict(passage.group(1), question.group(1), CANDIDATE.findall(user))
         if passage and question:

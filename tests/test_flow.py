@@ -44,10 +44,10 @@ def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_pat
     state = prepare_dataset(cfg, return_state=True)
     assert state.is_completed(), state
     result = state.result()
-    assert result["ledger"]["examples"]["generated"] == 7
 
     local = tmp_path / "local" / "mini"
-    execute(cfg.with_overrides(out=str(local)))
+    report = execute(cfg.with_overrides(out=str(local)))
+    assert result["ledger"] == report["ledger"] and result["ledger"]["examples"]["generated"] > 0
     for name in OUTPUTS:
         assert (Path(cfg.out) / name).read_bytes() == (local / name).read_bytes(), name
 

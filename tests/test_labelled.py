@@ -21,7 +21,7 @@ from pipeline.stages import SHARD_STAGES
 from pipeline.state import Inputs, RunState
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "labelled"
-SCORED_TASKS = {"faq", "qa", "glossary", "definition", "table_row", "list"}
+SCORED_TASKS = {"faq", "qa", "glossary", "definition", "table_cell", "table_entry", "table_level", "list"}
 
 
 def squash(text: str) -> str:
@@ -31,7 +31,8 @@ def squash(text: str) -> str:
 @pytest.fixture(scope="module")
 def extracted() -> pl.DataFrame:
     sources = sorted(str(path) for path in FIXTURE.iterdir() if path.name not in ("facts.jsonl", "boilerplate.txt"))
-    cfg = PrepareConfig(sources=sources, out="unused")
+    every = ["faq", "qa", "glossary", "definition", "heading", "table", "list", "dialogue"]  # definition is opt-in
+    cfg = PrepareConfig.model_validate({"sources": sources, "out": "unused", "generate": {"extractors": every}})
     (shard,) = plan_shards(cfg).shards
     state = RunState.start(Inputs(shard.files, shard.mappings))
     until = [stage.name for stage in SHARD_STAGES].index("ground")  # ingest, sections, generation, grounding

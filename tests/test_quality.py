@@ -9,24 +9,25 @@ GOOD_PROMPT = "How long is the warranty on the HP-7?"
 GOOD_ANSWER = "Seven years on the compressor and two years on all other parts."
 
 
-def example(prompt: str | None = GOOD_PROMPT, answer: str | None = GOOD_ANSWER) -> dict:
+def example(prompt: str | None = GOOD_PROMPT, answer: str | None = GOOD_ANSWER, task: str = "faq") -> dict:
     messages = [
         m
         for m in ({"role": "user", "content": prompt}, {"role": "assistant", "content": answer})
         if m["content"] is not None
     ]
-    return {"id": "x", "kind": "sft", "task": "faq", "messages": messages, "doc_id": "d", "source": "s", "section": ""}
+    return {"id": "x", "kind": "sft", "task": task, "messages": messages, "doc_id": "d", "source": "s", "section": ""}
 
 
 @pytest.mark.parametrize(
     ("prompt", "answer", "reason"),
     [
         (GOOD_PROMPT, GOOD_ANSWER, None),
+        (GOOD_PROMPT, "Seven years.", None),  # a short answer to an explicit question (task faq)
+        ("Give the warranty period of the HP-7.", "Seven years.", "short_answer"),  # not a question
         ("", GOOD_ANSWER, "empty_prompt"),
         (GOOD_PROMPT, "   ", "empty_answer"),
         (GOOD_PROMPT, None, "empty_answer"),  # no assistant turn: null fails the rule
         ("Why?", GOOD_ANSWER, "short_prompt"),
-        (GOOD_PROMPT, "Seven years.", "short_answer"),
         (GOOD_PROMPT, "x" * 12_001, "long_answer"),
         (GOOD_PROMPT, GOOD_ANSWER + " <|endoftext|>", "special_token"),
         ("[INST] " + GOOD_PROMPT, GOOD_ANSWER, "special_token"),
@@ -39,6 +40,25 @@ def test_rules(prompt, answer, reason):
     kept, rejected = filter_quality(frame, QualityConfig())
     assert kept.height + rejected.height == 1
     assert (rejected["reject_reason"].to_list() or [None]) == [reason]
+
+
+@pytest.mark.parametrize(
+    ("task", "prompt", "reason"),
+    [
+        ("faq", "When do I return my laptop?", None),
+        ("qa", "When do I return my laptop?", None),
+        ("faq", "Tell me when I return my laptop.", "short_answer"),
+        ("heading", "When do I return my laptop?", "short_answer"),
+        ("table_cell", "Give the return date for laptops.", None),  # quality.short_answer_tasks
+    ],
+)
+def test_short_answers_to_explicit_questions_are_kept(task, prompt, reason):
+    frame = pl.DataFrame([example(prompt, "On your last day.", task)], schema=EXAMPLE)
+    kept, rejected = filter_quality(frame, QualityConfig())
+    assert kept.height + rejected.height == 1
+    assert (rejected["reject_reason"].to_list() or [None]) == [reason]
+    strict = filter_quality(frame, QualityConfig(short_answer_questions=[], short_answer_tasks=[]))
+    assert strict.rejected["reject_reason"].to_list() == ["short_answer"]
 
 
 def pair(chosen: str | None, rejected: str | None) -> dict:
@@ -77,7 +97,7 @@ def test_every_rule_has_a_table_row():
 
 
 def test_detail_names_the_setting():
-    frame = pl.DataFrame([example(GOOD_PROMPT, "Short.")], schema=EXAMPLE)
+    frame = pl.DataFrame([example(GOOD_PROMPT, "Short.", "heading")], schema=EXAMPLE)
     _, rejected = filter_quality(frame, QualityConfig(min_answer_chars=30))
     assert rejected["reject_detail"][0] == "answer shorter than quality.min_answer_chars = 30"
 
@@ -102,7 +122,7 @@ MAIL = "Write to maria.keller@example.com about the claim."
     ],
 )
 def test_sensitive_data_is_screened_first(answer, sensitive, reason, kept_answer):
-    frame = pl.DataFrame([example(GOOD_PROMPT, answer)], schema=EXAMPLE)
+    frame = pl.DataFrame([example(GOOD_PROMPT, answer, "heading")], schema=EXAMPLE)  # no short answers exempt
     kept, rejected = filter_quality(frame, QualityConfig(), SensitiveConfig(**sensitive))
     assert (rejected["reject_reason"].to_list() or [None]) == [reason]
     if kept_answer is not None:

@@ -74,5 +74,24 @@ def example(section: dict, cfg: GenerateConfig, task: str, messages: list[dict],
     }
 
 
+def refusal(
+    section: dict,
+    cfg: GenerateConfig,
+    task: str,
+    asked: str,
+    answer: str,
+    start: int,
+    end: int,
+    reason: str,
+    detail: str,
+) -> dict:
+    """A candidate the extractor will not write (no natural prompt for the passage), kept to say why.
+
+    It becomes a reject of the generate step with `reason`, so the report counts what was passed over.
+    """
+    row = example(section, cfg, task, pair(asked, answer), start, end)
+    return {**row, "_reason": reason, "_detail": detail}
+
+
 def pair(question: str, answer: str) -> list[dict]:
     return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.common import example, pair
+from pipeline.generate.subject import VERBS, WORD3
 from pipeline.sentences import sentence_spans
 
 # A capitalised name, optionally ending in one common noun ("The Quick Pick shelf"), then a defining verb.
@@ -42,6 +43,8 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
             if not match or "\n" in match.group("term") or match.group("term").split()[-1].lower() in NOT_A_TERM:
                 continue
             term = match.group("term")
+            if term.split(" ", 1)[0].lower() in VERBS or not WORD3.search(re.sub(r"^(?:The|An?) ", "", term)):
+                continue  # "Return funding in a timely manner is ..." names an instruction, not a term
             subject = term[:1].lower() + term[1:] if term.startswith(("The ", "A ", "An ")) else term
             verb = "are" if match.group("verb") == "are" else "is"
             if term.split()[-1].lower() in NOT_A_TERM:

@@ -3,7 +3,9 @@
 Each section body is split into blocks once; every enabled extractor (one small module each) reads the
 blocks and yields EXAMPLE rows whose answers are exact spans of the document text (`span_start`/
 `span_end`), so every example is grounded by construction and traceable to its source. Caps per
-section and per document keep one long page from dominating; over-cap examples are rejected, not lost.
+section and per document keep one long page from dominating, and a cap on each task's share of a
+document's examples keeps one extractor (a long table, say) from dominating it; capped examples are
+rejected (`over_share`, `over_cap`), not lost.
 """
 
 from collections.abc import Callable, Iterator
@@ -14,8 +16,10 @@ from pipeline.blocks import Block, split_blocks
 from pipeline.config import GenerateConfig
 from pipeline.generate import definition, dialogue, faq, glossary, heading, lists, qa, table
 from pipeline.generate.common import example
-from pipeline.records import EXAMPLE, Split, reject
+from pipeline.records import EXAMPLE, Split, concat_rejects, reject
 
+REFUSED = {"_reason": pl.String, "_detail": pl.String}  # a candidate an extractor would not write, and why
+MIN_PER_KIND = 5  # generate.max_share_per_kind never caps a task below this many examples in a document
 Extractor = Callable[[dict, list[Block], GenerateConfig], Iterator[dict]]
 EXTRACTORS: dict[str, Extractor] = {
     "faq": faq.extract,
@@ -30,11 +34,13 @@ EXTRACTORS: dict[str, Extractor] = {
 
 
 def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
-    """Examples from every section; examples over the per-section or per-document caps are rejected."""
-    rows = [row for section in sections.iter_rows(named=True) for row in extract_section(section, cfg)]
-    examples = pl.DataFrame(rows, schema=EXAMPLE)
+    """Examples from every section; those over a task's share or the section or document caps are rejected."""
+    rows = [row for section in with_children(sections).iter_rows(named=True) for row in extract_section(section, cfg)]
+    refused = pl.DataFrame([row for row in rows if "_reason" in row], schema={**EXAMPLE, **REFUSED})
+    examples = pl.DataFrame([row for row in rows if "_reason" not in row], schema=EXAMPLE)
     if cfg.faq_conversations:
         examples = group_faq_conversations(examples, cfg)
+    examples, over_share = cap_share_per_kind(examples, cfg.max_share_per_kind)
     capped = examples.with_columns(
         in_section=pl.int_range(pl.len()).over("doc_id", "section"),
         in_document=pl.int_range(pl.len()).over("doc_id"),
@@ -42,7 +48,41 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     over = (pl.col("in_section") >= cfg.max_per_section) | (pl.col("in_document") >= cfg.max_per_document)
     detail = "generate.max_per_section or generate.max_per_document reached"
     rejected = reject(capped.filter(over).drop("in_section", "in_document"), "over_cap", detail)
-    return Split(capped.filter(~over).drop("in_section", "in_document"), rejected)
+    refusals = reject(refused, pl.col("_reason"), pl.col("_detail")).drop(*REFUSED)
+    kept = capped.filter(~over).drop("in_section", "in_document")
+    return Split(kept, concat_rejects([refusals, over_share, rejected]))
+
+
+def with_children(sections: pl.DataFrame) -> pl.DataFrame:
+    """`has_children`: the next section of the document is deeper, so this one's body is only an introduction."""
+    deeper = pl.col("level").shift(-1).over("doc_id") > pl.col("level")
+    return sections.with_columns(has_children=deeper.fill_null(False))
+
+
+def cap_share_per_kind(examples: pl.DataFrame, share: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept, REJECTED `over_share`): no task makes more than `share` of a document's generated examples.
+
+    The cap is share x the document's generated examples, never below MIN_PER_KIND; within a task the
+    earliest examples (generation order: section by section, extractor by extractor) are kept. A page
+    with one kind of example (a glossary, a FAQ page, a handbook page of prose sections) is what it is:
+    the cap is for one extractor crowding out the others, such as a large table on a prose page.
+    """
+    helper = ["_nth", "_cap", "_made", "_kinds"]
+    counted = examples.with_columns(
+        _nth=pl.int_range(pl.len()).over("doc_id", "task"),
+        _made=pl.len().over("doc_id"),
+        _kinds=pl.col("task").n_unique().over("doc_id"),
+    ).with_columns(_cap=(pl.col("_made") * share).floor().cast(pl.Int64).clip(lower_bound=MIN_PER_KIND))
+    over = (pl.col("_nth") >= pl.col("_cap")) & (pl.col("_kinds") > 1)
+    detail = pl.format(
+        "generate.max_share_per_kind: {} keeps {} {} examples of the {} this document made",
+        pl.lit(share),
+        "_cap",
+        "task",
+        "_made",
+    )
+    rejected = reject(counted.filter(over), "over_share", detail).drop(helper)
+    return counted.filter(~over).drop(helper), rejected
 
 
 def extract_section(section: dict, cfg: GenerateConfig) -> Iterator[dict]:

@@ -1,27 +1,80 @@
-"""FAQ: a heading that is a question answered by its section, or a bold question line over its answer."""
+"""FAQ: questions as teams write them, each answered by the text under it.
+
+Layouts: a question heading (with or without bold, "Q:" or a number in front) over its section; a bold
+question line over its answer (`**How do I X?**` then a paragraph, in one block); answers that start
+with "A:" (as a paragraph or a list item) lose the label. A question keeps a short answer ("On your
+last day."): it was asked explicitly. A question that does not stand alone ("Who works here?",
+"Interested but unsure?") is refused (`no_subject`): without its page it asks nothing.
+"""
 
 import re
 from collections.abc import Iterator
 
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
-from pipeline.generate.common import example, pair
+from pipeline.generate.common import example, pair, refusal
+from pipeline.generate.subject import WH_CLAUSE, clean_heading, first_person
 
-QUESTION_LINE = re.compile(r"^\*{0,2}(?P<q>[^\n*]{8,200}\?)\*{0,2}\n(?P<a>\S[\s\S]*)$")
+QUESTION_LINE = re.compile(r"^\*{0,2}(?:Q(?:uestion)?\s*[:.]\s*)?(?P<q>[^\n*]{8,200}\?)\*{0,2}\n(?P<a>\S[\s\S]*)$")
+ANSWER_LABEL = re.compile(r"^(?:[-*+]\s+)?(?:\*\*)?A(?:nswer)?\s*[:.](?:\*\*)?\s*", re.I)
+ASKS = re.compile(
+    r"^(?:how|what|when|where|why|who|whom|whose|which|can|could|should|shall|do|does|did|is|are|was|were|will|"
+    r"would|may|might|must|have|has|am)\b",
+    re.I,
+)
+DEICTIC = re.compile(
+    r"\b(?:here|there|this|that|these|those|it|they|them|above|below)\s*\??$|\b(?:this|these|those)\b", re.I
+)
 
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:
     offset = section["body_start"]
-    if section["heading"].endswith("?") and blocks and not any(block.kind in ("qa", "dialogue") for block in blocks):
-        answer_blocks = [block for block in blocks if block.kind in ("paragraph", "list", "table")]
-        if answer_blocks:
-            start, end = answer_blocks[0].start, answer_blocks[-1].end
-            answer = section["body"][start:end]
-            yield example(section, cfg, "faq", pair(section["heading"], answer), offset + start, offset + end)
+    heading = clean_heading(section["heading"])
+    if heading.endswith("?") and blocks and not any(block.kind in ("qa", "dialogue") for block in blocks):
+        start, end = answer_span(section["body"], 0, len(section["body"]))
+        yield asked(section, cfg, heading, section["body"][start:end], offset + start, offset + end)
         return
     for block in blocks:
         match = QUESTION_LINE.match(block.text) if block.kind == "paragraph" else None
         if match:
-            start = block.start + match.start("a")
-            question = " ".join(match.group("q").split())
-            yield example(section, cfg, "faq", pair(question, match.group("a")), offset + start, offset + block.end)
+            start, end = answer_span(section["body"], block.start + match.start("a"), block.end)
+            question = clean_heading(" ".join(match.group("q").split()))
+            yield asked(section, cfg, question, section["body"][start:end], offset + start, offset + end)
+
+
+def as_asked(question: str) -> str:
+    """A question heading written as a clause ("What to bring on day one?") as a person asks it."""
+    for pattern, template in WH_CLAUSE:
+        match = pattern.match(question.rstrip("?"))
+        if match and not pattern.pattern.startswith("^how do"):
+            return template.format(first_person(match.group(1)))
+    return question
+
+
+def answer_span(body: str, start: int, end: int) -> tuple[int, int]:
+    """The answer without an "A:" label in front of it."""
+    label = ANSWER_LABEL.match(body, start)
+    return (label.end() if label and label.end() < end else start), end
+
+
+def asked(section: dict, cfg: GenerateConfig, question: str, answer: str, start: int, end: int) -> dict:
+    question = as_asked(question)
+    problem = standalone_problem(question)
+    if problem:
+        return refusal(section, cfg, "faq", question, answer, start, end, "no_subject", problem)
+    return example(section, cfg, "faq", pair(question, answer), start, end)
+
+
+def standalone_problem(question: str) -> str:
+    """Why a question does not stand alone without its page, or "" when it does."""
+    words = question.split()
+    if question.count("?") > 1:
+        return f"'{question}' asks several questions at once"
+    if not ASKS.match(question):
+        return f"'{question}' is not phrased as a question (no question word in front)"
+    if len(words) < 3:
+        return f"'{question}' is too short to name what it asks about"
+    pointer = DEICTIC.search(question)
+    if pointer:
+        return f"'{question}' points at its page ('{pointer.group(0).strip(' ?')}') instead of naming it"
+    return ""

@@ -10,32 +10,71 @@ from collections.abc import Iterator
 from pipeline.blocks import BOLD_TERM, PLAIN_TERM, Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.common import choose, example, pair
+from pipeline.generate.subject import VERBS, WORD3, clean_heading, is_name
 
-GLOSSARY_SECTION = re.compile(r"glossary|definitions|terms|terminology|abbreviations|key words", re.I)
-TEMPLATES = ("What does {term} mean?", "What is meant by {term}?", "Define {term}.", "What is {term}?")
+GLOSSARY_SECTION = re.compile(r"\b(?:glossary|definitions|terms|terminology|abbreviations|acronyms|key words)\b", re.I)
+TEMPLATES = ("What does {term} mean?", "What is meant by {term}?", "What {verb} {term}?")
+ACRONYM = "What does the acronym {term} stand for?"
+SHORT_TERM = "What does the term {term} mean?"
+DEFINING = re.compile(
+    r"^(?:A|An|The|Any|Each)\s+[a-z]|^[A-Z][\w-]+(?: [A-Z][\w-]+)*[.,]\s"
+)  # "A method ...", "Authority to Operate."
+NOT_A_TERM = re.compile(r"^(?:your|our|my|their|his|her|its|we|you|they|it|this|that|note|tip|example|warning)\b", re.I)
 
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:
     offset = section["body_start"]
-    trusted_plain = bool(GLOSSARY_SECTION.search(section["section"] or ""))
+    trusted_plain = bool(GLOSSARY_SECTION.search(" ".join(section["section"].split(" > ")[-2:]) or section["title"]))
     for block in blocks:
         if block.kind not in ("definitions", "paragraph", "list"):
             continue
-        line_start = block.start
-        for line in block.text.split("\n"):
-            content = re.sub(r"^\s*([-*+•]|\d{1,3}[.)])\s+", "", line)
-            lead = len(line) - len(content)
-            match = BOLD_TERM.match(content) or (PLAIN_TERM.match(content) if trusted_plain else None)
-            if match:
-                term = match.group("term").strip()
-                question = choose(TEMPLATES, cfg.seed, section["doc_id"], term).format(term=term)
-                start = offset + line_start + lead + match.start("definition")
-                yield example(
-                    section,
-                    cfg,
-                    "glossary",
-                    pair(question, match.group("definition")),
-                    start,
-                    start + len(match.group("definition")),
-                )
-            line_start += len(line) + 1
+        for term, start, end in definitions(block, trusted_plain):
+            if not defines_term(term, section["body"][start:end], trusted_plain):
+                continue
+            plural = " and " in term or (term.endswith("s") and term.split()[-1].islower() and not term.endswith("ss"))
+            template = choose(TEMPLATES, cfg.seed, section["doc_id"], term)
+            if not WORD3.search(term):  # "CO", "508", "2FA": name what kind of word is asked about
+                template = ACRONYM if term.isupper() and term.isalnum() else SHORT_TERM
+            question = template.format(term=term, verb="are" if plural else "is")
+            answer = section["body"][start:end]
+            yield example(section, cfg, "glossary", pair(question, answer), offset + start, offset + end)
+
+
+def defines_term(term: str, definition: str, in_glossary: bool) -> bool:
+    """Whether "`term`: `definition`" is a definition a person would ask for, not a labelled paragraph.
+
+    In a glossary every entry counts. Elsewhere a bold label is often a topic ("**Feedback**: this is a big
+    topic...") or an instruction ("**Maintain a good rapport**: ..."): only a name or acronym with its
+    expansion, or a term defined by a noun phrase ("A software development methodology ..."), counts.
+    """
+    first = term.split(" ", 1)[0].lower() if term else ""
+    if not term or NOT_A_TERM.match(term) or first in VERBS or definition.rstrip().endswith("?"):
+        return False
+    if not definition[:1].isupper() and not in_glossary:
+        return False
+    if in_glossary:
+        return True
+    return is_name(term) or bool(DEFINING.match(definition))
+
+
+def definitions(block: Block, trusted_plain: bool) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of each definition in the block, offsets in the body; a definition runs on over the
+    lines that follow it (a wrapped line is not a new term), so it is never cut mid-sentence."""
+    line_start, current = block.start, None
+    for line in block.text.split("\n"):
+        content = re.sub(r"^\s*([-*+•]|\d{1,3}[.)])\s+", "", line)
+        lead = len(line) - len(content)
+        match = BOLD_TERM.match(content) or (PLAIN_TERM.match(content) if trusted_plain else None)
+        if match:
+            if current:
+                yield current
+            start = line_start + lead + match.start("definition")
+            current = (clean_heading(match.group("term")), start, start + len(match.group("definition")))
+        elif current and content.strip() and lead == 0 and not line.lstrip().startswith(("-", "*", "+")):
+            current = (current[0], current[1], line_start + len(line.rstrip()))
+        elif current:
+            yield current
+            current = None
+        line_start += len(line) + 1
+    if current:
+        yield current

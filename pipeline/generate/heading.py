@@ -1,44 +1,53 @@
-"""A descriptive heading with a prose body -> an explain/describe instruction answered by that body."""
+"""A section answered by its whole body: the heading, phrased as a question a person would ask, is the prompt.
 
+The answer is the section's entire body (paragraphs, lists, code, tables as written), so it answers the
+question completely; a section with sub-sections is left to them, because its own body is only an
+introduction. A heading that names no subject yields a refusal (reason `no_subject`) instead of a weak
+prompt: pipeline.generate.subject says which headings can be asked about and how.
+"""
+
+import re
 from collections.abc import Iterator
 
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
-from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, topic
+from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
+from pipeline.generate.subject import phrase_heading
 
-TEMPLATES = {
-    "noun": (
-        "Explain {topic}.",
-        "Describe {topic}.",
-        "What should I know about {topic}?",
-        "Can you give me an overview of {topic}?",
-    ),
-    "gerund": ("How do I go about {topic}?", "Explain {topic}.", "What is involved in {topic}?"),
-    "wh": ("Explain {topic}.", "Tell me {topic}.", "Can you explain {topic}?"),
-}
-PROSE = ("paragraph", "list")
+# Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
+BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
+         "How do I go about", "Can you give me an overview")  # fmt: skip
+MIN_BROAD_ANSWER = 120
+PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)[^*_\n]{2,80}(?:\*\*|__):?$")
+OWN_EXTRACTORS = ("qa", "dialogue", "definitions")  # blocks another extractor reads as pairs of their own
 
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:
-    # Text before the first heading (a whole headingless record, such as a CSV row) is about the title.
+    if any(block.kind == "paragraph" for block in blocks):
+        yield from whole_body(section, blocks, cfg, "heading")
+
+
+def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: str) -> Iterator[dict]:
+    """One example asking the section's heading, answered by all of its body; or one refusal saying why not."""
     heading = section["heading"] or (section["title"] if section["level"] == 0 else "")
-    if not heading or heading.endswith("?") or CONTAINER_HEADING.search(heading):
+    if not heading or heading.rstrip().endswith("?") or CONTAINER_HEADING.search(heading):
+        return  # no heading, a question (the faq extractor's) or a container of other content
+    if section.get("has_children") or any(block.kind in OWN_EXTRACTORS for block in blocks):
         return
-    if any(block.kind in ("qa", "dialogue", "definitions") for block in blocks):
-        return  # those blocks have extractors of their own
-    answer_blocks = [block for block in blocks if block.kind in PROSE]
-    paragraphs = [block for block in answer_blocks if block.kind == "paragraph"]
-    if not paragraphs or sum(len(block.text) for block in answer_blocks) < cfg.min_body_chars:
+    if any(PSEUDO_HEADING.match(block.text) for block in blocks[1:]):
+        return  # a bold line standing as a heading splits the body into topics the heading does not name
+    if len(section["body"]) < cfg.min_body_chars and task != "list":  # a list of two or more items is whole
         return
-    start, end = answer_blocks[0].start, answer_blocks[-1].end
-    offset = section["body_start"]
-    prompt = heading_prompt({**section, "heading": heading}, cfg.seed)
-    yield example(section, cfg, "heading", pair(prompt, section["body"][start:end]), offset + start, offset + end)
-
-
-def heading_prompt(section: dict, seed: int) -> str:
-    heading, title = section["heading"], section["title"]
-    shape, phrase = topic(heading)
-    if section["level"] > 1 and heading != title and title:
-        phrase = f"{phrase} ({title})"
-    return choose(TEMPLATES[shape], seed, section["doc_id"], section["section"]).format(topic=phrase)
+    ancestors = [name for name in reversed(section["section"].split(" > ")[:-1]) if name]
+    context = [*ancestors, section["title"] or ""] if section["heading"] else []
+    variant = int(choose("0123456789", cfg.seed, section["doc_id"], section["section"]))
+    phrased = phrase_heading(heading, context, section["body"], variant)
+    start, end = section["body_start"], section["body_end"]
+    if phrased.prompt is None:
+        yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)
+        return
+    if phrased.prompt.startswith(BROAD) and len(section["body"]) < MIN_BROAD_ANSWER and task != "list":
+        detail = f"a broad question answered by {len(section['body'])} characters (fewer than {MIN_BROAD_ANSWER})"
+        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "thin_answer", detail)
+        return
+    yield example(section, cfg, task, pair(phrased.prompt, section["body"]), start, end)

@@ -62,13 +62,17 @@ class RequestFailed(Exception):
 
 
 class Budget:
-    """Caps on requests sent and money spent in one run, shared by the worker threads."""
+    """Caps on requests sent and money spent in one run, shared by the worker threads.
 
-    def __init__(self, cfg: LLMConfig) -> None:
+    `requests` and `cost_usd` start at what earlier stages of the run already spent, so two stages
+    sharing the caps (generation, then rephrasing) stay within one run's budget together.
+    """
+
+    def __init__(self, cfg: LLMConfig, requests: int = 0, cost_usd: float = 0.0) -> None:
         self._cfg = cfg
         self._lock = threading.Lock()
-        self.requests = self.prompt_tokens = self.completion_tokens = 0
-        self.cost_usd = 0.0
+        self.requests, self.prompt_tokens, self.completion_tokens = requests, 0, 0
+        self.cost_usd = cost_usd
         self.exhausted = False
 
     def take(self) -> str | None:

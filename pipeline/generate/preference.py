@@ -28,7 +28,7 @@ from pipeline.similarity.minhash import set_signatures
 WORD = re.compile(r"\w+")
 STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "be", "it", "this", "that", "with"}
 STOP |= {"what", "how", "do", "does", "can", "i", "my", "you", "your"}
-SINGLE_TURN = ("faq", "qa", "glossary", "definition", "heading", "table_row", "list", "llm_qa")
+SINGLE_TURN = ("faq", "qa", "glossary", "definition", "heading", "table_cell", "list", "llm_qa")
 # Questions are short, so similar ones share few shingles: 32 bands of 2 rows find 97% of pairs at Jaccard 0.33.
 QUESTION_PERMUTATIONS = 128
 QUESTION_BANDS = 32

@@ -26,7 +26,7 @@ tables, list markers at the start of a line, fences indented by at most three sp
 
 import re
 from bisect import bisect_right
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import pyromark
 import yaml
@@ -202,11 +202,11 @@ def find_template(text: str, start: int, missing: set[str]) -> tuple[int, str, s
         return None
     name = match.group(1).lower()
     if name in END_TAG and name not in missing:
-        close = END_TAG[name].search(text, match.end())
-        if close is None:
+        closing = END_TAG[name].search(text, match.end())
+        if closing is None:
             missing.add(name)
         else:
-            return close.end(), name, text[match.end() : close.start()] if name == "raw" else ""
+            return closing.end(), name, text[match.end() : closing.start()] if name == "raw" else ""
     return match.end(), "tag", tag_text(name, match.group(2))
 
 
@@ -266,18 +266,18 @@ def parse_tree(text: str) -> Node:
     children = root[2]  # of the innermost open node
     skipped = 0  # Start events past MAX_DEPTH: their content joins the deepest kept node
     for event in PARSER.events(text):
-        if event.__class__ is str:  # SoftBreak, HardBreak, Rule
+        if isinstance(event, str):  # SoftBreak, HardBreak, Rule
             children.append((event, None))
             continue
-        ((kind, value),) = event.items()
+        ((kind, value),) = cast(dict, event).items()
         if kind == "Start":
             if len(stack) > MAX_DEPTH:
                 skipped += 1
                 continue
-            if value.__class__ is str:
+            if isinstance(value, str):
                 node: Node = [value, None, []]
             else:
-                ((tag, data),) = value.items()
+                ((tag, data),) = cast(dict, value).items()
                 node = [tag, data, []]
             children.append(node)
             stack.append(node)

@@ -109,6 +109,8 @@ def outline(report: dict) -> list[Section]:
         Section("Personal data, secrets and other flags", findings_parts(report)),
         Section("Reliability: input that could not be used", reliability_parts(report)),
     ]
+    if report.get("llm"):
+        sections.append(Section("LLM usage", llm_parts(report["llm"])))
     if report.get("preference"):
         sections.append(
             Section(
@@ -256,4 +258,28 @@ def findings_parts(report: dict) -> list[Part]:
         parts.append(Part("text", text="No secret or personal data was found."))
     if found:
         parts.append(table(["quality rule", "examples rejected"], [[rule, count] for rule, count in found.items()]))
+    return parts
+
+
+def llm_parts(usage: dict) -> list[Part]:
+    """Requests, cache hits, tokens and cost of the run's LLM stages; what became of rephrased prompts."""
+    rows: list[list[object]] = [
+        ["requests sent (retries included)", usage["requests"]],
+        ["cache hits (free)", usage["cache_hits"]],
+        ["prompt tokens", usage["prompt_tokens"]],
+        ["completion tokens", usage["completion_tokens"]],
+        ["estimated cost (USD)", usage["cost_usd"]],
+        ["sections that failed", usage["failed_sections"]],
+        ["budget reached", "yes" if usage["budget_exhausted"] else "no"],
+    ]
+    if "rephrased" not in usage:
+        return [table(["LLM usage", "value"], rows)]
+    rows += [
+        ["prompts rephrased", usage["rephrased"]],
+        ["prompts that kept their template question", usage["rephrase_fallback"]],
+    ]
+    parts = [table(["LLM usage", "value"], rows)]
+    reasons = usage.get("rephrase_fallback_reasons") or {}
+    if reasons:
+        parts.append(table(["why a template question was kept", "prompts"], [[code, n] for code, n in reasons.items()]))
     return parts

@@ -130,9 +130,9 @@ def diversity_metrics(train: pl.DataFrame) -> list[dict]:
             level,
             "Prompts are not dominated by a few templates."
             if level == "ok"
-            else f"{share:.0%} of prompts follow ten templates; vary question phrasing (enable LLM generation, "
-            "`[llm] enabled = true`, or add templates to the extractors in pipeline/generate/) so the model does not "
-            "overfit to them.",
+            else f"{share:.0%} of prompts follow ten templates; vary question phrasing (`generate.rephrase = "
+            '"llm"` rewrites them with your [llm] endpoint, or enable LLM generation) so the model does not overfit '
+            "to them.",
             detail="; ".join(f"{count}x {template[:80]}" for template, count in top.head(3).iter_rows()),
         )
     )

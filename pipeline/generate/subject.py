@@ -1,0 +1,394 @@
+"""What a heading is about, phrased as a question a person would ask, or a reason why it cannot be.
+
+Headings come in a few kinds, and each has one natural way to be asked about:
+- a question ("Can I work remotely?") is already the prompt;
+- a how/what/when/where/why clause ("How to request leave") becomes "How do I request leave?";
+- an instruction ("Submit your timesheet") becomes "How do I submit my timesheet?";
+- an activity ("Booking travel") becomes "How do I go about booking travel?";
+- a noun phrase ("Annual leave") becomes "What should I know about annual leave?" (or "What is X?" when
+  the section defines X);
+- a generic heading ("Eligibility", "Overview", "Tips") names no subject of its own: the subject comes
+  from the nearest specific ancestor heading or the document title ("Who is eligible for the remote
+  work stipend?");
+- a heading that is not a subject at all (a number, a date, "Notes", "Yes", a lone "Team" with no
+  context, "our values" with no name for "our") yields no question, and the reason says why.
+
+Prompts are plain text: markup, anchors, numbering and "Q:" prefixes are removed first.
+"""
+
+import re
+from dataclasses import dataclass
+
+MARKUP = [
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"\{[#:][^}]*\}|\{%.*?%\}|\{\{.*?\}\}"), ""),  # {#anchors}, Liquid
+    (re.compile(r"<[^>]+>"), ""),  # inline HTML
+    (re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)"), ""),  # emphasis, code
+]
+NUMBERING = re.compile(r"^\s*(?:(?:step|phase|part|stage|section|chapter|module|week|day)\s+\d+[a-z]?\s*[:.)\-–—]\s*"
+                       r"|\d{1,3}(?:\.\d{1,3})*[.)]?\s+|[a-z][.)]\s+|[ivx]{1,4}[.)]\s+)", re.I)  # fmt: skip
+TRAILING_LABEL = re.compile(r"\s+[-–—]\s+(?:an? )?(?:example|examples|link|links|here|template|templates)$", re.I)
+ACRONYM_FIRST = re.compile(r"^([A-Z][A-Z0-9&-]{1,9})\s+\(([^()]{4,80})\)$")
+LEFTOVER_MARKUP = re.compile(r"\]\(|\*\*|__|[\[\]<>{}|#`\\]")
+QA_PREFIX = re.compile(r"^\s*(?:q|question)\s*[:.]\s*", re.I)
+NO_SUBJECT = re.compile(
+    r"^(?:(?:step|phase|part|stage|section|chapter|module|week|day|level|option|version|release|appendix|table|figure)"
+    r"\s*[\w.]{0,6}|[\d\s.,:/\-–—]+|yes|no|n/?a|none|other|others|misc(?:ellaneous)?|notes?|example|examples|"
+    r"general|details|more|todo|tbd|draft|updates?|changelog|change log|(?:title|keywords|cspell|current):.*|---+|"
+    r"tl;?dr|welcome\b.*|thanks?\b.*|thank you\b.*|congratulations\b.*|hello\b.*|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:,?\s+\d{4})?)$",
+    re.I,
+)
+PRONOUNS = [(re.compile(rf"\b{old}\b", re.I), new) for old, new in
+            (("yourself", "myself"), ("yours", "mine"), ("your", "my"), ("you're", "I'm"), ("you've", "I've"),
+             ("you", "I"))]  # fmt: skip
+FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|our|ours|us|we're|we've)\b", re.I)
+STOP = set(
+    """a an the of for in on to at by with and or is are be do does can how what when where why who which
+whom whose this that these those it its my your our their about from into over under up out as not someone
+anyone something anything else""".split()
+)
+# Headings that name a kind of content rather than a subject; each asks about its context in its own way.
+GENERIC = {
+    "eligibility": "Who is eligible for {ctx}?",
+    "who is eligible": "Who is eligible for {ctx}?",
+    "requirements": "What are the requirements for {ctx}?",
+    "purpose": "What is the purpose of {ctx}?",
+    "scope": "What does {ctx} cover?",
+    "overview": "Can you give me an overview of {ctx}?",
+    "introduction": "Can you give me an overview of {ctx}?",
+    "summary": "Can you give me an overview of {ctx}?",
+    "about": "Can you give me an overview of {ctx}?",
+    "background": "What is the background of {ctx}?",
+    "history": "What is the history of {ctx}?",
+    "process": "What is the process for {ctx}?",
+    "procedure": "What is the procedure for {ctx}?",
+    "how it works": "How does {ctx} work?",
+    "steps": "What are the steps for {ctx}?",
+    "instructions": "What are the steps for {ctx}?",
+    "getting started": "How do I get started with {ctx}?",
+    "tips": "What are some tips for {ctx}?",
+    "best practices": "What are the best practices for {ctx}?",
+    "rules": "What are the rules for {ctx}?",
+    "guidelines": "What are the guidelines for {ctx}?",
+    "policy": "What is the policy on {ctx}?",
+    "responsibilities": "What are the responsibilities for {ctx}?",
+    "benefits": "What are the benefits of {ctx}?",
+    "timeline": "What is the timeline for {ctx}?",
+    "timing": "What is the timing for {ctx}?",
+    "deadlines": "What are the deadlines for {ctx}?",
+    "cost": "How much does {ctx} cost?",
+    "costs": "How much does {ctx} cost?",
+    "exceptions": "What are the exceptions to {ctx}?",
+    "limitations": "What are the limitations of {ctx}?",
+    "tools": "What tools are used for {ctx}?",
+    "setup": "How do I set up {ctx}?",
+    "set up": "How do I set up {ctx}?",
+    "installation": "How do I install {ctx}?",
+    "usage": "How do I use {ctx}?",
+    "options": "What are the options for {ctx}?",
+    "alternatives": "What are the alternatives to {ctx}?",
+    "goals": "What are the goals of {ctx}?",
+    "principles": "What are the principles of {ctx}?",
+    "structure": "How is {ctx} structured?",
+    "leadership": "Who leads {ctx}?",
+    "selection": "How does selection work for {ctx}?",
+    "approval": "How is {ctx} approved?",
+    "contact": "Who do I contact about {ctx}?",
+    "contacts": "Who do I contact about {ctx}?",
+    "questions": "Who do I contact with questions about {ctx}?",
+    "training": "What training is there for {ctx}?",
+    "issues": "What issues can come up with {ctx}?",
+    "troubleshooting": "How do I troubleshoot {ctx}?",
+    "faq": "",
+    "resources": "",  # usually a list of links: nothing to teach
+    "additional resources": "",
+    "more information": "",
+    "related": "",
+    "see also": "",
+    "suggested reading": "",
+    "further reading": "",
+    "references": "",
+    "links": "",
+    "team": "",
+    "definitions": "",
+    "glossary": "",
+}
+WH_CLAUSE = [  # "How to X" -> "How do I X?"
+    (re.compile(r"^how to (.+)$", re.I), "How do I {}?"),
+    (re.compile(r"^how do (?:i|you) (.+)$", re.I), "How do I {}?"),
+    (re.compile(r"^what to (.+)$", re.I), "What should I {}?"),
+    (re.compile(r"^when to (.+)$", re.I), "When should I {}?"),
+    (re.compile(r"^where to (.+)$", re.I), "Where do I {}?"),
+    (re.compile(r"^who to (.+)$", re.I), "Who should I {}?"),
+    (re.compile(r"^why (?:to )?(.+)$", re.I), "Why {}?"),
+    (re.compile(r"^whether to (.+)$", re.I), "Should I {}?"),
+]
+VERBS = set(
+    """access add apply approve arrange ask attend avoid book bring build buy calculate call cancel change check
+choose claim clean close collect communicate complete configure confirm connect contact create decide delete
+deploy describe design determine disable download edit email enable enroll enrol enter estimate file fill find
+finish fix follow forward get give go handle help hire install invite join keep learn leave list locate log
+make manage meet migrate move notify obtain open order pack pay pick plan post prepare print protect provide
+publish read receive record reduce register release remove renew rent report request reserve reset respond
+return review run save schedule search select send set share sign start stop submit subscribe switch take
+talk tell test track train transfer travel turn update upgrade upload use verify view visit vote wait work
+write strengthen support improve increase ensure understand define identify establish develop encourage
+promote maintain prioritize prioritise document measure evaluate lead coordinate facilitate collaborate onboard
+offboard consider know adjust assess gather cultivate seek practice celebrate embrace balance reflect""".split()
+)
+# Abstract and mass nouns read without an article: "project management", "international travel".
+MASS = re.compile(
+    r"(?:ment|ing|tion|sion|ity|ance|ence|ness|ship|ism|age|ure|travel|transit|work|leave|data|"
+    r"information|software|equipment|feedback|research|security|time|pay|health|access|response|support)$"
+)
+PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "within", "via", "during"}
+DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b|^(?:the )?other\b", re.I)
+TITLE_WORD = re.compile(r"(?<=\s)[A-Z][a-z][a-z'’-]*\b")  # a capitalised ordinary word inside a question
+# Open questions about a noun phrase, varied by a seeded choice so a dataset does not teach one opening.
+ABOUT = (
+    "What should I know about {}?",
+    "Can you tell me about {}?",
+    "What do I need to know about {}?",
+    "Tell me about {}.",
+)
+WORD3 = re.compile(r"[^\W\d_][\w'’-]{2,}")  # a word of three or more characters starting with a letter
+PAGE_WORDS = {"frequently", "asked", "faq", "guide", "handbook", "page", "overview", "index", "home", "policy"}
+VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
+SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
+STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
+QUESTION_START = re.compile(
+    r"^(?:(?:how|what|when|where|why|who|which)\s+(?:is|are|was|were|do|does|did|can|could|should|would|will|may|"
+    r"must|has|have)|can|should|do|does|is|are|will)\s+\S+\s+\S",
+    re.I,
+)
+OVERVIEW_OF = re.compile(r"^(?:an? )?(?:brief |quick |short )?(?:overview|introduction|summary|intro) (?:of|to) ", re.I)
+ING_NOUNS = set(
+    """anything building ceiling clothing evening everything funding housing king meeting morning nothing
+offering ring something spring string thing training wedding wing heading listing pricing
+recording warning""".split()
+)
+
+
+@dataclass(frozen=True)
+class Phrased:
+    prompt: str | None  # the question, or None
+    reason: str = ""  # why there is no question (the reject detail)
+
+
+def clean_heading(heading: str) -> str:
+    """Plain text: no markup, anchors, numbering, "Q:" prefix or trailing colon."""
+    text = heading
+    for pattern, replacement in MARKUP:
+        text = pattern.sub(replacement, text)
+    text = QA_PREFIX.sub("", NUMBERING.sub("", text.strip()))
+    text = TRAILING_LABEL.sub("", " ".join(text.split()))
+    text = ACRONYM_FIRST.sub(
+        r"\2 (\1)", text
+    )  # "FERS (Federal Employees Retirement System)": the name, then the acronym
+    return text.strip(" :;-–—!").strip()
+
+
+def content_words(text: str) -> list[str]:
+    return [word for word in re.findall(r"[\w'’&+-]+", text.lower()) if word not in STOP and not word.isdigit()]
+
+
+def first_person(text: str) -> str:
+    """The reader's words as the asker says them: "your timesheet" -> "my timesheet"."""
+    for pattern, replacement in PRONOUNS:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\bI\b(?= (?:am|was)\b)", "I", text)
+
+
+def sentence_case(text: str, body: str) -> str:
+    """A heading as it reads mid-sentence: a capitalised word is lowered where the body shows it is a common
+    word (written in lower case there, never as a name mid-sentence); the first word of a sentence-case
+    heading is lowered unless the body writes it as a name. Names keep their capitals."""
+    words = text.split(" ")
+    longer = [word for word in words if word.lower() not in STOP and word[:1].isalpha()]
+    title_case = len(longer) >= 2 and sum(word[:1].isupper() for word in longer) >= 0.75 * len(longer)
+    lowered = set(re.findall(r"\b[a-z][\w'’-]*\b", body))
+    named = set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+    out = []
+    for index, word in enumerate(words):
+        plain = word.strip("()[],.;:")
+        ordinary = plain[:1].isupper() and plain[1:].islower() and plain not in named
+        low = plain.lower()
+        common = bool({low, f"{low}s", low.removesuffix("s")} & lowered) or (index == 0 and not title_case)
+        out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
+    return " ".join(out)
+
+
+def noun_phrase(text: str) -> str:
+    """A noun phrase as it reads after "about": an article for a common noun, none for names, plurals and mass
+    nouns. The head noun is the last word before a preposition ("rules" in "safety rules for the Academy")."""
+    words = text.split(" ")
+    cut = next((index for index, word in enumerate(words) if index and word.lower() in PREPOSITIONS), len(words))
+    head = words[cut - 1]
+    plural = head.lower().endswith("s") and not head.lower().endswith(("ss", "us", "is")) and head.islower()
+    if (
+        text[:1].islower()
+        and words[0].lower() not in STOP
+        and not plural
+        and not is_name(text)
+        and not MASS.search(head)
+        and not (words[0].lower().endswith("ing") and len(words) > 1)  # a gerund phrase: "hosting a webinar"
+    ):
+        return f"the {text}"
+    return text
+
+
+# Words of headings that name kinds of content; a heading made only of them ("Roles and responsibilities",
+# "Tips and tricks") asks about its context like a single generic word does.
+GENERIC_WORDS = {word for key in GENERIC for word in key.split()} | set(
+    "roles tricks notes faqs links process processes policies procedures guidance timelines expectations".split()
+)
+
+
+def generic_template(text: str) -> str | None:
+    """The question template of a generic heading ("" when it asks nothing), or None for a specific heading."""
+    key = text.lower().strip(" .")
+    if key in GENERIC:
+        return GENERIC[key]
+    words = [word for word in re.findall(r"[a-z]+", key) if word not in ("and", "or", "the", "of", "&")]
+    if len(words) >= 2 and all(word in GENERIC_WORDS for word in words):
+        return f"What are the {key} for {{ctx}}?"
+    return None
+
+
+def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0) -> Phrased:
+    """The prompt for a section whose body answers its heading; `context` is the ancestors then the title."""
+    text = clean_heading(heading)
+    if not text or NO_SUBJECT.match(text):
+        return Phrased(None, f"heading '{heading}' names no subject")
+    if text.endswith("?"):
+        return Phrased(None, "a question heading: the faq extractor asks it")
+    if LEFTOVER_MARKUP.search(text):
+        return Phrased(None, f"heading '{heading}' holds markup that does not read as words")
+    template = generic_template(text)
+    if template is not None:
+        if not template:
+            return Phrased(None, f"heading '{text}' names a kind of content, not a subject")
+        subject = context_subject(context, body)
+        if subject is None:
+            return Phrased(None, f"heading '{text}' needs a subject and no ancestor heading or title gives one")
+        return without_title_words(Phrased(template.format(ctx=subject)), text, body)
+    if FIRST_PERSON_PLURAL.search(text):
+        return Phrased(None, f"heading '{text}' says we/our without naming who")
+    if DEICTIC.search(text):
+        return Phrased(None, f"heading '{text}' points at something it does not name")
+    phrased = specific_question(text, body, variant)
+    if phrased.prompt is None:
+        return phrased
+    phrased = without_title_words(phrased, text, body)
+    if phrased.prompt is None or not thin(text):
+        return phrased
+    name = page_name(context)
+    if name is None or name.lower() in phrased.prompt.lower():
+        return phrased
+    return Phrased(f"{phrased.prompt[:-1]} in {name}{phrased.prompt[-1]}")
+
+
+def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
+    """A capitalised ordinary word left inside the question ("How is Joining the Design team structured?") shows
+    a heading pasted in, unless the body writes it as a name."""
+    leftover = [word for word in TITLE_WORD.findall((phrased.prompt or "")[1:]) if word not in named_words(body)]
+    if leftover:
+        return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
+    return phrased
+
+
+def named_words(body: str) -> set[str]:
+    return set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+
+
+def page_name(context: list[str]) -> str | None:
+    """The page's title when it is a short name ("Mural", "Google Calendar", "Concur"): a tool or a place a
+    question can end with ("... in Concur?"). Longer titles read as pasted headings, so they give nothing."""
+    title = clean_heading(context[-1]) if context else ""
+    words = title.split()
+    if not words or len(words) > 3 or generic_template(title) is not None or NO_SUBJECT.match(title):
+        return None
+    if any(word.lower() in GENERIC_WORDS or word.lower() in PAGE_WORDS for word in words):
+        return None  # "Frequently Asked Questions", "Travel guide": a kind of page, not a name
+    if all(word[:1].isupper() or is_name(word) for word in words) and not any(w.lower() in STOP for w in words):
+        return title
+    return None
+
+
+def thin(text: str) -> bool:
+    """A heading that names its subject only within its page ("Requesting a license", "After the event")."""
+    return len(content_words(text)) <= 3 and not is_name(text)
+
+
+def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
+    text = re.sub(r"^(?:the|a|an)\s+(?=\S+\s)", "", text, flags=re.I)
+    overview = OVERVIEW_OF.match(text)
+    if overview and len(text) > overview.end():
+        return Phrased(f"Can you give me an overview of {noun_phrase(sentence_case(text[overview.end() :], body))}?")
+    for pattern, template in WH_CLAUSE:
+        match = pattern.match(text)
+        if match:
+            return Phrased(template.format(first_person(sentence_case(match.group(1), body))))
+    if QUESTION_START.match(text):
+        return Phrased(f"{text[:1].upper()}{text[1:]}?")  # a question without its question mark
+    words = text.split(" ")
+    first = words[0].lower()
+    asked = first_person(sentence_case(text, body))
+    if first in SITUATION and len(words) >= 3:
+        return Phrased(f"What should I do {asked[:1].lower()}{asked[1:]}?")
+    if first in STOP or first in SITUATION:
+        return Phrased(None, f"heading '{text}' starts with '{words[0]}': no subject to ask about")
+    if STATEMENT.search(text):
+        return Phrased(None, f"heading '{text}' is a statement, not a subject")
+    if first in VERBS and len(words) >= 2:
+        return Phrased(f"How do I {first}{asked[len(first) :]}?")
+    plural_object = len(words) >= 2 and words[-1].endswith("s") and words[-1].islower()
+    gerund = first.endswith("ing") and len(first) >= 5 and first not in ING_NOUNS and not is_name(text)
+    if gerund and len(words) >= 2 and not plural_object:
+        return Phrased(f"How do I go about {asked[:1].lower()}{asked[1:]}?")
+    if VAGUE.search(text) or len(words) >= 9 or first.endswith("ly"):
+        return Phrased(None, f"heading '{text}' reads as a statement or a vague label, not a subject")
+    if len(words) == 1 and not WORD3.search(text):
+        return Phrased(None, f"heading '{text}' has no word of three letters to ask about")
+    if len(content_words(text)) < 2 and not is_name(text) and not named_in(text, body):
+        return Phrased(None, f"heading '{text}' is one common word: too vague to ask about on its own")
+    phrase = noun_phrase(asked)
+    if defines(text, body):
+        verb = "are" if re.search(rf"^(?:the |an? )?{re.escape(text)}\s+are\b", body.strip(), re.I) else "is"
+        return Phrased(f"What {verb} {phrase}?")
+    return Phrased(ABOUT[variant % len(ABOUT)].format(phrase))
+
+
+def named_in(text: str, body: str) -> bool:
+    """A one-word heading the body writes as a name mid-sentence ("Slack", "Docusign")."""
+    return bool(re.search(rf"(?<=[a-z,;] ){re.escape(text)}\b", body)) and text.lower() not in body
+
+
+def is_name(text: str) -> bool:
+    """An acronym, a product or a proper name ("GitHub", "TSP", "HP-7"): specific on its own."""
+    return any(
+        sum(char.isupper() for char in word) >= 2 or any(char.isdigit() for char in word) or "." in word.strip(".")
+        for word in text.split()
+    )
+
+
+def defines(text: str, body: str) -> bool:
+    """The section opens by defining its heading ("Annual leave is ..."), so "What is X?" fits."""
+    opening = rf"(?:the |an? )?{re.escape(text)}(?: \([^)]*\))?\s+(?:is|are|refers to|means)\s"
+    return bool(re.match(opening, body.strip(), re.I))
+
+
+def context_subject(context: list[str], body: str) -> str | None:
+    """The nearest ancestor heading (or the title) that names a specific subject, as a phrase."""
+    for raw in context:
+        text = re.sub(r"^about\s+", "", clean_heading(raw), flags=re.I)
+        if not text or NO_SUBJECT.match(text) or generic_template(text) is not None or text.endswith("?"):
+            continue
+        if FIRST_PERSON_PLURAL.search(text) or (len(content_words(text)) < 1):
+            continue
+        words = text.split(" ")
+        if words[0].lower() in VERBS or any(pattern.match(text) for pattern, _ in WH_CLAUSE):
+            continue  # an instruction or a clause does not read as "for X"
+        return noun_phrase(first_person(sentence_case(text, body)))
+    return None

@@ -1,0 +1,317 @@
+"""The pair-quality gate: rules that reject a generated pair a careful engineer would not keep.
+
+Extractors and LLMs turn passages into prompts and answers; whatever they get wrong (a heading that
+names nothing, Markdown or a pasted parent heading in the prompt, raw HTML or Liquid tags in the
+answer, an answer cut mid-sentence, a list of links, a one-word reply to a paragraph of prompt), this
+gate keeps it out of train.jsonl. Rules are declared as (reason, passes-expression, detail) like
+pipeline/quality.py: vectorised polars over the whole frame, a rule that evaluates to null rejects,
+and the first failing rule (in declaration order) names the reason. Precision first: a rule that
+cannot tell a good pair from a bad one rejects both, since no example is better than a weak one.
+
+Only generated rows are judged (generator `extractive:...` or `llm:...`); imported datasets are the
+user's own data, and a preference pair's rejected side is bad on purpose. The stage counts its
+rejects under the funnel step "generate", not "quality": it judges what the generator made (like
+grounding, which also counts under generate), it runs before the format check so a bad pair never
+costs the later stages anything, and "quality" after "format" keeps the report's funnel in run order.
+"""
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from pipeline.records import Split, answer_text, prompt_text, reject
+
+GENERATED = ("extractive:", "llm:")
+# The rules read these columns, computed once per frame by filter_pairs (helpers, dropped again).
+PROMPT, ANSWER, ANSWER_PROSE = pl.col("_prompt"), pl.col("_answer"), pl.col("_answer_prose")
+
+# Words any question is built from: articles, prepositions, pronouns, auxiliaries, question words.
+FUNCTION_WORDS = sorted(
+    """
+a an the of for in on to at by with from into about as than then so if or and nor but not
+is are was were be been being am do does did done has have had can could should would will shall may might must
+i me my we us our you your it its they them their he she his her this that these those there here
+what which who whom whose when where why how what's who's where's how's it's that's there's here's
+i'm i've i'd i'll you're we're they're isn't aren't don't doesn't can't won't
+""".split()
+)
+# Words a template adds around its subject, and generic verbs and nouns that name nothing in a question.
+TEMPLATE_WORDS = sorted(
+    """
+give list describe explain tell show provide define definition mean means meant meaning say says said
+overview summary summarize summarise please know involve involves involved involving go going
+get use need want find learn help work happen happens start started begin see read ask contact look like
+some any all each every one ones something anything everything someone anyone kind type way ways
+""".split()
+)
+# Words that name nothing on their own: "List the no.", "What are the yes?", "Describe the setup."
+EMPTY_WORDS = sorted(
+    """
+yes no none n/a na nil other others misc miscellaneous general notes note example examples sample samples
+item items step steps details info information more above below following previous next todo tbd tba etc
+setup introduction intro background contents content table section sections part parts chapter page pages
+thing things stuff questions resources resource links link reference references
+faq faqs tips
+""".split()
+)
+QUESTION_WORDS = FUNCTION_WORDS + TEMPLATE_WORDS + EMPTY_WORDS
+# A subject that begins with a capitalised conjunction or pronoun is the start of a sentence pasted in as a
+# term: "What is If Friday?", "What are These groups?", "What is Please note?".
+PASTED_SENTENCE = (
+    r"^(?:What (?:is|are)(?: meant by)?|What does|Define) (?:If|When|While|Because|Although|Unless|Since|However|"
+    r"Also|Please|Then|So|And|But|Or|For|This|These|Those|That|It|It's|It’s|They|There|Here|Below|Above|"
+    r"One of)\b"
+)
+TOKEN = r"[\p{L}\p{N}]+(?:['.:\-][\p{L}\p{N}]+)*"
+# "What is the A for B?" / "Give the A of B.": a table read cell by cell. The column A must be more than
+# question words ("Give the who for L2.") and the row B must name something ("What are the target hours of 5?").
+TABLE_PROMPT = r"(?i)^(?:what (?:is|are) the|give the) (.+?) (?:for|of) (.+?)[\s.?!]*$"
+
+
+def naming(word: pl.Expr, stop: list[str]) -> pl.Expr:
+    """Whether a word names something: not a `stop` word, and three or more characters with a letter, an
+    acronym or code (CMS, IT, L2, 18F: upper case even when a stop word is not), a number of three or more
+    digits (508) or a ratio (1:1)."""
+    lower = word.str.to_lowercase()
+    acronym = word.str.contains(r"^[\p{Lu}\d][\p{Lu}\d'\-]+$") & word.str.contains(r"\p{Lu}")
+    plain = (word.str.len_chars() >= 3) & word.str.contains(r"\p{L}") | word.str.contains(r"^(?:\d{3,}|\d+:\d+s?)$")
+    return (~lower.is_in(EMPTY_WORDS) & acronym) | (~lower.is_in(stop) & plain)
+
+
+def names_something(text: pl.Expr, stop: list[str] = QUESTION_WORDS) -> pl.Expr:
+    """Whether any word of the text names something; inline code always does ("the description of `wg-`")."""
+    words = text.str.replace_all(r"`[^`\n]+`", " CODE ").str.replace_all("’", "'").str.extract_all(TOKEN)
+    return words.list.eval(naming(pl.element(), stop)).list.any()
+
+
+def has_subject() -> pl.Expr:
+    table = PROMPT.str.extract_groups(TABLE_PROMPT)
+    column, row = table.struct.field("1"), table.struct.field("2")
+    cells_name = (names_something(column, FUNCTION_WORDS) & names_something(row)).fill_null(True)
+    return names_something(PROMPT) & cells_name & ~PROMPT.str.contains(PASTED_SENTENCE)
+
+
+def contains_any(text: pl.Expr, patterns: list[str]) -> pl.Expr:
+    """Whether any pattern matches (one regex each: joined, they would lose the regex engine's fast paths)."""
+    return pl.any_horizontal([text.str.contains(pattern) for pattern in patterns])
+
+
+def without_code(text: pl.Expr) -> pl.Expr:
+    """Text with code fences and inline code removed: markup inside code is content, not a leak."""
+    fences = text.str.replace_all(r"(?s)```.*?(?:```|\z)", " ").str.replace_all(r"(?s)~~~.*?(?:~~~|\z)", " ")
+    return fences.str.replace_all(r"`[^`\n]*`", " ")
+
+
+# --- markup in the prompt ---
+FRONT_MATTER_KEYS = (
+    "title|layout|permalink|redirect_from|redirect_to|sidebar|navigation|tags|categories|keywords|cspell|slug|"
+    "aliases|excerpt|author|date"
+)
+PROMPT_MARKUP = [
+    r"\*\*|__",  # bold
+    r"(?:^|[^\w*])\*[^\s*](?:[^*\n]*[^\s*])?\*(?:[^\w*]|$)",  # *emphasis*
+    r"(?:^|[^\w])_[^\s_](?:[^_\n]*[^\s_])?_(?:[^\w]|$)",  # _emphasis_ (snake_case is not)
+    r"\]\(|\]\[|\[\^",  # links, reference links, footnotes
+    r"^\s*#|^\s*(?:[-*+>]|\d+[.)])\s",  # a heading or list marker at the start
+    r"(?:^|\s)\d+(?:\.\d+)*\.\s+\p{Lu}",  # a numbered heading inside: "What are 3. Use strong passwords?"
+    r"</?[a-zA-Z][^<>]*>|<!--|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);",  # HTML tags, comments, entities
+    r"\{%|%\}|\{\{|\}\}|\{[#:.][^}]*\}|-{3,}",  # template tags, attribute lists, front-matter fences
+    rf"(?i:\b(?:{FRONT_MATTER_KEYS}):(?:\s|$))",  # a front-matter key: "List the cSpell: ignore ..."
+]  # fmt: skip
+# A bracketed tail: "Describe X (Parent Heading).", "(---)"; the token before it tells an acronym expansion apart.
+BRACKET_TAIL = r"(\S*)\s*\(((?:[^()]|\([^()]*\))+)\)\s*[.?!]?\s*$"
+
+
+def pasted_heading(prompt: pl.Expr) -> pl.Expr:
+    """A heading pasted in brackets at the end: "---", or two or more words at least half of them capitalised,
+    unless the brackets expand the acronym before them ("the steps for TSP (Thrift Savings Plan)")."""
+    tail = prompt.str.extract_groups(BRACKET_TAIL)
+    inside, before = tail.struct.field("2"), tail.struct.field("1")
+    words = inside.str.extract_all(r"\S+")
+    capitalised = words.list.eval(pl.element().str.contains(r"^\p{Lu}")).list.sum()
+    heading_like = (words.list.len() >= 2) & (capitalised * 2 >= words.list.len())
+    expansion = before.str.contains(r"^[\p{Lu}\d&/\-]{2,}$")
+    return (inside.str.contains("---") | (heading_like & ~expansion)).fill_null(False)
+
+
+def prompt_is_plain() -> pl.Expr:
+    prose = without_code(PROMPT)
+    return ~contains_any(prose, PROMPT_MARKUP) & ~pasted_heading(prose)
+
+
+# --- markup in the answer (light Markdown is fine: lists, emphasis, inline code, headings, pipe tables) ---
+HTML_TAGS = (
+    "div|span|p|br|hr|iframe|img|a|table|thead|tbody|tfoot|tr|td|th|caption|ul|ol|li|dl|dt|dd|details|summary|"
+    "section|article|aside|nav|header|footer|main|figure|figcaption|video|audio|source|picture|script|style|"
+    "button|input|form|label|select|option|textarea|sup|sub|em|strong|b|i|u|s|small|mark|abbr|cite|kbd|code|pre|"
+    "blockquote|center|font|h[1-6]|svg|object|embed|noscript"
+)
+ANSWER_MARKUP = [
+    rf"(?i:</?(?:{HTML_TAGS})\b[^<>]*>)",  # HTML tags
+    r"<[a-zA-Z][\w-]*\s+[\w:-]+=[\"']|<!--|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);",  # custom elements, comments, entities
+    r"\{%|%\}|\{\{|\}\}|\{:[^}\n]*\}",  # Liquid/Jinja tags, kramdown attributes
+    r"(?m)^[ \t]*-{3,}[ \t]*$",  # a front-matter fence (or a rule) alone on a line
+    rf"(?m)^(?:{FRONT_MATTER_KEYS}|cSpell):(?:[ \t]|$)",  # front-matter lines
+    r"(?m)^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S",  # link reference definitions: "[1]: https://..."
+]  # fmt: skip
+
+
+# --- an answer that starts or ends mid-sentence ---
+CONTINUATION = (
+    r"(?i)^(?:and|but|or|nor|which|whereas|whereby|however|additionally|furthermore|moreover|also|otherwise|"
+    r"therefore|thus|hence)\b|^that is,"
+)
+LIST_OR_CODE_START = r"^(?:[-*+>]\s|\d+[.)]\s|\||`|~~~|<|!?\[|#)"
+# Lower-case words no finished sentence, list item or table cell ends on (so "log in" or "do that" are not here).
+DANGLING_WORD = (
+    r"\b(?:and|or|but|nor|the|a|an|of|to|for|with|from|by|as|than|your|our|their|its|including|such|which|who|"
+    r"whose|if|because|while|should|can|could|would|will|must|may|might|is|are|was|were|be|been|has|have|had)\z"
+)
+
+
+# A question asking what a term means; its answer may be a lower-case noun phrase ("the share of solar energy ...").
+DEFINITION_QUESTION = r"(?i)^(?:what (?:is|are)\b|what does .+ (?:mean|stand for)\W*$|define\b)"
+
+
+def starts_mid_sentence() -> pl.Expr:
+    """A continuation word first, or a plain lower-case word first (not a code identifier, URL, list or the
+    prompt's own subject such as "npm") in an answer of more than three words (a table cell may be "as needed"),
+    unless the answer is a finished definition ("the share of solar energy used in the home.")."""
+    lead = ANSWER.str.replace(r"^[\s*_\"“‘'(]+", "")
+    first = lead.str.extract(r"^(\S+)").str.replace(r"[,;:.!?)\"”’]+$", "")
+    prompt_words = PROMPT.str.to_lowercase().str.extract_all(r"[\p{L}'’]+")
+    own_subject = ~first.is_in(TEMPLATE_WORDS) & prompt_words.list.contains(first.fill_null(""))
+    definition = PROMPT.str.contains(DEFINITION_QUESTION) & ANSWER.str.contains(r"[.!?]$")
+    lower = first.str.contains(r"^\p{Ll}[\p{Ll}'’]*$") & ~own_subject & ~definition
+    return ~ANSWER.str.contains(LIST_OR_CODE_START) & (
+        lead.str.contains(CONTINUATION) | lower & (ANSWER.str.count_matches(r"\S+") > 3)
+    )
+
+
+def ends_mid_sentence() -> pl.Expr:
+    """Ends on a joining word ("and", "the", "of"), a comma, an opening bracket or dash, a colon whose list is
+    missing (an emoji code such as :lock: is fine), an unclosed bracket, or inside a table row."""
+    last_line = ANSWER.str.extract(r"([^\n]*)\z")
+    table_cut = last_line.str.contains(r"^\s*\|") & ~last_line.str.contains(r"\|\s*$")
+    header_only = last_line.str.contains(r"^\s*\|?\s*:?-{3,}:?\s*\|")
+    colon = ANSWER.str.contains(r":\s*\z") & ~ANSWER.str.contains(r":[\w+\-]+:\s*\z")
+    unclosed = ANSWER.str.contains(r"(?:\([^()]*|\[[^\[\]]*)\z") & ~ANSWER.str.contains(r"[.!?]\s*\z")
+    dangling = ANSWER.str.contains(DANGLING_WORD) | ANSWER.str.contains(r"(?:[,;(\[{“‘–—]|\s--?)\z")
+    return table_cut | header_only | colon | unclosed | dangling
+
+
+# --- an answer that is mostly links or navigation ---
+LINK = r"!?\[([^\]]*)\]\([^)]*\)"
+REF_LINK = r"\[([^\]]+)\]\[[^\]]*\]"
+AUTOLINK = r"<((?:https?|mailto):[^>\s]+)>"
+URL = r"(?:https?://|www\.)\S+"
+# Navigation lines: "Next: ...", "< Previous", "Back to ...", "Read more ...". Plain-text breadcrumbs are not
+# told apart from menu paths in instructions ("Settings > Mail > Default Account"); linked ones count as links.
+NAVIGATION = (
+    r"(?im)^[^\p{L}\p{N}\n]*(?:(?:next|previous|prev)[ \t]*(?:page|step|section|article|post)?[ \t]*[:>»›→]"
+    r"|[<«‹←][ \t]*(?:previous|prev|back|next)|back to\b|return to top|read more|continue reading|skip to|"
+    r"edit this page)[^\n]*$"
+)
+
+
+# A prompt that asks for a link or an address may be answered by one: "What is the link of GSA Insite?"
+ASKS_FOR_LINK = (
+    r"(?i)\b(?:the|a) (?:link|url|website|homepage|web address|e-?mail address|contact (?:information|details)) "
+    r"(?:of|for|to)\b"
+)
+LINK_ANSWER = r"^(?:<[^>\s]+>|!?\[[^\]]+\]\([^)]+\)|(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$"
+
+
+def letters_and_digits(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(r"[^\p{L}\p{N}]+", "").str.len_chars()
+
+
+def mostly_links() -> pl.Expr:
+    """Links' text, URLs and navigation lines make up more than half the letters and digits a reader sees
+    (a link counts by its text, not its URL, so one link in a sentence of its own stays under half)."""
+    prose = ANSWER_PROSE
+    visible = prose.str.replace_all(LINK, "$1").str.replace_all(REF_LINK, "$1").str.replace_all(AUTOLINK, "$1")
+    rest = prose.str.replace_all(LINK, " ").str.replace_all(REF_LINK, " ").str.replace_all(AUTOLINK, " ")
+    rest = rest.str.replace_all(URL, " ").str.replace_all(NAVIGATION, " ")
+    shown, other = letters_and_digits(visible), letters_and_digits(rest)
+    return (shown > 0) & (other * 2 < shown)
+
+
+REPLY_WORDS = 2  # "Seven years." answers "How long is the warranty on the HP-7?"; "Y", "1434" or "Required" do not
+SENTENCE_END = r"[.!?][*_”\"’')\]]*\s+\p{Lu}"  # a sentence ends inside: "...details.** If a detail is ..."
+
+
+def explicit_answer() -> pl.Expr:
+    """A short answer that still answers: a reply of a few words to a prompt that is one explicit question or
+    instruction. Table templates say "What is the X for Y?" and "Give the X for Y." of the same cell, so the rule
+    takes either; a prompt of several sentences with a shorter answer carries text that belongs in the answer."""
+    one_sentence = ~PROMPT.str.contains(SENTENCE_END) & PROMPT.str.contains(r"[.?]$")
+    return one_sentence & (ANSWER.str.count_matches(r"\S+") >= REPLY_WORDS)
+
+
+Rule = tuple[str, pl.Expr, str]
+
+RULES: list[Rule] = [
+    (
+        "prompt_no_subject",
+        has_subject(),
+        "the prompt names nothing: without template words (what, how, describe, list, the, ...) and words that "
+        "name nothing alone (yes, no, other, notes, example, step, general, setup, ...) no word of three or more "
+        "characters, acronym (CMS) or number (508) is left; in 'the X for Y' prompts X and Y must each name "
+        "something, and a subject may not start with a capitalised pronoun or conjunction (What is If Friday?)",
+    ),
+    (
+        "markup_in_prompt",
+        prompt_is_plain(),
+        "the prompt holds markup: Markdown (**, _x_, links, footnotes, a leading # or list marker, a numbered "
+        "heading), HTML, template or front-matter syntax, or a heading pasted in brackets at the end (---)",
+    ),
+    (
+        "markup_in_answer",
+        ~contains_any(ANSWER_PROSE, ANSWER_MARKUP) & ~ANSWER.str.contains(r"\{%|\{\{|(?m)^---[ \t]*$"),
+        "the answer holds markup a reader should never see: HTML tags, comments or entities, a front-matter "
+        "fence or key line, or link reference definitions outside code, or template tags ({% %}, {{ }}) anywhere: "
+        "a site's template source is not domain knowledge (turn the rule off for pages that teach templates)",
+    ),
+    (
+        "answer_fragment",
+        ~starts_mid_sentence() & ~ends_mid_sentence(),
+        "the answer is a fragment: it starts mid-sentence (and/but/or/which/however ..., or a lower-case word "
+        "that is not code, a URL, a list or a finished definition) or ends mid-sentence (on and/the/of/to ..., a "
+        "comma, an unclosed bracket, a colon with nothing after it, inside a table row)",
+    ),
+    (
+        "answer_mostly_links",
+        ~mostly_links() | PROMPT.str.contains(ASKS_FOR_LINK),
+        "more than half of the answer's visible text (links count by their text, not their URL) is link text, "
+        "bare URLs or navigation lines (Next:, < Previous, Back to, Read more): it points elsewhere instead of "
+        "answering (unless the prompt asks for a link, website or e-mail address)",
+    ),
+    (
+        "prompt_longer_than_answer",
+        (ANSWER.str.len_chars() >= PROMPT.str.len_chars())
+        | explicit_answer()
+        | (PROMPT.str.contains(ASKS_FOR_LINK) & ANSWER.str.contains(LINK_ANSWER)),
+        f"the prompt is longer than the answer, and the answer is not a reply of at least {REPLY_WORDS} words to a "
+        "prompt of one question or instruction (ending in '?' or '.'), nor the link or address the prompt asks for",
+    ),
+]
+REASONS = tuple(reason for reason, _, _ in RULES)
+
+
+def filter_pairs(examples: pl.DataFrame, skip: Sequence[str] = ()) -> Split:
+    """Keep the generated pairs passing every rule (not in `skip`) and every row not generated here; reject
+    the others with the first failing rule's reason."""
+    rules = [rule for rule in RULES if rule[0] not in skip]
+    generated = pl.col("generator").str.starts_with(GENERATED[0]) | pl.col("generator").str.starts_with(GENERATED[1])
+    judged = generated.fill_null(False) & ~((pl.col("kind") == "kto") & ~pl.col("label")).fill_null(False)
+    failures = [pl.when(~passes.fill_null(False)).then(pl.lit(reason)) for reason, passes, _ in rules]
+    first_failure = pl.coalesce(failures) if failures else pl.lit(None, pl.String)
+    helpers = examples.with_columns(_prompt=prompt_text().str.strip_chars(), _answer=answer_text().str.strip_chars())
+    helpers = helpers.with_columns(_answer_prose=without_code(ANSWER))
+    verdict = pl.when(judged).then(first_failure).otherwise(pl.lit(None, pl.String))
+    flagged = helpers.with_columns(_reason=verdict).drop("_prompt", "_answer", "_answer_prose")
+    bad = flagged.filter(pl.col("_reason").is_not_null())
+    details = {reason: detail for reason, _, detail in rules}
+    rejected = reject(bad, pl.col("_reason"), pl.col("_reason").replace_strict(details, default=""))
+    return Split(flagged.filter(pl.col("_reason").is_null()).drop("_reason"), rejected.drop("_reason"))

@@ -1,0 +1,36 @@
+"""Glossary entries: whole definitions over wrapped lines; labelled paragraphs are not definitions."""
+
+import polars as pl
+
+from pipeline.config import GenerateConfig
+from pipeline.generate.extractive import generate_extractive
+from pipeline.grounding import check_grounding
+from pipeline.sections import split_sections
+
+PAGE = """# Working here
+
+## Acronyms
+
+**ATO**: Authority to Operate. A sign-off from an agency official that lets a
+website go live with real users.
+**CMS**: Content Management System.
+
+## Running good 1:1s
+
+- **Feedback**: this is a big topic, more than can be covered here.
+- **Maintain a good rapport**: Keep the relationship warm between projects.
+- **Agile**: A software development method based on short iterations.
+- **Your manager**: The person you report to.
+"""
+
+
+def test_definitions_are_whole_and_labels_are_not_terms():
+    documents = pl.DataFrame([{"doc_id": "d", "source": "w.md", "format": "md", "title": "Working here", "text": PAGE}])
+    made = generate_extractive(split_sections(documents), GenerateConfig(extractors=["glossary"]))
+    kept = check_grounding(made.kept, documents).kept
+    answers = {turns[0]["content"]: turns[1]["content"] for turns in kept["messages"].to_list()}
+    assert len(answers) == 3
+    ato = next(answer for question, answer in answers.items() if "ATO" in question)
+    assert ato.endswith("website go live with real users.")  # the wrapped line belongs to the definition
+    assert any("Agile" in question for question in answers)
+    assert not any(word in " ".join(answers) for word in ("Feedback", "rapport", "manager"))

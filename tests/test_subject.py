@@ -1,0 +1,109 @@
+"""Headings phrased as questions a person would ask, or refused with a reason (pipeline/generate/subject.py)."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.generate.subject import clean_heading, phrase_heading
+
+BODY = "Annual leave is time off with full pay. Staff can claim the remote work stipend once a year."
+
+
+@pytest.mark.parametrize(
+    ("heading", "context", "prompt"),
+    [
+        # instructions and clauses become the question they answer
+        ("How to request leave", [], "How do I request leave?"),
+        ("Submit your timesheet", [], "How do I submit my timesheet?"),
+        ("2. Add your keys to the password manager", [], "How do I add my keys to the password manager?"),
+        ("Step 3: Book travel through the portal", [], "How do I book travel through the portal?"),
+        ("What to bring on your first day", [], "What should I bring on my first day?"),
+        ("Booking travel for a conference", [], "How do I go about booking travel for a conference?"),
+        ("Before the quarterly review", [], "What should I do before the quarterly review?"),
+        ("How should I estimate my expenses", [], "How should I estimate my expenses?"),
+        # noun phrases name their subject, with markup and anchors gone
+        ("**Remote work stipend**", [], "What should I know about the remote work stipend?"),
+        ("Flexible spending accounts {#fsa}", [], "What should I know about flexible spending accounts?"),
+        ("Annual leave", [], "What is annual leave?"),  # the body defines it
+        ("Brief overview of vouchers", [], "Can you give me an overview of vouchers?"),
+        ("Project management", [], "What should I know about project management?"),
+        # generic headings take their subject from the nearest specific ancestor or the title
+        ("Eligibility", ["Remote work stipend", "Benefits"], "Who is eligible for the remote work stipend?"),
+        ("Overview", ["Notes", "Parental leave"], "Can you give me an overview of parental leave?"),
+        (
+            "Roles and responsibilities",
+            ["Incident response"],
+            "What are the roles and responsibilities for incident response?",
+        ),
+        ("Tips", ["Video calls"], "What are some tips for video calls?"),
+        # a heading that names its subject only within its page gets the page's subject in front
+        ("Requesting a license", ["Microsoft Office"], "How do I go about requesting a license in Microsoft Office?"),
+        ("Selecting payment type", ["Expenses", "Concur"], "How do I go about selecting payment type in Concur?"),
+        ("After the event", ["Hosting a webinar"], "What should I do after the event?"),  # a long title is not a name
+    ],
+)
+def test_headings_become_natural_questions(heading, context, prompt):
+    assert phrase_heading(heading, context, BODY).prompt == prompt
+
+
+@pytest.mark.parametrize(
+    ("heading", "context", "why"),
+    [
+        ("Notes", [], "names no subject"),
+        ("Yes", [], "names no subject"),
+        ("1.2", [], "names no subject"),
+        ("Step 5", [], "names no subject"),
+        ("March 12, 2025", [], "names no subject"),
+        ("---", [], "names no subject"),
+        ("title: Organization structure", [], "names no subject"),
+        ("Resources", ["Onboarding"], "kind of content"),
+        ("Eligibility", [], "no ancestor heading or title"),
+        ("Eligibility", ["Overview", "Notes"], "no ancestor heading or title"),
+        ("Who we are", [], "we/our"),
+        ("Our values", [], "we/our"),
+        ("Parking", [], "one common word"),
+        ("For admins", [], "starts with 'For'"),
+        ("18F is here for you", [], "statement"),
+        ("Can I work remotely?", [], "faq extractor"),
+        ("Other speaking requests", [], "points at something it does not name"),
+        ("TTS Hiring Managers Guide", [], "reads as a title"),
+        ("Common barriers to using these tools", [], "points at something it does not name"),
+    ],
+)
+def test_headings_without_a_subject_are_refused_with_a_reason(heading, context, why):
+    phrased = phrase_heading(heading, context, BODY)
+    assert phrased.prompt is None and why in phrased.reason
+
+
+def test_a_one_word_name_the_body_writes_mid_sentence_is_a_subject():
+    body = "Most teams chat in Slack every day, and Slack channels are open by default."
+    assert phrase_heading("Slack", [], body).prompt == "What should I know about Slack?"
+
+
+def test_title_case_is_lowered_only_where_the_body_writes_the_word_in_lower_case():
+    body = "Every installer follows the safety rules. The Heat Pump Academy runs the course."
+    assert phrase_heading("Safety Rules for the Heat Pump Academy", [], body).prompt == (
+        "What should I know about safety rules for the Heat Pump Academy?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("**Q: How do I waive insurance?**", "How do I waive insurance?"),
+        ("[Travel policy](https://example.com/travel) {#travel}", "Travel policy"),
+        ("3. Tell the password manager about the keys", "Tell the password manager about the keys"),
+        ("Email template for individual travel:", "Email template for individual travel"),
+        ("<span>Badges</span> and `ssh` keys", "Badges and ssh keys"),
+    ],
+)
+def test_headings_are_plain_text(raw, clean):
+    assert clean_heading(raw) == clean
+
+
+@given(st.text(max_size=80), st.lists(st.text(max_size=40), max_size=3), st.text(max_size=200))
+def test_phrasing_never_raises_and_a_prompt_is_plain(heading, context, body):
+    phrased = phrase_heading(heading, context, body)
+    assert (phrased.prompt is None) != (phrased.reason == "")
+    if phrased.prompt:
+        assert "**" not in phrased.prompt and "](" not in phrased.prompt and "{%" not in phrased.prompt
