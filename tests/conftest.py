@@ -63,3 +63,13 @@ def prefect_api():
         # A sync flow run otherwise waits up to 1 s for its heartbeat thread (prefect.md, pitfall 9).
         stack.enter_context(temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
         yield
+
+
+@pytest.fixture
+def server():
+    """A local OpenAI-compatible endpoint (tests/llm_server.py) for the LLM tests, stopped after the test."""
+    from tests.llm_server import LLMServer
+
+    running = LLMServer().start()
+    yield running
+    running.stop()

@@ -62,13 +62,6 @@ def config(server: LLMServer, **overrides: object) -> LLMConfig:
     return LLMConfig(**{**values, **overrides})
 
 
-@pytest.fixture
-def server():
-    running = LLMServer().start()
-    yield running
-    running.stop()
-
-
 def run(
     server, tmp_path, count=3, text=None, api_key=None, system_prompt="You are Brightwater's assistant.", **overrides
 ):

@@ -78,13 +78,6 @@ def config(server: LLMServer, **overrides: object) -> LLMConfig:
     return LLMConfig(**{**values, **overrides})
 
 
-@pytest.fixture
-def server():
-    running = LLMServer().start()
-    yield running
-    running.stop()
-
-
 def run(server, tmp_path, spent=None, **overrides):
     examples, sections = handbook()
     result = rephrase_prompts(examples, sections, config(server, **overrides), None, tmp_path / "cache", spent)

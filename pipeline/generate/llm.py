@@ -125,15 +125,21 @@ def build_job(section: dict, cfg: LLMConfig) -> Job:
     labels = (("Document", section["title"]), ("Section", section["section"]))
     context = "".join(f"{label}: {value}\n" for label, value in labels if value)
     user = f"{context}\n<section>\n{section['body']}\n</section>"
-    options: dict[str, Any] = {"model": cfg.model, "temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
-    if cfg.structured_output:
-        schema = {"name": "qa_pairs", "schema": wire_schema(load_schema(SCHEMA)), "strict": True}
-        options["response_format"] = {"type": "json_schema", "json_schema": schema}
+    options = request_options(cfg, "qa_pairs", SCHEMA)
     # The user text holds the body plus the title and heading path the model also sees.
     settings = (cfg.model, cfg.temperature, cfg.max_tokens, cfg.questions_per_section, cfg.structured_output)
     key = ReplyCache.key(section["body"], cfg.prompt_version, *settings, system, user)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     return Job(key, messages, options)
+
+
+def request_options(cfg: LLMConfig, name: str, schema_file: str) -> dict[str, Any]:
+    """Model settings of a request, with the reply's JSON Schema when the endpoint takes structured output."""
+    options: dict[str, Any] = {"model": cfg.model, "temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
+    if cfg.structured_output:
+        schema = {"name": name, "schema": wire_schema(load_schema(schema_file)), "strict": True}
+        options["response_format"] = {"type": "json_schema", "json_schema": schema}
+    return options
 
 
 def wire_schema(schema: Any) -> Any:

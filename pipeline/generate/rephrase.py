@@ -14,14 +14,13 @@ import logging
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import polars as pl
 
-from pipeline.checks.jsonschemas import load_schema
 from pipeline.config import LLMConfig
 from pipeline.errors import ConfigError
-from pipeline.generate.llm import content_words, load_reply, usable_key, wire_schema
+from pipeline.generate.llm import content_words, load_reply, request_options, usable_key
 from pipeline.generate.llm_client import Answer, Budget, ChatClient, Job, ReplyCache
 from pipeline.records import MESSAGE, stable_id
 
@@ -154,10 +153,7 @@ def build_job(row: dict, cfg: LLMConfig) -> Job:
     labels = (("Document", row.get("_title")), ("Section", row["section"]))
     context = "".join(f"{label}: {value}\n" for label, value in labels if value)
     user = f"{context}\n<question>\n{question}\n</question>\n\n<answer>\n{shown}\n</answer>"
-    options: dict[str, Any] = {"model": cfg.model, "temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
-    if cfg.structured_output:
-        schema = {"name": "rephrased_question", "schema": wire_schema(load_schema(SCHEMA)), "strict": True}
-        options["response_format"] = {"type": "json_schema", "json_schema": schema}
+    options = request_options(cfg, "rephrased_question", SCHEMA)
     settings = (cfg.model, cfg.temperature, cfg.max_tokens, cfg.structured_output)
     key = ReplyCache.key("rephrase", cfg.rephrase_prompt_version, *settings, SYSTEM, user)
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
