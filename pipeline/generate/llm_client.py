@@ -62,10 +62,11 @@ class RequestFailed(Exception):
 
 
 class Budget:
-    """Caps on requests sent and money spent in one run, shared by the worker threads.
+    """Caps on requests sent and money spent by an LLM stage, shared by its worker threads.
 
-    `requests` and `cost_usd` start at what earlier stages of the run already spent, so two stages
-    sharing the caps (generation, then rephrasing) stay within one run's budget together.
+    `requests` and `cost_usd` start at what earlier stages of the run already spent, so generation and
+    then rephrasing stay within one budget together; LLM judging (pair-preferences) starts a budget of its
+    own, so a run that also judges can spend up to twice the caps.
     """
 
     def __init__(self, cfg: LLMConfig, requests: int = 0, cost_usd: float = 0.0) -> None:
