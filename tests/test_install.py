@@ -177,7 +177,7 @@ def test_the_wheel_installs_with_the_system_pip_and_runs_outside_the_repo(tmp_pa
     run_dir = tmp_path / "run"
     # Paths inside a config are relative to the working folder, and the sample config's eval file is written for
     # the repository root: from elsewhere it is passed by its full path.
-    eval_files = [ROOT / name for name in config["dedup"]["eval_files"]]
+    eval_files = [ROOT / name for name in config["decontamination"]["eval_files"]]
     prepare = [bin_ / "ftprep", "prepare", SAMPLE_DATA, "--config", SAMPLE_DATA / "ftprep.toml", "--out", run_dir]
     prepared = step("prepare", [*prepare, "--eval", *eval_files, "--no-progress"], 900)
     assert prepared.returncode == 0, f"ftprep prepare exited {prepared.returncode}:\n{tail(prepared)}"
