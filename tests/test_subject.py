@@ -46,7 +46,7 @@ BODY = "Annual leave is time off with full pay. Staff can claim the remote work 
         (
             "Updating your accounts",
             ["Offboarding"],
-            "How do I go about updating my accounts?",
+            "What should I know about updating my accounts?",
         ),  # one ordinary word is no name
         ("After the event", ["Hosting a webinar"], "What should I do after the event?"),  # a long title is not a name
     ],
