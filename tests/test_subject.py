@@ -38,7 +38,16 @@ BODY = "Annual leave is time off with full pay. Staff can claim the remote work 
         ("Tips", ["Video calls"], "What are some tips for video calls?"),
         # a heading that names its subject only within its page gets the page's subject in front
         ("Requesting a license", ["Microsoft Office"], "How do I go about requesting a license in Microsoft Office?"),
-        ("Selecting payment type", ["Expenses", "Concur"], "How do I go about selecting payment type in Concur?"),
+        (
+            "Selecting payment type",
+            ["Expenses", "Concur Travel"],
+            "How do I go about selecting payment type in Concur Travel?",
+        ),
+        (
+            "Updating your accounts",
+            ["Offboarding"],
+            "What should I know about updating my accounts?",
+        ),  # one ordinary word is no name
         ("After the event", ["Hosting a webinar"], "What should I do after the event?"),  # a long title is not a name
     ],
 )

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
-from pipeline.generate.subject import phrase_heading
+from pipeline.generate.subject import VERBS, phrase_heading
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
 BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
@@ -46,8 +46,31 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
     if phrased.prompt is None:
         yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)
         return
+    if is_index(section["body"]):
+        detail = "the body is a list of titles (links whose targets are gone): it points elsewhere, it says nothing"
+        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "link_list", detail)
+        return
     if phrased.prompt.startswith(BROAD) and len(section["body"]) < MIN_BROAD_ANSWER and task != "list":
         detail = f"a broad question answered by {len(section['body'])} characters (fewer than {MIN_BROAD_ANSWER})"
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "thin_answer", detail)
         return
     yield example(section, cfg, task, pair(phrased.prompt, section["body"]), start, end)
+
+
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$", re.M)
+
+
+def is_index(body: str) -> bool:
+    """Most list items are bare titles (a few capitalised words, no sentence): a table of contents or a list of
+    links whose targets the Markdown reader dropped ("- Performance plans", "- Supervisor")."""
+    items = LIST_ITEM.findall(body)
+    if len(items) < 2:
+        return False
+    titles = [
+        item
+        for item in items
+        if len(item.split()) <= 6
+        and not re.search(r"[.!?:;,]\s*$|[.!?]\s", item)
+        and item.split(" ", 1)[0].lower().strip("*") not in VERBS  # "Open the app": a step, not a title
+    ]
+    return len(titles) >= 0.6 * len(items) and sum(len(item) for item in items) >= 0.5 * len(body)

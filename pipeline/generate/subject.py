@@ -153,7 +153,8 @@ ABOUT = (
     "Tell me about {}.",
 )
 WORD3 = re.compile(r"[^\W\d_][\w'’-]{2,}")  # a word of three or more characters starting with a letter
-PAGE_WORDS = {"frequently", "asked", "faq", "guide", "handbook", "page", "overview", "index", "home", "policy"}
+PAGE_WORDS = {"frequently", "asked", "faq", "faqs", "guide", "guides", "handbook", "page", "overview", "index", "home",
+              "policy", "guidelines", "basics", "tips", "101", "help", "documentation", "docs"}  # fmt: skip
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
 STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
@@ -307,12 +308,18 @@ def page_name(context: list[str]) -> str | None:
     question can end with ("... in Concur?"). Longer titles read as pasted headings, so they give nothing."""
     title = clean_heading(context[-1]) if context else ""
     words = title.split()
-    if not words or len(words) > 3 or generic_template(title) is not None or NO_SUBJECT.match(title):
+    while words and (words[-1].lower() in GENERIC_WORDS or words[-1].lower() in PAGE_WORDS):
+        words = words[:-1]  # "Slack guidelines" -> "Slack", "Concur FAQ" -> "Concur"
+    if not words or len(words) > 3 or NO_SUBJECT.match(" ".join(words)):
         return None
     if any(word.lower() in GENERIC_WORDS or word.lower() in PAGE_WORDS for word in words):
-        return None  # "Frequently Asked Questions", "Travel guide": a kind of page, not a name
+        return None  # "Frequently Asked Questions": a kind of page, not a name
+    if len(words) == 1 and not (is_name(words[0]) or re.search(r"[a-z][A-Z]", words[0])):
+        return None  # "Offboarding", "Product": one ordinary word is no name; "GitHub", "AirTable", "TSP" are
+    if words[0].lower().endswith("ing"):
+        return None  # "Accessing DoD systems": an activity, not a place to do things in
     if all(word[:1].isupper() or is_name(word) for word in words) and not any(w.lower() in STOP for w in words):
-        return title
+        return " ".join(words)
     return None
 
 
