@@ -237,6 +237,31 @@ def mostly_links() -> pl.Expr:
     return (shown > 0) & (other * 2 < shown)
 
 
+# An answer that sends the reader elsewhere instead of answering: "Consult the general TTS guidance.", "See the
+# Travel page.", or one whose content was a link, a form or steps the text no longer holds ("Follow these
+# instructions to solve the issue.").
+POINTER_START = (
+    r"(?i)^[\s*_-]*(?:please )?(?:for (?:more )?(?:information|details)\b[^.]*\b(?:see|check|visit|consult)"
+    r"|see|consult|refer to|visit|check out|peruse|read)\b"
+)
+MISSING_CONTENT = (
+    r"(?i)\b(?:follow|see|use|read|complete|fill out|submit) (?:these|the following|this) (?:instructions|steps|form|"
+    r"guide|link)\b|\bclick here\b|\b(?:using|with|via|through) this (?:form|link)\b"
+)
+POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
+
+
+def points_elsewhere() -> pl.Expr:
+    """A short answer (under POINTER_ANSWER characters of visible text) that opens by sending the reader
+    elsewhere ("See ...", "Consult ...", "Refer to ..."); or an answer whose last sentence promises instructions,
+    steps, a form or a link that it does not hold."""
+    prose = ANSWER_PROSE.str.replace_all(r"\]\([^)]*\)", "]").str.strip_chars()  # a link counts by its text
+    last = prose.str.extract(r"([^.!?\n]*[.!?:]?)\s*\z")
+    short = prose.str.len_chars() < POINTER_ANSWER
+    pointer = prose.str.contains(POINTER_START) | prose.str.contains(r"(?i)\bhere[.:]?\z")
+    return (short & pointer) | last.str.contains(MISSING_CONTENT).fill_null(False)
+
+
 REPLY_WORDS = 2  # "Seven years." answers "How long is the warranty on the HP-7?"; "Y", "1434" or "Required" do not
 SENTENCE_END = r"[.!?][*_”\"’')\]]*\s+\p{Lu}"  # a sentence ends inside: "...details.** If a detail is ..."
 
@@ -286,6 +311,13 @@ RULES: list[Rule] = [
         "more than half of the answer's visible text (links count by their text, not their URL) is link text, "
         "bare URLs or navigation lines (Next:, < Previous, Back to, Read more): it points elsewhere instead of "
         "answering (unless the prompt asks for a link, website or e-mail address)",
+    ),
+    (
+        "answer_points_elsewhere",
+        ~points_elsewhere(),
+        f"the answer sends the reader elsewhere instead of answering: under {POINTER_ANSWER} characters that open with "
+        "see/consult/refer to/visit/check out/read, or a last sentence that promises instructions, steps, a form or "
+        "a link the answer does not hold ('Follow these instructions', 'using this form', 'click here')",
     ),
     (
         "prompt_longer_than_answer",

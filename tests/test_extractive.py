@@ -27,7 +27,7 @@ Q: How do I reset the Hub?
 A: Hold the reset button for ten seconds
 until the light blinks blue.
 
-## Defrost cycle
+## Defrost cycle of the HP-7
 
 In cold, damp weather the outdoor unit collects ice. The heat pump reverses for two to six minutes to melt it, which is why steam can be seen.
 
@@ -41,7 +41,7 @@ COP: coefficient of performance, heat out divided by electricity in.
 |---|---|
 | HP-7 | 7 kW |
 
-## Safety checks
+## Safety checks before servicing
 
 - Switch off the mains.
 - Check the pressure gauge.
@@ -59,12 +59,12 @@ EXPECTED = [
     ("faq", "How long is the warranty on the HP-7?", "Seven years on the compressor and two years on other parts."),
     ("faq", "Can it heat water?", "Yes, up to 55 °C in a 200 litre cylinder."),
     ("qa", "How do I reset the Hub?", "Hold the reset button for ten seconds\nuntil the light blinks blue."),
-    ("heading", "Can you tell me about the defrost cycle?", None),
-    ("glossary", "What does COP mean?", "coefficient of performance, heat out divided by electricity in."),
+    ("heading", "Can you tell me about the defrost cycle of the HP-7?", None),
+    ("glossary", "What does COP stand for?", "coefficient of performance, heat out divided by electricity in."),
     ("table_cell", "What is the output of the HP-7 model?", "7 kW"),
     (
         "list",
-        "Can you tell me about safety checks?",
+        "What should I know about safety checks before servicing?",
         "- Switch off the mains.\n- Check the pressure gauge.",
     ),
     ("dialogue", "My pump is loud.", "Check the feet are level, then call us again."),
@@ -72,9 +72,8 @@ EXPECTED = [
 
 
 def documents(text: str = DOC) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"doc_id": ["d1"], "source": ["guide.md"], "format": ["md"], "title": ["Heat pump guide"], "text": [text]}
-    )
+    title = text.split("\n", 1)[0].removeprefix("# ") if text.startswith("# ") else "Heat pump guide"
+    return pl.DataFrame({"doc_id": ["d1"], "source": ["guide.md"], "format": ["md"], "title": [title], "text": [text]})
 
 
 def run(cfg: GenerateConfig | None = None, text: str = DOC):

@@ -119,7 +119,29 @@ SPEC = [
     ("Who leads the engineering team?", "See [the org chart](https://docs.google.com/d/1/).", "answer_mostly_links"),
     ("What is advanced sick leave?", "https://www.opm.gov/pay-leave/advanced-sick-leave/", "answer_mostly_links"),
     ("What comes after booking?", "< Previous: Booking travel\nNext: Filing your voucher >", "answer_mostly_links"),
-    ("How do I get a Qualtrics license?", ONE_LINK, None),
+    # answer_points_elsewhere: a pointer instead of an answer, or steps the answer promises and does not hold.
+    ("How do I get a Qualtrics license?", ONE_LINK, "answer_points_elsewhere"),
+    (
+        "How does performance management happen at TTSC?",
+        "Consult the general TTS guidance for an overview of the annual performance cycle and resources.",
+        "answer_points_elsewhere",
+    ),
+    (
+        "What do I need to know about certificate errors?",
+        "When trying to access various `.mil` sites, you will get a certificate error. Follow these instructions to "
+        "solve the issue.",
+        "answer_points_elsewhere",
+    ),
+    ("How do I request a new laptop?", "Fill out this form and IT will ship it within a week.", "answer_points_elsewhere"),
+    ("How do I make my membership public?", "Go to the people page. Click **private** next to your name.", None),
+    # kept: a reply that answers, even when it names where to go.
+    ("Who approves travel?", "Your supervisor approves travel in Concur before you book.", None),
+    (
+        "How do I get IT help?",
+        "Email the IT service desk or call 866-450-5250; they answer around the clock and can reset passwords, "
+        "unlock accounts and ship replacement hardware. For hardware problems, bring the laptop to the desk.",
+        None,
+    ),
     ("How do I book a room?", "Use [BookIt](https://bookit.gsa.gov) to reserve rooms in the 6400 wing.", None),
     ("How do I sign commits?", "Next, tell git to sign your commits with the SSH key you made.", None),
     ("What is the link of GSA Insite?", "<https://insite.gsa.gov>", None),  # asked for a link

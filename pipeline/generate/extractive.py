@@ -15,6 +15,7 @@ import polars as pl
 from pipeline.blocks import Block, split_blocks
 from pipeline.config import GenerateConfig
 from pipeline.generate import definition, dialogue, faq, glossary, heading, lists, qa, table
+from pipeline.generate.anchor import Page, page_context
 from pipeline.generate.common import example
 from pipeline.records import EXAMPLE, Split, concat_rejects, reject
 
@@ -35,7 +36,12 @@ EXTRACTORS: dict[str, Extractor] = {
 
 def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     """Examples from every section; those over a task's share or the section or document caps are rejected."""
-    rows = [row for section in with_children(sections).iter_rows(named=True) for row in extract_section(section, cfg)]
+    pages = page_contexts(sections)
+    rows = [
+        row
+        for section in with_children(sections).iter_rows(named=True)
+        for row in extract_section({**section, "page": pages[section["doc_id"]]}, cfg)
+    ]
     refused = pl.DataFrame([row for row in rows if "_reason" in row], schema={**EXAMPLE, **REFUSED})
     examples = pl.DataFrame([row for row in rows if "_reason" not in row], schema=EXAMPLE)
     if cfg.faq_conversations:
@@ -51,6 +57,32 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     refusals = reject(refused, pl.col("_reason"), pl.col("_detail")).drop(*REFUSED)
     kept = capped.filter(~over).drop("in_section", "in_document")
     return Split(kept, concat_rejects([refusals, over_share, rejected]))
+
+
+def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:
+    """Each document's Page (pipeline.generate.anchor): its title, and the names its text writes capitalised
+    mid-sentence more often than in lower case ("in Concur", "on Slack"; not "the Handbook" if it also says
+    "the handbook")."""
+    capitalised = sections.select(
+        "doc_id", word=pl.col("body").str.extract_all(r"[a-z,;] [A-Z][\w'’-]+").list.eval(pl.element().str.slice(2))
+    ).explode("word")
+    lower = sections.select("doc_id", word=pl.col("body").str.extract_all(r"\b[a-z][\w'’-]+")).explode("word")
+    counts = (
+        capitalised.drop_nulls()
+        .group_by("doc_id", "word")
+        .len("capitalised")
+        .with_columns(low=pl.col("word").str.to_lowercase())
+        .join(
+            lower.drop_nulls().group_by("doc_id", "word").len("lower"),
+            left_on=["doc_id", "low"],
+            right_on=["doc_id", "word"],
+            how="left",
+        )
+    )
+    names = counts.filter(pl.col("capitalised") > pl.col("lower").fill_null(0)).group_by("doc_id").agg("word")
+    named = {doc_id: set(words) for doc_id, words in names.iter_rows()}
+    titles = sections.group_by("doc_id").agg(pl.col("title").first())
+    return {doc_id: page_context(title or "", named.get(doc_id, set())) for doc_id, title in titles.iter_rows()}
 
 
 def with_children(sections: pl.DataFrame) -> pl.DataFrame:

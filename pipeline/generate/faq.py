@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
+from pipeline.generate.anchor import MIN_QUESTION_WORDS, Page, anchor
 from pipeline.generate.common import example, pair, refusal
-from pipeline.generate.subject import WH_CLAUSE, clean_heading, first_person
+from pipeline.generate.subject import FIRST_PERSON_PLURAL, WH_CLAUSE, clean_heading, first_person
 
 QUESTION_LINE = re.compile(r"^\*{0,2}(?:Q(?:uestion)?\s*[:.]\s*)?(?P<q>[^\n*]{8,200}\?)\*{0,2}\n(?P<a>\S[\s\S]*)$")
 ANSWER_LABEL = re.compile(r"^(?:[-*+]\s+)?(?:\*\*)?A(?:nswer)?\s*[:.](?:\*\*)?\s*", re.I)
@@ -23,7 +24,9 @@ ASKS = re.compile(
     re.I,
 )
 DEICTIC = re.compile(
-    r"\b(?:here|there|this|that|these|those|it|they|them|above|below)\s*\??$|\b(?:this|these|those)\b", re.I
+    r"\b(?:here|there|this|that|these|those|it|they|them|above|below)\s*\??$"
+    r"|\b(?:this|these|those)\b|\bother\b(?! than)",
+    re.I,
 )
 
 
@@ -62,6 +65,10 @@ def asked(section: dict, cfg: GenerateConfig, question: str, answer: str, start:
     problem = standalone_problem(question)
     if problem:
         return refusal(section, cfg, "faq", question, answer, start, end, "no_subject", problem)
+    anchored = anchor(question, section.get("page") or Page(), MIN_QUESTION_WORDS)
+    if anchored.prompt is None:
+        return refusal(section, cfg, "faq", question, answer, start, end, "needs_context", anchored.reason)
+    question = anchored.prompt
     return example(section, cfg, "faq", pair(question, answer), start, end)
 
 
@@ -74,6 +81,8 @@ def standalone_problem(question: str) -> str:
         return f"'{question}' is not phrased as a question (no question word in front)"
     if len(words) < 3:
         return f"'{question}' is too short to name what it asks about"
+    if FIRST_PERSON_PLURAL.search(question):
+        return f"'{question}' says we/our without naming who"
     pointer = DEICTIC.search(question)
     if pointer:
         return f"'{question}' points at its page ('{pointer.group(0).strip(' ?')}') instead of naming it"

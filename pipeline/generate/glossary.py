@@ -14,11 +14,19 @@ from pipeline.generate.subject import VERBS, WORD3, clean_heading, is_name
 
 GLOSSARY_SECTION = re.compile(r"\b(?:glossary|definitions|terms|terminology|abbreviations|acronyms|key words)\b", re.I)
 TEMPLATES = ("What does {term} mean?", "What is meant by {term}?", "What {verb} {term}?")
-ACRONYM = "What does the acronym {term} stand for?"
+ACRONYM = "What does {term} stand for?"
+SHORT_ACRONYM = "What does the acronym {term} stand for?"
 SHORT_TERM = "What does the term {term} mean?"
 DEFINING = re.compile(
     r"^(?:A|An|The|Any|Each)\s+[a-z]|^[A-Z][\w-]+(?: [A-Z][\w-]+)*[.,]\s"
 )  # "A method ...", "Authority to Operate."
+# Openings of text that is not a definition: the page speaking ("We also provide"), a fragment ("means: ..."),
+# or a description of a group or channel ("A space for Black TTS staff members").
+NOT_A_DEFINITION = re.compile(
+    r"^(?:we|you|our|your|here|there|means|see|please)\b|^(?:an? |the )?(?:private |public )?(?:space|place|channel|"
+    r"group|forum|home) (?:for|where|to)\b",
+    re.I,
+)
 NOT_A_TERM = re.compile(r"^(?:your|our|my|their|his|her|its|we|you|they|it|this|that|note|tip|example|warning)\b", re.I)
 
 
@@ -32,12 +40,31 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
             if not defines_term(term, section["body"][start:end], trusted_plain):
                 continue
             plural = " and " in term or (term.endswith("s") and term.split()[-1].islower() and not term.endswith("ss"))
-            template = choose(TEMPLATES, cfg.seed, section["doc_id"], term)
-            if not WORD3.search(term):  # "CO", "508", "2FA": name what kind of word is asked about
-                template = ACRONYM if term.isupper() and term.isalnum() else SHORT_TERM
-            question = template.format(term=term, verb="are" if plural else "is")
             answer = section["body"][start:end]
+            template = choose(TEMPLATES, cfg.seed, section["doc_id"], term)
+            short = not WORD3.search(term)  # "CO", "508": name what kind of word is asked about
+            if acronym(term) and expands(term, answer):  # "ATO" -> "Authority to Operate"
+                template = SHORT_ACRONYM if short else ACRONYM
+            elif acronym(term):  # "18F" is a name, not an abbreviation
+                template = SHORT_TERM if short else "What is {term}?"
+            elif short:
+                template = SHORT_TERM
+            question = template.format(term=term, verb="are" if plural else "is")
             yield example(section, cfg, "glossary", pair(question, answer), offset + start, offset + end)
+
+
+def acronym(term: str) -> bool:
+    return " " not in term and len(term) <= 8 and sum(char.isupper() for char in term) >= 2
+
+
+def expands(term: str, definition: str) -> bool:
+    """The definition opens with the words the acronym abbreviates: "ATO" -> "Authority to Operate",
+    "2FA" -> "Two-factor authentication", "CoEs" -> "The Centers of Excellence"."""
+    letters = [char.lower() for char in term if char.isupper()]
+    words = [word for word in re.split(r"[\s/-]+", definition.strip())[: len(letters) + 4] if word]
+    initials = [word[0].lower() for word in words if word[0].isalpha()]  # "Coefficient Of Performance": COP
+    found = iter(initials[: len(letters) + 3])
+    return bool(letters) and all(letter in found for letter in letters)
 
 
 def defines_term(term: str, definition: str, in_glossary: bool) -> bool:
@@ -50,6 +77,10 @@ def defines_term(term: str, definition: str, in_glossary: bool) -> bool:
     first = term.split(" ", 1)[0].lower() if term else ""
     if not term or NOT_A_TERM.match(term) or first in VERBS or definition.rstrip().endswith("?"):
         return False
+    if term.count("(") != term.count(")") or "," in term or NOT_A_DEFINITION.match(definition):
+        return False  # "glossary (Tip", "Asian, Native Hawaiian, ..."; "We also provide ...", "A space for ..."
+    if definition.split(" ", 1)[0].lower() in VERBS:
+        return False  # "Download design kits ...": an instruction, not what the term means
     if not definition[:1].isupper() and not in_glossary:
         return False
     if in_glossary:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
+from pipeline.generate.anchor import Page, anchor
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
 from pipeline.generate.subject import VERBS, phrase_heading
 
@@ -46,6 +47,11 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
     if phrased.prompt is None:
         yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)
         return
+    anchored = anchor(phrased.prompt, section.get("page") or Page())
+    if anchored.prompt is None:
+        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "needs_context", anchored.reason)
+        return
+    phrased = anchored
     if is_index(section["body"]):
         detail = "the body is a list of titles (links whose targets are gone): it points elsewhere, it says nothing"
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "link_list", detail)

@@ -19,6 +19,8 @@ Prompts are plain text: markup, anchors, numbering and "Q:" prefixes are removed
 import re
 from dataclasses import dataclass
 
+from pipeline.generate.verbs import MENTAL, OBJECT_START, gerund_base, instruction, lemmas, only_noun, past_tense
+
 MARKUP = [
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
     (re.compile(r"\{[#:][^}]*\}|\{%.*?%\}|\{\{.*?\}\}"), ""),  # {#anchors}, Liquid
@@ -42,6 +44,11 @@ NO_SUBJECT = re.compile(
 PRONOUNS = [(re.compile(rf"\b{old}\b", re.I), new) for old, new in
             (("yourself", "myself"), ("yours", "mine"), ("your", "my"), ("you're", "I'm"), ("you've", "I've"),
              ("you", "I"))]  # fmt: skip
+# "Note before getting started", "Tip: ...", "One thing I learned": a remark of the page, not a subject.
+AUTHOR_VOICE = re.compile(
+    r"^(?i:an? )?(?i:note|tip|hint|reminder|warning|caution|heads up)\b"
+    r"|^(?!(?i:how|what|when|where|why|who|which|can|could|should|do|does|did|is|are|am|may|will|would)\b).*\bI\b"
+)
 FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|our|ours|us|we're|we've)\b", re.I)
 STOP = set(
     """a an the of for in on to at by with and or is are be do does can how what when where why who which
@@ -108,6 +115,14 @@ GENERIC = {
     "see also": "",
     "suggested reading": "",
     "further reading": "",
+    "additional reading": "",
+    "recommended reading": "",
+    "reading": "",
+    "reading list": "",
+    "useful links": "",
+    "helpful links": "",
+    "other resources": "",
+    "additional information": "",
     "references": "",
     "links": "",
     "team": "",
@@ -140,7 +155,7 @@ offboard consider know adjust assess gather cultivate seek practice celebrate em
 # Abstract and mass nouns read without an article: "project management", "international travel".
 MASS = re.compile(
     r"(?:ment|ing|tion|sion|ity|ance|ence|ness|ship|ism|age|ure|travel|transit|work|leave|data|"
-    r"information|software|equipment|feedback|research|security|time|pay|health|access|response|support)$"
+    r"information|software|equipment|feedback|research|security|time|pay|health|access|response|support|media)$"
 )
 PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "within", "via", "during"}
 DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b|^(?:the )?other\b", re.I)
@@ -157,7 +172,14 @@ PAGE_WORDS = {"frequently", "asked", "faq", "faqs", "guide", "guides", "handbook
               "policy", "guidelines", "basics", "tips", "101", "help", "documentation", "docs"}  # fmt: skip
 VAGUE = re.compile(r"\b(?:things|stuff|misc|various|general)\b", re.I)
 SITUATION = {"before", "after", "during", "within", "once", "until", "while", "when", "if", "upon"}
-STATEMENT = re.compile(r"\b(?:is|are|was|were|will|can|must|should|has|have)\b", re.I)
+STATEMENT = re.compile(
+    r"\b(?:is|are|was|were|will|can|must|should|has|have|does|do|did|doesn't|don't|isn't|aren't|cannot|can't|won't)\b"
+    r"|n't\b",
+    re.I,
+)
+ANAPHOR = re.compile(
+    r"\b(?:[Ii]t|[Tt]hey|[Tt]hem|[Ii]ts|[Tt]heir)\b"
+)  # case kept: "Get IT help" names IT  # a pronoun whose antecedent is on the page
 QUESTION_START = re.compile(
     r"^(?:(?:how|what|when|where|why|who|which)\s+(?:is|are|was|were|do|does|did|can|could|should|would|will|may|"
     r"must|has|have)|can|should|do|does|is|are|will)\s+\S+\s+\S",
@@ -213,7 +235,7 @@ def sentence_case(text: str, body: str) -> str:
     out = []
     for index, word in enumerate(words):
         plain = word.strip("()[],.;:")
-        ordinary = plain[:1].isupper() and plain[1:].islower() and plain not in named
+        ordinary = plain[:1].isupper() and plain[1:].islower() and plain not in named and bool(lemmas(plain))
         low = plain.lower()
         common = bool({low, f"{low}s", low.removesuffix("s")} & lowered) or (index == 0 and not title_case)
         out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
@@ -231,7 +253,7 @@ def noun_phrase(text: str) -> str:
         text[:1].islower()
         and words[0].lower() not in STOP
         and not plural
-        and not is_name(text)
+        and not is_name(" ".join(words[:cut]))  # "HP-7 setup" is a name; "defrost cycle of the HP-7" is not
         and not MASS.search(head)
         and not (words[0].lower().endswith("ing") and len(words) > 1)  # a gerund phrase: "hosting a webinar"
     ):
@@ -253,7 +275,8 @@ def generic_template(text: str) -> str | None:
         return GENERIC[key]
     words = [word for word in re.findall(r"[a-z]+", key) if word not in ("and", "or", "the", "of", "&")]
     if len(words) >= 2 and all(word in GENERIC_WORDS for word in words):
-        return f"What are the {key} for {{ctx}}?"
+        verb = "are" if words[-1].endswith("s") and not words[-1].endswith("ss") else "is"
+        return f"What {verb} the {key} for {{ctx}}?"
     return None
 
 
@@ -276,18 +299,14 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         return without_title_words(Phrased(template.format(ctx=subject)), text, body)
     if FIRST_PERSON_PLURAL.search(text):
         return Phrased(None, f"heading '{text}' says we/our without naming who")
+    if AUTHOR_VOICE.search(text):
+        return Phrased(None, f"heading '{text}' is a note or the author's own voice, not a subject")
     if DEICTIC.search(text):
         return Phrased(None, f"heading '{text}' points at something it does not name")
     phrased = specific_question(text, body, variant)
     if phrased.prompt is None:
         return phrased
-    phrased = without_title_words(phrased, text, body)
-    if phrased.prompt is None or not thin(text):
-        return phrased
-    name = page_name(context)
-    if name is None or name.lower() in phrased.prompt.lower():
-        return phrased
-    return Phrased(f"{phrased.prompt[:-1]} in {name}{phrased.prompt[-1]}")
+    return without_title_words(phrased, text, body)  # the page's name is added where needed by generate.anchor
 
 
 def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
@@ -323,11 +342,6 @@ def page_name(context: list[str]) -> str | None:
     return None
 
 
-def thin(text: str) -> bool:
-    """A heading that names its subject only within its page ("Requesting a license", "After the event")."""
-    return len(content_words(text)) <= 3 and not is_name(text)
-
-
 def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
     text = re.sub(r"^(?:the|a|an)\s+(?=\S+\s)", "", text, flags=re.I)
     overview = OVERVIEW_OF.match(text)
@@ -342,18 +356,39 @@ def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
     words = text.split(" ")
     first = words[0].lower()
     asked = first_person(sentence_case(text, body))
+    if text.endswith("."):
+        return Phrased(None, f"heading '{text}' is a sentence, not a subject")
+    imperative = instruction(words) or (first in VERBS and len(words) >= 2 and not compound_noun(words))
+    if (first in SITUATION or imperative) and ("," in text or ANAPHOR.search(text)):
+        return Phrased(None, f"heading '{text}' reads as a maxim or a clause of its page, not a task to ask about")
     if first in SITUATION and len(words) >= 3:
         return Phrased(f"What should I do {asked[:1].lower()}{asked[1:]}?")
     if first in STOP or first in SITUATION:
         return Phrased(None, f"heading '{text}' starts with '{words[0]}': no subject to ask about")
     if STATEMENT.search(text):
         return Phrased(None, f"heading '{text}' is a statement, not a subject")
-    if first in VERBS and len(words) >= 2:
+    if first in MENTAL:
+        return Phrased(None, f"heading '{text}' is a maxim ('{words[0]}'), not a task with steps")
+    if re.search(r",\s+(?:for|in|on|at|with|by|to|from)\b", text):
+        return Phrased(None, f"heading '{text}' adds a clause after a comma: a title, not a subject to ask about")
+    if past_tense(first) and len(words) >= 2:
+        if words[1].lower() in ("my", "the", "a", "an", "your"):  # "Forgot my card"
+            return Phrased(f"What should I do if I {asked[:1].lower()}{asked[1:]}?")
+        return Phrased(None, f"heading '{text}' starts with a past-tense verb: an event, not a subject")
+    if first in VERBS and len(words) >= 2 and not imperative:
+        return Phrased(None, f"heading '{text}' reads as an instruction or as a noun ('{words[0]}'): ambiguous")
+    if imperative:
         return Phrased(f"How do I {first}{asked[len(first) :]}?")
-    plural_object = len(words) >= 2 and words[-1].endswith("s") and words[-1].islower()
-    gerund = first.endswith("ing") and len(first) >= 5 and first not in ING_NOUNS and not is_name(text)
-    if gerund and len(words) >= 2 and not plural_object:
-        return Phrased(f"How do I go about {asked[:1].lower()}{asked[1:]}?")
+    base = gerund_base(first, words[1] if len(words) > 1 else "")
+    if base and len(words) >= 2 and first not in ING_NOUNS and not is_name(text):
+        rest = asked[len(first) :]
+        if base in ("understand", "know"):  # "Understanding travel comp time"
+            return Phrased(f"Can you explain{rest}?")
+        if base in MENTAL:
+            return Phrased(None, f"heading '{text}' is a maxim ('{words[0]}'), not a task with steps")
+        if activity(words):
+            return Phrased(f"How do I {base}{rest}?")
+        return Phrased(ABOUT[variant % len(ABOUT)].format(f"{asked[:1].lower()}{asked[1:]}"))
     if VAGUE.search(text) or len(words) >= 9 or first.endswith("ly"):
         return Phrased(None, f"heading '{text}' reads as a statement or a vague label, not a subject")
     if len(words) == 1 and not WORD3.search(text):
@@ -365,6 +400,27 @@ def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
         verb = "are" if re.search(rf"^(?:the |an? )?{re.escape(text)}\s+are\b", body.strip(), re.I) else "is"
         return Phrased(f"What {verb} {phrase}?")
     return Phrased(ABOUT[variant % len(ABOUT)].format(phrase))
+
+
+def activity(words: list[str]) -> bool:
+    """A gerund heading that is one task with its object ("Booking a rental car", "Getting approval for leave"),
+    not a gerund naming a kind of thing ("Mailing lists", "Working hours", "Staffing changes") or two tasks."""
+    rest = " ".join(words[1:])
+    two_tasks = any(gerund_base(word, following) for word, following in zip(words[1:], [*words[2:], ""], strict=True))
+    if two_tasks or re.search(r"\b(?:and|or)\b|,", rest) or words[1].lower() in PREPOSITIONS:
+        return False
+    second = words[1].lower()
+    if second in OBJECT_START:
+        return True
+    return len(words) >= 3 and not (second.endswith("s") and not second.endswith("ss"))
+
+
+def compound_noun(words: list[str]) -> bool:
+    """ "Leave types", "Access requests", "Travel policy": a noun modifying a noun, not a verb and its object."""
+    second = words[1].lower()
+    if len(words) >= 3 and words[2].lower() in PREPOSITIONS | {"and", "or"}:
+        return False  # "Book rooms for meetings", "Request keyboards and mice": a verb and its object
+    return "NOUN" in lemmas(words[0]) and ((second.endswith("s") and not second.endswith("ss")) or only_noun(second))
 
 
 def named_in(text: str, body: str) -> bool:

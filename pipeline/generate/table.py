@@ -276,6 +276,11 @@ def key_value_examples(table: Table, section: dict, cfg: GenerateConfig, offset:
         yield example(section, cfg, "table_cell", pair(question, value), offset + start, offset + end)
 
 
+# Columns whose cells describe a document or a link rather than a fact about the row ("Resource | Use": "What is
+# the use of the Mid-Year checklist resource?" answered by "Mid-Year performance management steps").
+UNASKED_HEADERS = {"use", "uses", "usage", "purpose", "link", "links", "url", "website", "where to find it"}
+
+
 def value_columns(table: Table) -> list[int]:
     """Indexes of the columns whose header is a plain noun (or a wh-clause such as "What to do", named only in
     answers) and that hold at least one real value."""
@@ -284,6 +289,7 @@ def value_columns(table: Table) -> list[int]:
         name = plain(raw)
         if (
             name
+            and name.casefold() not in UNASKED_HEADERS
             and (noun_header(name) or clause_header(name))
             and any(real_value(row[i][0], raw) for row in table.rows)
         ):
@@ -455,6 +461,8 @@ def subject(label: str | None, code: bool = False) -> str | None:
     """
     if not label or len(label.split()) > MAX_SUBJECT_WORDS or label.casefold() in PLACEHOLDERS:
         return None
+    if not label[:1].isalnum() or label.endswith(("-", "_", "/")):
+        return None  # "-partner", "admins-": a prefix or suffix of names, not a thing
     if code and CODE.fullmatch(label):
         return label
     if (MONTH.search(label) and re.search(r"\d", label)) or DATE.search(label):
@@ -509,8 +517,8 @@ def real_value(value: str, header: str) -> bool:
         or not re.search(r"\w", bare)
     ):
         return False
-    if BARE_URL.fullmatch(bare):
-        return False
+    if BARE_URL.fullmatch(bare) or bare.casefold() == unwrap(header).strip().casefold():
+        return False  # a URL, or a link's text that only repeats its column ("Office guide | Office Guide")
     if NUMBER.fullmatch(bare):
         words = {word.lower() for word in re.findall(r"[\w%#]+", unwrap(header))}
         return bool(words & QUANTITY_WORDS)

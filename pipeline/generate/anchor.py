@@ -1,0 +1,153 @@
+"""A question taken out of its page names what it is about.
+
+Under a page titled "Tock", "How do I change a reporting period I already filled out?" is clear; in a training set
+it asks about nothing in particular, and a model taught it learns to answer vague questions with one team's tool.
+So a prompt that names neither its page's subject nor any other name gets the page's context added where the
+title gives one a question can carry:
+- a name (a tool, a place: "Concur", "New York City") -> "... in Concur?";
+- an activity ("Doing research at TTS", "Get access to Concur") -> "... when doing research at TTS?".
+A page titled with an ordinary noun phrase ("Leave types", "Frequently Asked Questions") gives neither; its
+prompt then stands alone only if it says enough by itself (three words that are not template words, two in a
+question the authors wrote: "Who approves overtime?"), else it is refused (`needs_context`): "What is my user
+type?" is not a question anyone can answer without the page.
+"""
+
+import re
+from dataclasses import dataclass
+
+from pipeline.generate.subject import (
+    GENERIC_WORDS,
+    PAGE_WORDS,
+    Phrased,
+    clean_heading,
+    first_person,
+    is_name,
+    page_name,
+)
+from pipeline.generate.verbs import gerund, gerund_base, instruction, lemmas
+
+# Template and question words that say nothing about the subject.
+FRAME = set(
+    """a an the of for in on to at by with and or is are was were be been do does did can could should would will
+i me my you your we our it its this that these those what which who whom whose when where why how give list describe
+explain tell about overview summary know need needs there here some any all more most please get go going happens
+happen happening so if than then also just""".split()
+)
+TITLE_CUT = re.compile(r"\s+[-–—:|&(]\s*.*$")  # "Leaving TTS & Offboarding" -> "Leaving TTS"
+MIN_SPECIFIC_WORDS = 3
+MIN_QUESTION_WORDS = 2  # a question as the page's authors wrote it
+NAME_AFTER = {"to", "in", "with", "at", "on", "for", "using", "into", "from", "via"}
+WORD = re.compile(r"[^\W\d_][\w'’./-]*|\d\w*")
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a page's title lets a question say about where it comes from."""
+
+    name: str | None = None  # "Concur": "... in Concur?"
+    activity: str | None = None  # "doing research at TTS": "... when doing research at TTS?"
+    stems: frozenset[str] = frozenset()  # the title's content words
+
+
+def page_context(title: str, names: set[str]) -> Page:
+    """`names`: words the document writes capitalised mid-sentence (its tools, teams and places)."""
+    text = TITLE_CUT.sub("", clean_heading(title or ""))
+    words = text.split()
+    stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in FRAME | PAGE_WORDS)
+    name = title_name(text, names)
+    activity = title_activity(words, names)
+    if name and activity and not gerund_base(words[0], words[1]):
+        activity = None  # "Get access to Concur": "... in Concur?" says it shorter than "when getting access to"
+    return Page(name, activity, stems)
+
+
+def title_name(text: str, names: set[str]) -> str | None:
+    """The name a title is about: the whole title when it is a short name ("Concur", "New York City"), else a
+    run of capitalised words after a preposition ("Get access to Concur", "Intro to TTS Tech Operations").
+    A word counts as a name when it is an acronym or written capitalised mid-sentence in the document more
+    often than in lower case: "Onboarding overview", "Code of conduct" and "Employment Verification" name none."""
+
+    def named(word: str) -> bool:
+        return is_name(word) or word in names or word.lower() in ("of", "and", "the", "for")
+
+    def proper(word: str) -> bool:  # not an English word at all: "York", "Tock", "Qualtrics"
+        return is_name(word) or (word in names and not lemmas(word))
+
+    words = text.split()
+    capitalised = len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
+    if capitalised and (all(map(named, WORD.findall(text))) or any(map(proper, WORD.findall(text)))):
+        return text  # "HR Links", "New York City": written as a name in the document, or no English word
+    whole = page_name([text])
+    if whole and all(map(named, WORD.findall(whole))):
+        return whole  # "Concur FAQ" -> "Concur"; not "Larkspur Logistics Employee (Handbook)"
+    for index, word in enumerate(words[:-1]):
+        if word.lower() not in NAME_AFTER:
+            continue
+        run, after = [], ""
+        for following in words[index + 1 :]:
+            plain = following.strip(",.;:()")
+            if not plain[:1].isupper() and not is_name(plain):
+                after = plain.lower()
+                break
+            run.append(plain)
+        if after and after not in NAME_AFTER:
+            continue  # "for Deaf and Hard of Hearing individuals": a modifier of what follows, not a name
+        while run and run[-1].lower() in GENERIC_WORDS | PAGE_WORDS:
+            run.pop()
+        adjective = len(run) == 1 and set(lemmas(run[0])) == {"ADJ"}  # "for Deaf colleagues"
+        if run and len(run) <= 3 and all(map(named, run)) and not adjective:
+            return " ".join(run)
+    return None
+
+
+def title_activity(words: list[str], names: set[str]) -> str | None:
+    """ "Doing research at TTS" -> "doing research at TTS"; "Get access to Concur" -> "getting access to Concur"."""
+    if len(words) < 2 or words[1].endswith("ly") or (words[1][:1].isupper() and not is_name(words[1])):
+        return None  # "Working effectively ...", and "Writing Lab 101", "Hiring Authorities": names, not activities
+    first = words[0]
+    if gerund_base(first, words[1]) and first not in names:
+        lead = first.lower()
+    elif len(words) >= 3 and instruction(words):  # not "Google Groups"
+        lead = gerund(first)
+    else:
+        return None
+    rest = [
+        word.lower() if word[:1].isupper() and lemmas(word) and not (is_name(word) or word in names) else word
+        for word in words[1:]
+    ]
+    return first_person(" ".join([lead, *rest]))
+
+
+def stem(word: str) -> str:
+    word = word.lower().strip("'’.")
+    for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def names_something(prompt: str) -> bool:
+    """A name of its own inside the prompt: "How do I log into Qualtrics?", "What is the TSP?"."""
+    words = WORD.findall(prompt)
+    return any(is_name(word) or (index and word[:1].isupper() and word != "I") for index, word in enumerate(words))
+
+
+def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS) -> Phrased:
+    """The prompt as it stands alone: unchanged, with its page's context added, or refused. A question the
+    page's authors wrote says more with fewer words ("Who approves overtime?") than a template around a
+    heading ("Tell me about channel names."), so the faq extractor asks for fewer (`min_words`)."""
+    stems = {stem(word) for word in WORD.findall(prompt) if word.lower() not in FRAME}
+    if names_something(prompt) or page.stems & stems:
+        return Phrased(prompt)
+    if page.activity:
+        return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
+    if page.name:
+        return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
+    specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
+    if len(specific) >= min_words:
+        return Phrased(prompt)
+    return Phrased(
+        None,
+        f"'{prompt}' names neither its page's subject nor anything else specific ({len(specific)} words of its own, "
+        f"fewer than {min_words}), and the page's title gives no name or activity to add",
+    )
