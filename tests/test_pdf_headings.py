@@ -1,6 +1,7 @@
 """PDF headings from type size and weight, running headers and footers dropped, FAQ lines as headings.
 
-The fixtures are committed PDFs made by tests/data/pdf/make_pdfs.py (fpdf2, a dev dependency), so these
+The fixtures are committed PDFs made by tests/data/pdf/make_pdfs.py (fpdf2, a dev dependency), and the
+sample corpus's sample_data/manuals/battery-owner-faq.pdf by tests/data/pdf/make_sample_manual.py, so these
 tests need no PDF writer. The unit tests below build pypdf's text runs and lines by hand, to reach
 cases the fixtures do not show (scaled text matrices, weights only in the font descriptor, pull quotes).
 """
@@ -111,6 +112,60 @@ def test_outline_pdf_is_unchanged_by_type_headings():
         (2, "Does the Hub work without the internet?"),
     ]
     assert "\n\nQ: The app shows E402 but my Wi-Fi works. Why?\nA: E402 means" in text
+
+
+OWNER_FAQ = Path(__file__).resolve().parents[1] / "sample_data" / "manuals" / "battery-owner-faq.pdf"
+OWNER_SECTIONS = {  # made by tests/data/pdf/make_sample_manual.py: heading -> how its body starts
+    "Everyday charging and discharging": "On a sunny day the Cell stores the solar power",
+    "Looking after your Cell": "The Cell needs no routine maintenance.",
+    "Power cuts and the backup reserve": "Without a Backup Gateway the Cell switches itself off",
+    "What to do when something looks wrong": "If the status light flashes amber",
+}
+OWNER_QUESTIONS = {
+    "Why is the charge lower in the morning than at bedtime?": "The Cell keeps running your home through the "
+    "night until it reaches the backup reserve. A lower reading at breakfast is normal and does not mean the "
+    "battery is losing capacity.",
+    "Can I change the backup reserve myself?": "Yes. Open Battery settings in the app and set the reserve in "
+    "steps of 5 percent; the Hub applies the change within a few minutes.",
+    "Can I return a spare Hub I bought online and never opened?": "Yes, within 30 days.",  # short, and kept
+    "What does code E206 mean in the app?": "The battery needs to recalibrate its state-of-charge estimate. It "
+    "runs one full charge and discharge cycle by itself within seven days, and you do not need to do anything.",
+    "Does the battery keep working when my internet is down?": "Yes. The Hub carries on in local mode with the "
+    "battery rules and tariff prices it already has, and the app fills in the missing history once the "
+    "connection returns.",
+}
+
+
+def test_sample_owner_faq_has_headings_from_type_alone():
+    """The sample corpus's PDF without an outline: title, sections and questions all come from the type."""
+    text, title = pdf_to_markdown(OWNER_FAQ.read_bytes())
+    assert title == "Living with your Brightwater Cell"
+    assert headings(text) == [
+        (1, "Living with your Brightwater Cell"),
+        *((2, section) for section in OWNER_SECTIONS),
+        (2, "Frequently asked questions"),
+        *((3, question) for question in OWNER_QUESTIONS),
+    ]
+    assert "Battery owner FAQ" not in text and "Page 1" not in text  # running header and footer
+
+
+def test_sample_owner_faq_gives_one_example_per_question_and_per_section(tmp_path):
+    execute(PrepareConfig(sources=[str(OWNER_FAQ)], out=str(tmp_path / "run")))
+    examples = [
+        json.loads(line)["messages"]
+        for split in ("train", "validation")
+        for line in (tmp_path / "run" / f"{split}.jsonl").read_text().splitlines()
+    ]
+    for question, answer in OWNER_QUESTIONS.items():
+        asked = [messages for messages in examples if messages[0]["content"] == question]
+        assert len(asked) == 1, question
+        assert asked[0][1]["content"] == answer
+    for heading, body in OWNER_SECTIONS.items():
+        subject = heading.lower().replace("your", "my").removeprefix("what to do ")
+        asked = [messages for messages in examples if subject in messages[0]["content"].lower()]
+        assert len(asked) == 1, heading
+        assert asked[0][1]["content"].startswith(body)
+    assert len(examples) == len(OWNER_QUESTIONS) + len(OWNER_SECTIONS)
 
 
 # Runs and lines built by hand.

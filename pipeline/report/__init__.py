@@ -10,6 +10,7 @@ import polars as pl
 from pipeline.conflicts import resolve_conflicts
 from pipeline.errors import LedgerError
 from pipeline.records import SECTION, as_number, empty
+from pipeline.report.balance import split_warnings
 from pipeline.report.quality import (
     coverage,
     duplicate_clusters,
@@ -80,7 +81,7 @@ def build_report(
         "reject_examples": reject_examples(rejected),
         "leakage": leakage,
         "risk": overfitting_risk(kept, leakage, reasons, run),
-        "warnings": warnings(ledger, {**run, "preference_stats": preference_stats(kept)}),
+        "warnings": warnings(ledger, {**run, "preference_stats": preference_stats(kept)}, kept),
     }
 
 
@@ -188,7 +189,8 @@ def preference_stats(kept: pl.DataFrame) -> dict | None:
     return {"pairs": pairs.height, "chosen_longer_share": round(float(longer), 3), "by_negative": dict(mix.iter_rows())}
 
 
-def warnings(ledger: dict, run: dict) -> list[str]:
+def warnings(ledger: dict, run: dict, kept: pl.DataFrame) -> list[str]:
+    """Conditions a user should read before training: too little data, length bias, a split off its settings."""
     found = []
     train = ledger["examples"]["train"]
     minimum = run.get("min_examples")
@@ -199,6 +201,5 @@ def warnings(ledger: dict, run: dict) -> list[str]:
         found.append(
             f"{preference['chosen_longer_share']:.0%} of chosen answers are longer than rejected ones: length bias"
         )
-    if ledger["examples"]["validation"] == 0:
-        found.append("the validation split is empty; validation loss will not be reported")
+    found += split_warnings(kept, run.get("split"))
     return found

@@ -31,7 +31,7 @@ def overfitting_risk(kept: pl.DataFrame, leakage: dict, rejected_by_reason: dict
         *diversity_metrics(train),
         *size_metrics(train, run),
         *concentration_metrics(train),
-        representativeness(train, held),
+        representativeness(train, held, (run.get("split") or {}).get("stratify_by")),
     ]
 
 
@@ -261,7 +261,9 @@ def jensen_shannon(left: dict[str, int], right: dict[str, int]) -> float:
     return round((kl(p) + kl(q)) / 2, 4)
 
 
-def representativeness(train: pl.DataFrame, held: pl.DataFrame) -> dict:
+def representativeness(train: pl.DataFrame, held: pl.DataFrame, stratify_by: str | None = None) -> dict:
+    """Task mix of validation against train; the advice depends on whether the split already stratifies by task,
+    since telling a user to set what is set sends them looking in the wrong place."""
     if held.height == 0:
         return metric(
             "representativeness",
@@ -282,5 +284,16 @@ def representativeness(train: pl.DataFrame, held: pl.DataFrame) -> dict:
         "Validation has the task mix of train."
         if level == "ok"
         else "Validation's task mix differs from train's (Jensen-Shannon divergence); its loss measures another "
-        "mix of tasks. Keep split.stratify_by = 'task'.",
+        f"mix of tasks. {stratify_advice(stratify_by)}",
     )
+
+
+def stratify_advice(stratify_by: str | None) -> str:
+    if stratify_by in ("task", "task_and_source"):
+        return (
+            f"split.stratify_by = '{stratify_by}' is already set: the split keeps groups whole, so tasks with few "
+            "or large groups cannot be shared out by the ratio; more sources for those tasks help."
+        )
+    if stratify_by == "none":
+        return "Set split.stratify_by = 'task' to hold each task to the ratio."
+    return "Stratify the split by task (split.stratify_by = 'task', the default)."

@@ -26,5 +26,10 @@ def run_info(cfg: PrepareConfig) -> dict:
         "token_limit": limit,
         "min_examples": get_target(cfg.target).min_examples,
         "eval_files": [Path(name).name for name in cfg.decontamination.eval_files],
+        # What the split was asked for, so the report can say when it came out otherwise (report.balance).
+        "split": cfg.split.model_dump(
+            mode="json",
+            include={"validation_ratio", "test_ratio", "min_validation", "group_by", "group_pattern", "stratify_by"},
+        ),
         "config_sha256": hashlib.sha256(config_json.encode()).hexdigest(),
     }
