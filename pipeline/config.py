@@ -61,7 +61,7 @@ class IngestConfig(Section):
 # Kept in step with pipeline.pair_quality.RULES by tests/test_pair_quality.py.
 PairRule = Literal[
     "prompt_no_subject", "markup_in_prompt", "markup_in_answer", "answer_fragment", "answer_mostly_links",
-    "answer_points_elsewhere", "prompt_longer_than_answer",
+    "answer_link_skeleton", "answer_points_elsewhere", "prompt_longer_than_answer",
 ]  # fmt: skip
 
 

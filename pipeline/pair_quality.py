@@ -210,7 +210,7 @@ URL = r"(?:https?://|www\.)\S+"
 NAVIGATION = (
     r"(?im)^[^\p{L}\p{N}\n]*(?:(?:next|previous|prev)[ \t]*(?:page|step|section|article|post)?[ \t]*[:>»›→]"
     r"|[<«‹←][ \t]*(?:previous|prev|back|next)|back to\b|return to top|read more|continue reading|skip to|"
-    r"edit this page)[^\n]*$"
+    r"edit this page|next(?: step)?\b[^\n]*[>»›→][ \t]*$)[^\n]*$"
 )
 
 
@@ -248,6 +248,11 @@ MISSING_CONTENT = (
     r"(?i)\b(?:follow|see|use|read|complete|fill out|submit) (?:these|the following|this) (?:instructions|steps|form|"
     r"guide|link)\b|\bclick here\b|\b(?:using|with|via|through) this (?:form|link)\b"
 )
+# An answer that describes the page it came from ("This page provides an overview of ...") instead of the subject.
+ABOUT_THE_PAGE = (
+    r"(?i)^[\s*_]*(?:this|the following) (?:page|guide|section|document|handbook|article|site|resource)s? "
+    r"(?:contains|provides|describes|covers|explains|outlines|lists|includes|is|has|will|gives|offers)\b"
+)
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
 
 
@@ -259,7 +264,29 @@ def points_elsewhere() -> pl.Expr:
     last = prose.str.extract(r"([^.!?\n]*[.!?:]?)\s*\z")
     short = prose.str.len_chars() < POINTER_ANSWER
     pointer = prose.str.contains(POINTER_START) | prose.str.contains(r"(?i)\bhere[.:]?\z")
-    return (short & pointer) | last.str.contains(MISSING_CONTENT).fill_null(False)
+    about_page = prose.str.contains(ABOUT_THE_PAGE)
+    return (short & pointer) | about_page | last.str.contains(MISSING_CONTENT).fill_null(False)
+
+
+# What a page keeps of a list of links once the links are gone: bare labels ("- Employee", "- Supervisor (Section 1,
+# Topic 1.1)") under a lead-in ("Step-by-step instructions:"), or a draft's placeholders ("Guidance TK", "MM/YYYY").
+LIST_LABEL = (
+    r"(?m)^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+[*_]*[\p{Lu}][\p{L}'’&/-]*(?:[ \t]+[\p{L}'’&/-]+){0,2}[*_]*"
+    r"(?:[ \t]*\([^)\n]*\))?[ \t]*$"
+)
+LIST_ITEM = r"(?m)^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\S"
+SKELETON_SHARE = 0.4
+DRAFT_PLACEHOLDER = (
+    r"(?:\bTK\b|\bTKTK\b|\b(?:MM|DD)/(?:DD/)?YYYY\b|\bYYYY-MM-DD\b|\blorem ipsum\b|\[(?:insert|add|your)[^\]]*\])"
+)
+
+
+def link_skeleton() -> pl.Expr:
+    """At least two list items are bare labels of one to three words (a title, a role, "Supervisor") and they make
+    up SKELETON_SHARE or more of the items: the links they were are gone, and the list no longer says anything."""
+    labels = ANSWER_PROSE.str.count_matches(LIST_LABEL)
+    items = ANSWER_PROSE.str.count_matches(LIST_ITEM)
+    return (labels >= 2) & (labels >= SKELETON_SHARE * items)
 
 
 REPLY_WORDS = 2  # "Seven years." answers "How long is the warranty on the HP-7?"; "Y", "1434" or "Required" do not
@@ -313,11 +340,19 @@ RULES: list[Rule] = [
         "answering (unless the prompt asks for a link, website or e-mail address)",
     ),
     (
+        "answer_link_skeleton",
+        ~link_skeleton() & ~ANSWER.str.contains(DRAFT_PLACEHOLDER),
+        "the answer is what is left of a list of links, or a draft: two or more list items that are bare labels of "
+        f"one to three words ('- Employee', '- Supervisor (Section 1)') making up {SKELETON_SHARE:.0%} or more of its "
+        "items, or a placeholder (TK, MM/YYYY, lorem ipsum, [insert ...])",
+    ),
+    (
         "answer_points_elsewhere",
         ~points_elsewhere(),
         f"the answer sends the reader elsewhere instead of answering: under {POINTER_ANSWER} characters that open with "
-        "see/consult/refer to/visit/check out/read, or a last sentence that promises instructions, steps, a form or "
-        "a link the answer does not hold ('Follow these instructions', 'using this form', 'click here')",
+        "see/consult/refer to/visit/check out/read; an answer that opens by describing its page ('This page provides "
+        "...'); or a last sentence that promises instructions, steps, a form or a link the answer does not hold "
+        "('Follow these instructions', 'using this form', 'click here')",
     ),
     (
         "prompt_longer_than_answer",

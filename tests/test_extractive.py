@@ -29,7 +29,7 @@ until the light blinks blue.
 
 ## Defrost cycle of the HP-7
 
-In cold, damp weather the outdoor unit collects ice. The heat pump reverses for two to six minutes to melt it, which is why steam can be seen.
+In cold, damp weather the outdoor unit collects ice. The heat pump reverses for two to six minutes to melt it, which is why steam can be seen. Heating resumes on its own afterwards, and no action is needed.
 
 ## Glossary
 
@@ -171,7 +171,7 @@ BRANCHES = "# Branches\n\n## Opening hours\n\n| Branch | Opening hours | Phone |
 )
 BRANCHES_DOC = (
     BRANCHES
-    + "\n\n## Parking at the branches\n\nEvery branch has free parking for two hours behind the building, bike racks by the door, and two charging points for electric cars.\n"
+    + "\n\n## Parking at the branches\n\nEvery branch has free parking for two hours behind the building, bike racks by the door, and two charging points for electric cars. Blue badge holders can use the two wide bays by the main entrance at any time.\n"
 )
 
 
@@ -231,3 +231,18 @@ def test_template_choice_depends_on_seed():
         run(GenerateConfig(seed=seed, extractors=["heading"]))[0]["messages"][0][0]["content"] for seed in range(12)
     }
     assert len(prompts) > 1
+
+
+def test_a_section_before_a_bodiless_heading_is_not_a_parent():
+    """ "## Frequently asked questions" has no body of its own: the questions under it are not children of the
+    section before it, which keeps its example."""
+    text = (
+        "# Brightwater Cell\n\n## Backup power for the Brightwater Cell\n\nDuring a power cut the Cell keeps the "
+        "lights, fridge and router running for about ten hours. It switches over in under a second, so clocks "
+        "and computers stay on, and it recharges from solar or the grid when power returns.\n\n"
+        "## Frequently asked questions\n\n### Can the Cell run a heat pump?\n\nNo, not during a power cut.\n"
+    )
+    kept, _ = run(text=text)
+    assert kept.filter(pl.col("task") == "heading")["section"].to_list() == [
+        "Brightwater Cell > Backup power for the Brightwater Cell"
+    ]

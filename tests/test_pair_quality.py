@@ -119,6 +119,22 @@ SPEC = [
     ("Who leads the engineering team?", "See [the org chart](https://docs.google.com/d/1/).", "answer_mostly_links"),
     ("What is advanced sick leave?", "https://www.opm.gov/pay-leave/advanced-sick-leave/", "answer_mostly_links"),
     ("What comes after booking?", "< Previous: Booking travel\nNext: Filing your voucher >", "answer_mostly_links"),
+    # answer_link_skeleton: the labels a list of links leaves behind, or a draft's placeholder.
+    (
+        "How do I create a new performance plan?",
+        "Supervisors create the plan in HR Links.\n\n- Step-by-step instructions:\n  - Employee\n  - Supervisor (Section 1, "
+        "Topic 1.1)",
+        "answer_link_skeleton",
+    ),
+    ("How is data maintained in AirTable?", "Guidance TK.", "answer_link_skeleton"),
+    ("What goes in the education section?", "- University of Leeds, MM/YYYY\n- Degree in design", "answer_link_skeleton"),
+    (
+        "What do I pack for a site visit?",
+        "- A charged laptop with the survey app installed.\n- Safety boots and a hard hat.\n- Spare batteries for "
+        "the meter.",
+        None,
+    ),
+    ("Which teams take part?", "- The support team answers the phone.\n- Finance", None),  # one label is not a skeleton
     # answer_points_elsewhere: a pointer instead of an answer, or steps the answer promises and does not hold.
     ("How do I get a Qualtrics license?", ONE_LINK, "answer_points_elsewhere"),
     (
@@ -134,6 +150,12 @@ SPEC = [
     ),
     ("How do I request a new laptop?", "Fill out this form and IT will ship it within a week.", "answer_points_elsewhere"),
     ("How do I make my membership public?", "Go to the people page. Click **private** next to your name.", None),
+    (
+        "How do I write a federal government resume?",
+        "This page provides an overview with examples of how to write a federal government resume, which have "
+        "content and formatting that differ from most private sector resumes.",
+        "answer_points_elsewhere",
+    ),
     # kept: a reply that answers, even when it names where to go.
     ("Who approves travel?", "Your supervisor approves travel in Concur before you book.", None),
     (

@@ -13,6 +13,7 @@ type?" is not a question anyone can answer without the page.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.generate.subject import (
@@ -36,6 +37,8 @@ happen happening so if than then also just""".split()
 TITLE_CUT = re.compile(r"\s+[-–—:|&(]\s*.*$")  # "Leaving TTS & Offboarding" -> "Leaving TTS"
 MIN_SPECIFIC_WORDS = 3
 MIN_QUESTION_WORDS = 2  # a question as the page's authors wrote it
+LABELS = {"procedure", "procedures", "process", "guide", "policy", "faq", "how-to", "howto", "runbook", "playbook",
+          "checklist", "reference", "tutorial", "handbook", "manual", "sop", "note", "notes", "memo"}  # fmt: skip
 NAME_AFTER = {"to", "in", "with", "at", "on", "for", "using", "into", "from", "via"}
 WORD = re.compile(r"[^\W\d_][\w'’./-]*|\d\w*")
 
@@ -47,18 +50,23 @@ class Page:
     name: str | None = None  # "Concur": "... in Concur?"
     activity: str | None = None  # "doing research at TTS": "... when doing research at TTS?"
     stems: frozenset[str] = frozenset()  # the title's content words
+    names: frozenset[str] = frozenset()  # words the document writes as names
 
 
 def page_context(title: str, names: set[str]) -> Page:
     """`names`: words the document writes capitalised mid-sentence (its tools, teams and places)."""
-    text = TITLE_CUT.sub("", clean_heading(title or ""))
+    text = clean_heading(title or "")
+    label, colon, rest = text.partition(": ")
+    if colon and all(word.lower() in PAGE_WORDS | GENERIC_WORDS | LABELS for word in label.split()):
+        text = rest  # "Procedure: Commissioning a Brightwater Cell"
+    text = TITLE_CUT.sub("", text)
     words = text.split()
     stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in FRAME | PAGE_WORDS)
     name = title_name(text, names)
     activity = title_activity(words, names)
     if name and activity and not gerund_base(words[0], words[1]):
         activity = None  # "Get access to Concur": "... in Concur?" says it shorter than "when getting access to"
-    return Page(name, activity, stems)
+    return Page(name, activity, stems, frozenset(names))
 
 
 def title_name(text: str, names: set[str]) -> str | None:
@@ -74,12 +82,24 @@ def title_name(text: str, names: set[str]) -> str | None:
         return is_name(word) or (word in names and not lemmas(word))
 
     words = text.split()
-    capitalised = len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
-    if capitalised and (all(map(named, WORD.findall(text))) or any(map(proper, WORD.findall(text)))):
-        return text  # "HR Links", "New York City": written as a name in the document, or no English word
+    while words and words[-1].lower() in PAGE_WORDS | LABELS | {"faq", "faqs"}:
+        words = words[:-1]  # "Benefits FAQ", "Concur guide"
+    tokens = WORD.findall(" ".join(words))
+    capitalised = 0 < len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
+    collection = len(tokens) > 1 and "NOUN" in lemmas(tokens[-1]) and tokens[-1].endswith("s")  # "Support Macros"
+    numbered = len(tokens) == 2 and tokens[1].isdigit() and bool(lemmas(tokens[0]))  # "Play 2": a part of something
+    if capitalised and not numbered and (all(map(named, tokens)) or (any(map(proper, tokens)) and not collection)):
+        return " ".join(words)  # "HR Links", "New York City": written as a name in the document, or no English word
     whole = page_name([text])
     if whole and all(map(named, WORD.findall(whole))):
         return whole  # "Concur FAQ" -> "Concur"; not "Larkspur Logistics Employee (Handbook)"
+    lead = []
+    for word in words:
+        if not (named(word) and word[:1].isupper()) or word.lower() in ("of", "and", "the", "for"):
+            break
+        lead.append(word)
+    if lead and len(lead) <= 3 and any(map(proper, lead)) and lead != words[:1]:
+        return " ".join(lead)  # "Brightwater Cell Home Batteries" -> "Brightwater Cell"
     for index, word in enumerate(words[:-1]):
         if word.lower() not in NAME_AFTER:
             continue
@@ -97,6 +117,16 @@ def title_name(text: str, names: set[str]) -> str | None:
         adjective = len(run) == 1 and set(lemmas(run[0])) == {"ADJ"}  # "for Deaf colleagues"
         if run and len(run) <= 3 and all(map(named, run)) and not adjective:
             return " ".join(run)
+    return None
+
+
+def heading_name(heading: str, names: frozenset[str]) -> str | None:
+    """An ancestor heading that is a name as a whole ("San Francisco", "Google Drive"), or None."""
+    words = WORD.findall(clean_heading(heading))
+    if not 0 < len(words) <= 3 or not all(word[:1].isupper() or is_name(word) for word in words):
+        return None
+    if all(is_name(word) or word in names for word in words) and any(not lemmas(w) or is_name(w) for w in words):
+        return " ".join(clean_heading(heading).split())
     return None
 
 
@@ -120,7 +150,9 @@ def title_activity(words: list[str], names: set[str]) -> str | None:
 
 def stem(word: str) -> str:
     word = word.lower().strip("'’.")
-    for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"  # "batteries" -> "battery"
+    for suffix in ("ings", "ing", "es", "s", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
@@ -132,13 +164,16 @@ def names_something(prompt: str) -> bool:
     return any(is_name(word) or (index and word[:1].isupper() and word != "I") for index, word in enumerate(words))
 
 
-def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS) -> Phrased:
+def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancestors: Sequence[str] = ()) -> Phrased:
     """The prompt as it stands alone: unchanged, with its page's context added, or refused. A question the
     page's authors wrote says more with fewer words ("Who approves overtime?") than a template around a
     heading ("Tell me about channel names."), so the faq extractor asks for fewer (`min_words`)."""
     stems = {stem(word) for word in WORD.findall(prompt) if word.lower() not in FRAME}
     if names_something(prompt) or page.stems & stems:
         return Phrased(prompt)
+    place = next((name for heading in ancestors if (name := heading_name(heading, page.names))), None)
+    if place:  # "Transit subsidy" under "San Francisco": the nearer name says more than the page's
+        return Phrased(f"{prompt[:-1]} in {place}{prompt[-1]}")
     if page.activity:
         return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
     if page.name:

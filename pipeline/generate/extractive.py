@@ -63,9 +63,13 @@ def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:
     """Each document's Page (pipeline.generate.anchor): its title, and the names its text writes capitalised
     mid-sentence more often than in lower case ("in Concur", "on Slack"; not "the Handbook" if it also says
     "the handbook")."""
-    capitalised = sections.select(
-        "doc_id", word=pl.col("body").str.extract_all(r"[a-z,;] [A-Z][\w'’-]+").list.eval(pl.element().str.slice(2))
-    ).explode("word")
+    runs = pl.col("body").str.extract_all(r"[a-z,;] [A-Z][\w'’-]*(?: [A-Z0-9][\w'’-]*)*")  # "the Brightwater Cell"
+    capitalised = (
+        sections.select("doc_id", run=runs)
+        .explode("run")
+        .select("doc_id", word=pl.col("run").str.slice(2).str.split(" "))
+        .explode("word")
+    )
     lower = sections.select("doc_id", word=pl.col("body").str.extract_all(r"\b[a-z][\w'’-]+")).explode("word")
     counts = (
         capitalised.drop_nulls()
@@ -86,8 +90,10 @@ def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:
 
 
 def with_children(sections: pl.DataFrame) -> pl.DataFrame:
-    """`has_children`: the next section of the document is deeper, so this one's body is only an introduction."""
-    deeper = pl.col("level").shift(-1).over("doc_id") > pl.col("level")
+    """`has_children`: the next section of the document sits under this one (its path continues this one's), so
+    this one's body is only an introduction. The path, not the level: a body-less heading ("## FAQ") is not a
+    section, and the questions under it are not children of the section before it."""
+    deeper = pl.col("section").shift(-1).over("doc_id").str.starts_with(pl.col("section") + " > ")
     return sections.with_columns(has_children=deeper.fill_null(False))
 
 

@@ -18,7 +18,7 @@ from pipeline.generate.subject import VERBS, phrase_heading
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
 BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
          "How do I go about", "Can you give me an overview")  # fmt: skip
-MIN_BROAD_ANSWER = 120
+MIN_BROAD_ANSWER = 200  # graders found shorter answers to "What should I know about X?" covered only part of X
 PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)[^*_\n]{2,80}(?:\*\*|__):?$")
 OWN_EXTRACTORS = ("qa", "dialogue", "definitions")  # blocks another extractor reads as pairs of their own
 
@@ -47,7 +47,7 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
     if phrased.prompt is None:
         yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)
         return
-    anchored = anchor(phrased.prompt, section.get("page") or Page())
+    anchored = anchor(phrased.prompt, section.get("page") or Page(), ancestors=ancestors)
     if anchored.prompt is None:
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "needs_context", anchored.reason)
         return

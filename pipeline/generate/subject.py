@@ -92,7 +92,7 @@ GENERIC = {
     "setup": "How do I set up {ctx}?",
     "set up": "How do I set up {ctx}?",
     "installation": "How do I install {ctx}?",
-    "usage": "How do I use {ctx}?",
+    "usage": "How is {ctx} used?",
     "options": "What are the options for {ctx}?",
     "alternatives": "What are the alternatives to {ctx}?",
     "goals": "What are the goals of {ctx}?",
@@ -228,15 +228,21 @@ def sentence_case(text: str, body: str) -> str:
     word (written in lower case there, never as a name mid-sentence); the first word of a sentence-case
     heading is lowered unless the body writes it as a name. Names keep their capitals."""
     words = text.split(" ")
-    longer = [word for word in words if word.lower() not in STOP and word[:1].isalpha()]
-    title_case = len(longer) >= 2 and sum(word[:1].isupper() for word in longer) >= 0.75 * len(longer)
     lowered = set(re.findall(r"\b[a-z][\w'’-]*\b", body))
     named = set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+    longer = [  # the heading's ordinary words: not stop words, not names ("Brightwater", "Cell" as the body writes it)
+        word
+        for word in words
+        if word.lower() not in STOP and word[:1].isalpha() and word not in named and lemmas(word) and not is_name(word)
+    ]
+    title_case = len(longer) >= 2 and sum(word[:1].isupper() for word in longer) >= 0.75 * len(longer)
     out = []
     for index, word in enumerate(words):
         plain = word.strip("()[],.;:")
-        ordinary = plain[:1].isupper() and plain[1:].islower() and plain not in named and bool(lemmas(plain))
         low = plain.lower()
+        seen = plain in named or low in lowered  # the body shows how the word is written; else the lexicon says
+        common_word = (plain not in named or low in lowered) if seen else bool(lemmas(plain))
+        ordinary = plain[:1].isupper() and plain[1:].islower() and common_word
         common = bool({low, f"{low}s", low.removesuffix("s")} & lowered) or (index == 0 and not title_case)
         out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
     return " ".join(out)
@@ -255,7 +261,8 @@ def noun_phrase(text: str) -> str:
         and not plural
         and not is_name(" ".join(words[:cut]))  # "HP-7 setup" is a name; "defrost cycle of the HP-7" is not
         and not MASS.search(head)
-        and not (words[0].lower().endswith("ing") and len(words) > 1)  # a gerund phrase: "hosting a webinar"
+        and not (words[0].lower().endswith("ing") and len(words) > 1 and words[1].lower() in OBJECT_START)
+        # a gerund phrase ("hosting a webinar") takes no article; "the contracting officer" does
     ):
         return f"the {text}"
     return text
@@ -273,6 +280,8 @@ def generic_template(text: str) -> str | None:
     key = text.lower().strip(" .")
     if key in GENERIC:
         return GENERIC[key]
+    if re.fullmatch(r"(?:product|service|program|programme|team|project|policy) (?:overview|summary)", key):
+        return GENERIC["overview"]  # "Product overview": an overview of what the page is about
     words = [word for word in re.findall(r"[a-z]+", key) if word not in ("and", "or", "the", "of", "&")]
     if len(words) >= 2 and all(word in GENERIC_WORDS for word in words):
         verb = "are" if words[-1].endswith("s") and not words[-1].endswith("ss") else "is"
@@ -299,6 +308,14 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         return without_title_words(Phrased(template.format(ctx=subject)), text, body)
     if FIRST_PERSON_PLURAL.search(text):
         return Phrased(None, f"heading '{text}' says we/our without naming who")
+    if text.isupper() and any(len(word) > 4 and lemmas(word) for word in re.findall(r"[A-Z]+", text)):
+        return Phrased(None, f"heading '{text}' is set in capitals: a form's or template's label, not a subject")
+    if "," in text and not text.endswith("?"):
+        return Phrased(None, f"heading '{text}' lists several things: no one subject to ask about")
+    if re.search(r"\b(?:you|I)\s+(?:may|might|can|could|will|would|should|need|want)\b", text, re.I):
+        return Phrased(None, f"heading '{text}' is a clause about the reader, not a subject")
+    if re.match(r"(?i)(?:examples|resources|links|more|further)\b(?! of\b)", text):
+        return Phrased(None, f"heading '{text}' names a kind of content, not a subject")
     if AUTHOR_VOICE.search(text):
         return Phrased(None, f"heading '{text}' is a note or the author's own voice, not a subject")
     if DEICTIC.search(text):
@@ -312,7 +329,11 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
 def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
     """A capitalised ordinary word left inside the question ("How is Joining the Design team structured?") shows
     a heading pasted in, unless the body writes it as a name."""
-    leftover = [word for word in TITLE_WORD.findall((phrased.prompt or "")[1:]) if word not in named_words(body)]
+    leftover = [
+        word
+        for word in TITLE_WORD.findall((phrased.prompt or "")[1:])
+        if word not in named_words(body) and lemmas(word)
+    ]  # "Brightwater" is no English word: a name, whether or not this section's body says it
     if leftover:
         return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
     return phrased
@@ -453,5 +474,9 @@ def context_subject(context: list[str], body: str) -> str | None:
         words = text.split(" ")
         if words[0].lower() in VERBS or any(pattern.match(text) for pattern, _ in WH_CLAUSE):
             continue  # an instruction or a clause does not read as "for X"
-        return noun_phrase(first_person(sentence_case(text, body)))
+        if gerund_base(words[0], words[1] if len(words) > 1 else ""):
+            continue  # an activity ("Joining the Engineering team") is not a thing with a structure or a timeline
+        while len(words) > 1 and words[-1].lower() in ("playbook", "guide", "handbook", "policy", "page", "overview"):
+            words = words[:-1]  # "External speaking request playbook": the requests, not the document
+        return noun_phrase(first_person(sentence_case(" ".join(words), body)))
     return None

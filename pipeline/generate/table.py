@@ -72,6 +72,7 @@ Cell = tuple[str, int, int]  # text, start, end (offsets in the section body)
 
 MAX_VALUE_COLUMNS = 6  # wider tables are matrices of flags or layouts, not one thing's attributes
 LISTED_COLUMNS = 3  # a question names at most this many columns; wider rows are asked for as "the details"
+LISTED_WORDS = 3  # "opening hours and phone"; not "dependency analysis and code security analysis"
 MAX_LEVELS = 8
 MAX_SUBJECT_WORDS = 8
 MIN_REAL_SHARE = 0.5  # sparser tables are layouts or checklists, not data
@@ -353,12 +354,15 @@ def entity_question(label: str, kind: str, names: list[str], section: dict, cfg:
         templates = ("What {verb} the {name} of {who}?", "What {verb} the {name} for {who}?")
         template = choose(templates, cfg.seed, section["doc_id"], label, names[0])
         return template.format(verb=verb, name=phrase(names[0]), who=who)
-    if len(nouns) == len(names) <= LISTED_COLUMNS:
+    if (
+        len(nouns) == len(names) <= LISTED_COLUMNS
+        and sum(len(re.sub(r"\([^)]*\)", "", name).split()) for name in names) <= LISTED_WORDS
+    ):
         listed = ", ".join(phrase(name) for name in names[:-1]) + " and " + phrase(names[-1])
         templates = ("What are the {listed} of {who}?", "What are the {listed} for {who}?")
         template = choose(templates, cfg.seed, section["doc_id"], label)
         return template.format(listed=listed, who=who)
-    return f"What are the details of {who}?" if nouns else None
+    return f"What are the details of {who}?" if nouns and len(names) > LISTED_COLUMNS else None
 
 
 def level_examples(

@@ -54,6 +54,8 @@ def instruction(words: list[str]) -> bool:
         return False
     if words[1].lower() in OBJECT_START:
         return True
+    if re.fullmatch(r"[A-Z](?:\([a-z0-9]{1,3}\))?|[A-Z]\d?", words[1]):
+        return False  # "Schedule A(r)", "Form B": a name with a letter, not a verb and its object
     # A verb-only word before a singular common noun is a modifier ("Defrost cycle"): an imperative's object is a
     # name ("Authorize CircleCI"), a plural ("Teach partners", "Reclaim member seats") or a mass noun.
     following = [word for word in words[1:3] if word.isalpha()]
