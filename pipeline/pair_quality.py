@@ -173,6 +173,14 @@ DANGLING_WORD = (
 DEFINITION_QUESTION = r"(?i)^(?:what (?:is|are)\b|what does .+ (?:mean|stand for)\W*$|define\b)"
 
 
+# A table cell or caption with no subject: "Provides guides for entering IDPs", "Serves as the primary liaison".
+HEADLESS = (
+    r"^(?:Provides|Serves|Allows|Helps|Contains|Includes|Offers|Enables|Lets|Supports|Manages|Creates|Handles|"
+    r"Describes|Explains|Covers|Lists|Shows|Gives|Hosts|Tracks|Stores|Runs|Works|Leads|Owns|Oversees|Coordinates)\b"
+    r"|^\p{Lu}\p{Ll}+ing, \p{Ll}+ing\b"
+)
+
+
 def starts_mid_sentence() -> pl.Expr:
     """A continuation word first, or a plain lower-case word first (not a code identifier, URL, list or the
     prompt's own subject such as "npm") in an answer of more than three words (a table cell may be "as needed"),
@@ -184,7 +192,7 @@ def starts_mid_sentence() -> pl.Expr:
     definition = PROMPT.str.contains(DEFINITION_QUESTION) & ANSWER.str.contains(r"[.!?]$")
     lower = first.str.contains(r"^\p{Ll}[\p{Ll}'’]*$") & ~own_subject & ~definition
     return ~ANSWER.str.contains(LIST_OR_CODE_START) & (
-        lead.str.contains(CONTINUATION) | lower & (ANSWER.str.count_matches(r"\S+") > 3)
+        lead.str.contains(CONTINUATION) | lower & (ANSWER.str.count_matches(r"\S+") > 3) | lead.str.contains(HEADLESS)
     )
 
 
@@ -253,6 +261,14 @@ ABOUT_THE_PAGE = (
     r"(?i)^[\s*_]*(?:this|the following) (?:page|guide|section|document|handbook|article|site|resource)s? "
     r"(?:contains|provides|describes|covers|explains|outlines|lists|includes|is|has|will|gives|offers)\b"
 )
+# An answer that leans on what is around it on its page: "the activities listed above", "Below summarizes ...",
+# "see the screenshot", "can be found here", "this page": out of its page it points at nothing.
+OUTSIDE_REFERENCE = (
+    r"(?i)\b(?:listed|shown|described|mentioned|outlined|noted|explained|detailed|discussed|see|as) (?:above|below)\b"
+    r"|\b(?:the|see) (?:above|below)\b|^[\s*_]*(?:above|below)\b|\bbelow (?:summarizes|summarises|are|is|you|lists)\b"
+    r"|\bscreenshots?\b|\b(?:image|picture|diagram|figure|video) (?:above|below)\b|\bthis (?:page|guide|section)\b"
+    r"|\b(?:found|available|listed|linked|located) here\b|\bin step \d"
+)
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
 
 
@@ -265,7 +281,8 @@ def points_elsewhere() -> pl.Expr:
     short = prose.str.len_chars() < POINTER_ANSWER
     pointer = prose.str.contains(POINTER_START) | prose.str.contains(r"(?i)\bhere[.:]?\z")
     about_page = prose.str.contains(ABOUT_THE_PAGE)
-    return (short & pointer) | about_page | last.str.contains(MISSING_CONTENT).fill_null(False)
+    outside = prose.str.contains(OUTSIDE_REFERENCE)
+    return (short & pointer) | about_page | outside | last.str.contains(MISSING_CONTENT).fill_null(False)
 
 
 # What a page keeps of a list of links once the links are gone: bare labels ("- Employee", "- Supervisor (Section 1,
@@ -286,7 +303,8 @@ def link_skeleton() -> pl.Expr:
     up SKELETON_SHARE or more of the items: the links they were are gone, and the list no longer says anything."""
     labels = ANSWER_PROSE.str.count_matches(LIST_LABEL)
     items = ANSWER_PROSE.str.count_matches(LIST_ITEM)
-    return (labels >= 2) & (labels >= SKELETON_SHARE * items)
+    dump = ANSWER_PROSE.str.count_matches(r"\t") >= 3  # "Q2AAA:\tcloud.gov" lines: a pasted spreadsheet
+    return (labels >= 2) & (labels >= SKELETON_SHARE * items) | dump
 
 
 REPLY_WORDS = 2  # "Seven years." answers "How long is the warranty on the HP-7?"; "Y", "1434" or "Required" do not
@@ -351,8 +369,9 @@ RULES: list[Rule] = [
         ~points_elsewhere(),
         f"the answer sends the reader elsewhere instead of answering: under {POINTER_ANSWER} characters that open with "
         "see/consult/refer to/visit/check out/read; an answer that opens by describing its page ('This page provides "
-        "...'); or a last sentence that promises instructions, steps, a form or a link the answer does not hold "
-        "('Follow these instructions', 'using this form', 'click here')",
+        "...') or leans on what is around it there ('listed above', 'Below summarizes', 'the screenshot', 'found "
+        "here', 'this page', 'in step 2'); or a last sentence that promises instructions, steps, a form or a link "
+        "the answer does not hold ('Follow these instructions', 'using this form', 'click here')",
     ),
     (
         "prompt_longer_than_answer",

@@ -29,7 +29,7 @@ until the light blinks blue.
 
 ## Defrost cycle of the HP-7
 
-In cold, damp weather the outdoor unit collects ice. The heat pump reverses for two to six minutes to melt it, which is why steam can be seen. Heating resumes on its own afterwards, and no action is needed.
+In cold, damp weather the outdoor unit collects ice. The heat pump reverses for two to six minutes to melt it, which is why steam can be seen. Heating resumes on its own afterwards, and no action is needed. If defrosting happens more than twice an hour, check that the outdoor unit is clear of leaves and snow, and that nothing blocks the airflow around it.
 
 ## Glossary
 
@@ -62,11 +62,7 @@ EXPECTED = [
     ("heading", "Can you tell me about the defrost cycle of the HP-7?", None),
     ("glossary", "What does COP stand for?", "coefficient of performance, heat out divided by electricity in."),
     ("table_cell", "What is the output of the HP-7 model?", "7 kW"),
-    (
-        "list",
-        "What should I know about safety checks before servicing?",
-        "- Switch off the mains.\n- Check the pressure gauge.",
-    ),
+    # "Safety checks before servicing" is a list: the list extractor is off by default
     ("dialogue", "My pump is loud.", "Check the feet are level, then call us again."),
 ]
 
@@ -171,7 +167,7 @@ BRANCHES = "# Branches\n\n## Opening hours\n\n| Branch | Opening hours | Phone |
 )
 BRANCHES_DOC = (
     BRANCHES
-    + "\n\n## Parking at the branches\n\nEvery branch has free parking for two hours behind the building, bike racks by the door, and two charging points for electric cars. Blue badge holders can use the two wide bays by the main entrance at any time.\n"
+    + "\n\n## Parking at the branches\n\nEvery branch has free parking for two hours behind the building, bike racks by the door, and two charging points for electric cars. Blue badge holders can use the two wide bays by the main entrance at any time. Visitors sign in at reception and get a paper permit for the windscreen; staff use their badge at the barrier.\n"
 )
 
 
@@ -239,10 +235,31 @@ def test_a_section_before_a_bodiless_heading_is_not_a_parent():
     text = (
         "# Brightwater Cell\n\n## Backup power for the Brightwater Cell\n\nDuring a power cut the Cell keeps the "
         "lights, fridge and router running for about ten hours. It switches over in under a second, so clocks "
-        "and computers stay on, and it recharges from solar or the grid when power returns.\n\n"
+        "and computers stay on, and it recharges from solar or the grid when power returns. The app shows how many hours are left, and you can choose which circuits stay on in the backup settings.\n\n"
         "## Frequently asked questions\n\n### Can the Cell run a heat pump?\n\nNo, not during a power cut.\n"
     )
     kept, _ = run(text=text)
     assert kept.filter(pl.col("task") == "heading")["section"].to_list() == [
         "Brightwater Cell > Backup power for the Brightwater Cell"
     ]
+
+
+def test_one_question_with_different_answers_on_two_pages_is_ambiguous():
+    body = (
+        "## Records retention for shared tools\n\n{} keeps records for six years, and exports are reviewed by the "
+        "records officer before anything is deleted or moved elsewhere. Records of contracts stay for ten years, and "
+        "records of grants for seven. Ask the records officer before deleting a board, and export it as a PDF "
+        "first, so that the team keeps a copy it can search.\n"
+    )
+    docs = pl.concat(
+        [
+            documents("# Collaboration tools\n\n" + body.format("GitHub")),
+            documents("# Drawing boards\n\n" + body.format("Mural")).with_columns(
+                doc_id=pl.lit("d2"), source=pl.lit("m.md")
+            ),
+        ]
+    )
+    kept, rejected = generate_extractive(split_sections(docs), GenerateConfig())
+    assert kept.height == 0
+    assert rejected["reject_reason"].to_list() == ["ambiguous_prompt", "ambiguous_prompt"]
+    assert rejected["reject_detail"][0] == "the same question is made from 2 pages with 2 different answers"

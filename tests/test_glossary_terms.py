@@ -34,3 +34,30 @@ def test_definitions_are_whole_and_labels_are_not_terms():
     assert ato.endswith("website go live with real users.")  # the wrapped line belongs to the definition
     assert any("Agile" in question for question in answers)
     assert not any(word in " ".join(answers) for word in ("Feedback", "rapport", "manager"))
+
+
+GLOSSARY = """# Glossary
+
+## Terms
+
+**ATO**: Authority to Operate. A sign-off for a website to go live.
+**COP**: coefficient of performance, heat out divided by electricity in.
+**18F**: A digital services agency inside the General Services Administration.
+**CX**: Customer Experience.
+**Latinx**: A space for people who identify as Latinx, Hispanic or Chicanx.
+**TTS Newsletters**: We also provide monthly updates to TTS employees by way of newsletters.
+**USWDS Assets**: Download design kits with the most common components.
+**crowd-sourced glossary (Tip**: Type a term in Slack and a bot answers.
+"""
+
+
+def test_acronyms_are_asked_as_acronyms_and_non_definitions_are_skipped():
+    documents = pl.DataFrame([{"doc_id": "g", "source": "g.md", "format": "md", "title": "Glossary", "text": GLOSSARY}])
+    made = generate_extractive(split_sections(documents), GenerateConfig(extractors=["glossary"]))
+    questions = [turns[0]["content"] for turns in made.kept["messages"].to_list()]
+    assert questions == [
+        "What does ATO stand for?",  # the definition expands it
+        "What does COP stand for?",  # coefficient Of performance: small words count
+        "What does the term 18F mean?",  # a name, not an abbreviation; a short one says what kind of word it is
+        "What does the term CX mean?",  # "Customer Experience" does not spell C-X
+    ]  # a group's space, the page speaking, an instruction and a broken term are no definitions

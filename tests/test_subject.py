@@ -75,7 +75,7 @@ def test_headings_become_natural_questions(heading, context, prompt):
         ("18F is here for you", [], "statement"),
         ("Can I work remotely?", [], "faq extractor"),
         ("Other speaking requests", [], "points at something it does not name"),
-        ("TTS Hiring Managers Guide", [], "reads as a title"),
+        ("TTS Hiring Managers Guide", [], "names a document"),
         ("Common barriers to using these tools", [], "points at something it does not name"),
     ],
 )
@@ -116,3 +116,53 @@ def test_phrasing_never_raises_and_a_prompt_is_plain(heading, context, body):
     assert (phrased.prompt is None) != (phrased.reason == "")
     if phrased.prompt:
         assert "**" not in phrased.prompt and "](" not in phrased.prompt and "{%" not in phrased.prompt
+
+
+@pytest.mark.parametrize(
+    ("heading", "prompt"),
+    [
+        # verbs from lemminflect's lexicon: instructions, activities, and nouns that only look like verbs
+        ("Copy my public key from KeePassXC", "How do I copy my public key from KeePassXC?"),
+        ("Authorize CircleCI", "How do I authorize CircleCI?"),
+        ("Calculating travel comp time", "How do I calculate travel comp time?"),
+        ("Understanding travel comp time", "Can you explain travel comp time?"),
+        ("Forgot my card", "What should I do if I forgot my card?"),
+        ("Book rooms for meetings", "How do I book rooms for meetings?"),
+    ],
+)
+def test_verbs_in_headings_read_as_they_are_used(heading, prompt):
+    assert phrase_heading(heading, [], BODY).prompt == prompt
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Mailing lists",  # a gerund naming a kind of thing: not "How do I mail lists?"
+        "Staffing changes",
+        "Working hours",
+    ],
+)
+def test_gerund_modifiers_are_not_instructions(heading):
+    assert not (phrase_heading(heading, [], BODY).prompt or "").startswith("How do I")
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Consider the forum",  # a maxim
+        "Write to be understood, read to understand",
+        "If it feels like a marathon, make it a series",
+        "Usability testing does not require PRA clearance.",  # a sentence
+        "Note before getting started",  # a remark of the page
+        "One thing I learned",  # the author's voice
+        "EDUCATION",  # a template's label in capitals
+        "Gym, lockers, locker rooms",  # several things
+        "Editors you may like",  # a clause about the reader
+        "Examples within TTS",  # a kind of content
+        "Leave types",  # a noun or an instruction: ambiguous, so nothing
+        "Schedule A(r)",  # a name with a letter, not "How do I schedule A(r)?"
+    ],
+)
+def test_headings_that_are_not_subjects_are_refused(heading):
+    phrased = phrase_heading(heading, [], BODY)
+    assert phrased.prompt is None and phrased.reason

@@ -176,7 +176,7 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
         return Phrased(f"{prompt[:-1]} in {place}{prompt[-1]}")
     if page.activity:
         return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
-    if page.name:
+    if page.name and not re.search(r" in [\w“\"]", prompt):  # not "... in hangouts in Google Meet?"
         return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
     specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
     if len(specific) >= min_words:

@@ -81,6 +81,8 @@ def standalone_problem(question: str) -> str:
         return f"'{question}' is not phrased as a question (no question word in front)"
     if len(words) < 3:
         return f"'{question}' is too short to name what it asks about"
+    if re.match(r"(?i)(?:do|did|are|were|have|has|will|would|can|could|is) you\b", question):
+        return f"'{question}' asks the reader (a step of a flowchart), not something a reader would ask"
     if FIRST_PERSON_PLURAL.search(question):
         return f"'{question}' says we/our without naming who"
     pointer = DEICTIC.search(question)

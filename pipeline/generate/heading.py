@@ -18,7 +18,9 @@ from pipeline.generate.subject import VERBS, phrase_heading
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
 BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
          "How do I go about", "Can you give me an overview")  # fmt: skip
-MIN_BROAD_ANSWER = 200  # graders found shorter answers to "What should I know about X?" covered only part of X
+# Graded blind, open questions ("What should I know about X?") answered in under 300 characters were kept a third
+# of the time (a part of X, a stub), and so were those about "X and Y" (two subjects, an answer about one).
+MIN_BROAD_ANSWER = 300
 PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)[^*_\n]{2,80}(?:\*\*|__):?$")
 OWN_EXTRACTORS = ("qa", "dialogue", "definitions")  # blocks another extractor reads as pairs of their own
 
@@ -55,6 +57,10 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
     if is_index(section["body"]):
         detail = "the body is a list of titles (links whose targets are gone): it points elsewhere, it says nothing"
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "link_list", detail)
+        return
+    if phrased.prompt.startswith(BROAD) and re.search(r"\b(?:and|or)\b", phrased.prompt):
+        detail = "an open question about two subjects ('X and Y'): its answer seldom covers both"
+        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "two_subjects", detail)
         return
     if phrased.prompt.startswith(BROAD) and len(section["body"]) < MIN_BROAD_ANSWER and task != "list":
         detail = f"a broad question answered by {len(section['body'])} characters (fewer than {MIN_BROAD_ANSWER})"

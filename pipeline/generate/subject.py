@@ -19,7 +19,16 @@ Prompts are plain text: markup, anchors, numbering and "Q:" prefixes are removed
 import re
 from dataclasses import dataclass
 
-from pipeline.generate.verbs import MENTAL, OBJECT_START, gerund_base, instruction, lemmas, only_noun, past_tense
+from pipeline.generate.verbs import (
+    MENTAL,
+    OBJECT_START,
+    gerund_base,
+    instruction,
+    lemmas,
+    lettered,
+    only_noun,
+    past_tense,
+)
 
 MARKUP = [
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
@@ -43,7 +52,16 @@ NO_SUBJECT = re.compile(
 )
 PRONOUNS = [(re.compile(rf"\b{old}\b", re.I), new) for old, new in
             (("yourself", "myself"), ("yours", "mine"), ("your", "my"), ("you're", "I'm"), ("you've", "I've"),
+             (r"(?<=\bhelp )you|(?<=\bto )you|(?<=\bfor )you|(?<=\bwith )you|(?<=\blet )you|(?<=\btell )you"
+              r"|(?<=\bgive )you|(?<=\bshow )you|(?<=\babout )you|(?<=\bhelps )you", "me"),
              ("you", "I"))]  # fmt: skip
+# A heading naming a document rather than a subject: "Employee performance management checklist", "18F guide to
+# consulting engineering", "Intro to GitHub", "Onboarding overview" (graded blind: kept less than a third of the time).
+DOCUMENT_KIND = re.compile(
+    r"(?i)\b(?:guide|checklist|template|playbook|handbook|toolkit|tool kit|worksheet|slides|deck|newsletter|"
+    r"cheat ?sheet|reading list|intro|introduction|primer|overview|readme)s?\b(?! (?:to|for|of) \w)"
+    r"|^(?:intro|introduction) to\b"
+)
 # "Note before getting started", "Tip: ...", "One thing I learned": a remark of the page, not a subject.
 AUTHOR_VOICE = re.compile(
     r"^(?i:an? )?(?i:note|tip|hint|reminder|warning|caution|heads up)\b"
@@ -227,6 +245,8 @@ def sentence_case(text: str, body: str) -> str:
     """A heading as it reads mid-sentence: a capitalised word is lowered where the body shows it is a common
     word (written in lower case there, never as a name mid-sentence); the first word of a sentence-case
     heading is lowered unless the body writes it as a name. Names keep their capitals."""
+    if len(text.split()) > 1 and re.search(rf"(?<=[a-z,;] ){re.escape(text)}\b", body):
+        return text  # the body writes the phrase so mid-sentence: "the TTS Digital Council"
     words = text.split(" ")
     lowered = set(re.findall(r"\b[a-z][\w'’-]*\b", body))
     named = set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
@@ -255,11 +275,13 @@ def noun_phrase(text: str) -> str:
     cut = next((index for index, word in enumerate(words) if index and word.lower() in PREPOSITIONS), len(words))
     head = words[cut - 1]
     plural = head.lower().endswith("s") and not head.lower().endswith(("ss", "us", "is")) and head.islower()
+    # "OLU performance management program": an acronym naming whose program, not the program's name
+    described = is_name(words[0]) and cut >= 3 and all(word.islower() for word in words[1:cut])
     if (
-        text[:1].islower()
+        (text[:1].islower() or described)
         and words[0].lower() not in STOP
         and not plural
-        and not is_name(" ".join(words[:cut]))  # "HP-7 setup" is a name; "defrost cycle of the HP-7" is not
+        and (described or not is_name(" ".join(words[:cut])))  # "HP-7 setup" is a name; "defrost cycle of ..." not
         and not MASS.search(head)
         and not (words[0].lower().endswith("ing") and len(words) > 1 and words[1].lower() in OBJECT_START)
         # a gerund phrase ("hosting a webinar") takes no article; "the contracting officer" does
@@ -283,6 +305,9 @@ def generic_template(text: str) -> str | None:
     if re.fullmatch(r"(?:product|service|program|programme|team|project|policy) (?:overview|summary)", key):
         return GENERIC["overview"]  # "Product overview": an overview of what the page is about
     words = [word for word in re.findall(r"[a-z]+", key) if word not in ("and", "or", "the", "of", "&")]
+    leftovers = {"other", "notes", "misc", "additional", "more"}
+    if leftovers & set(words) and set(words) <= leftovers | GENERIC_WORDS:
+        return ""  # "Other notes", "Additional resources": leftovers of a page, no subject
     if len(words) >= 2 and all(word in GENERIC_WORDS for word in words):
         verb = "are" if words[-1].endswith("s") and not words[-1].endswith("ss") else "is"
         return f"What {verb} the {key} for {{ctx}}?"
@@ -314,6 +339,8 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         return Phrased(None, f"heading '{text}' lists several things: no one subject to ask about")
     if re.search(r"\b(?:you|I)\s+(?:may|might|can|could|will|would|should|need|want)\b", text, re.I):
         return Phrased(None, f"heading '{text}' is a clause about the reader, not a subject")
+    if DOCUMENT_KIND.search(text):
+        return Phrased(None, f"heading '{text}' names a document (a guide, a checklist, an overview), not a subject")
     if re.match(r"(?i)(?:examples|resources|links|more|further)\b(?! of\b)", text):
         return Phrased(None, f"heading '{text}' names a kind of content, not a subject")
     if AUTHOR_VOICE.search(text):
@@ -379,7 +406,9 @@ def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
     asked = first_person(sentence_case(text, body))
     if text.endswith("."):
         return Phrased(None, f"heading '{text}' is a sentence, not a subject")
-    imperative = instruction(words) or (first in VERBS and len(words) >= 2 and not compound_noun(words))
+    imperative = instruction(words) or (
+        first in VERBS and len(words) >= 2 and not compound_noun(words) and not lettered(words[1])
+    )
     if (first in SITUATION or imperative) and ("," in text or ANAPHOR.search(text)):
         return Phrased(None, f"heading '{text}' reads as a maxim or a clause of its page, not a task to ask about")
     if first in SITUATION and len(words) >= 3:

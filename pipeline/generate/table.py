@@ -345,6 +345,8 @@ def entity_question(label: str, kind: str, names: list[str], section: dict, cfg:
             return f"{where.strip(' ()')}: what is {article}{name}?"
         return f"What is {article}{name}{where}?"
     who = with_kind(sentence_case(label, body), kind) + context(label, section)
+    if last_word(first) in DESCRIPTIVE and len(names) > 1:
+        return None  # a card of fields ("Description, Format, Guidance, Resource(s)") answers no "What is X?"
     if last_word(first) in DESCRIPTIVE:  # the row describes its subject: ask what it is
         common = who != label or len(label.split()) == 1  # 'board games', 'Books'; not 'Tech Operations'
         return f"What are {who}?" if plural(label) and common and not who.startswith("the ") else f"What is {who}?"

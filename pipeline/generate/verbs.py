@@ -52,10 +52,14 @@ def instruction(words: list[str]) -> bool:
     noun followed by what only follows a verb ("Copy my public key", "Set up Slack")."""
     if len(words) < 2 or not base_verb(words[0]):
         return False
+    if len(words) <= 3 and all(word[:1].isupper() for word in words) and not any(map(acronym, words[1:])):
+        return False  # "Google Calendar", "Slack Huddles": a title-cased name, not an instruction
+    if all(word.lower() in OBJECT_START for word in words[1:]):
+        return False  # "Bill to", "Log in": a label, nothing to do anything to
     if words[1].lower() in OBJECT_START:
         return True
-    if re.fullmatch(r"[A-Z](?:\([a-z0-9]{1,3}\))?|[A-Z]\d?", words[1]):
-        return False  # "Schedule A(r)", "Form B": a name with a letter, not a verb and its object
+    if lettered(words[1]):
+        return False
     # A verb-only word before a singular common noun is a modifier ("Defrost cycle"): an imperative's object is a
     # name ("Authorize CircleCI"), a plural ("Teach partners", "Reclaim member seats") or a mass noun.
     following = [word for word in words[1:3] if word.isalpha()]
@@ -64,6 +68,15 @@ def instruction(words: list[str]) -> bool:
         or any(word.endswith("s") and not word.endswith("ss") for word in following)
         or bool(MASS_NOUN.search(words[1].lower()))
     )
+
+
+def acronym(word: str) -> bool:
+    return sum(char.isupper() for char in word) >= 2 or any(char.isdigit() for char in word)
+
+
+def lettered(word: str) -> bool:
+    """ "Schedule A(r)", "Form B": a name with a letter after a noun, not a verb and its object."""
+    return bool(re.fullmatch(r"[A-Z](?:\([a-z0-9]{1,3}\))?|[A-Z]\d?", word))
 
 
 def gerund_base(word: str, following: str = "") -> str | None:
