@@ -14,6 +14,7 @@ from pipeline.records import Split, answer_text, prompt_text, reject
 from pipeline.similarity.compare import normalise
 
 LISTED = 10
+OPEN_QUESTION = r"^(?:what should i know about|can you tell me about|what do i need to know about|tell me about) "
 MIN_PROMPT_WORDS = 3  # "Continue." or "Why?" asked twice is not a conflict
 
 
@@ -52,3 +53,32 @@ def resolve_conflicts(examples: pl.DataFrame, mode: str) -> tuple[Split, dict]:
     detail = pl.format("same prompt as {} with a different answer", "first")
     rejected = reject(flagged.filter(pl.col("first").is_not_null()), "conflict", detail).drop("first")
     return Split(flagged.filter(pl.col("first").is_null()).drop("first"), rejected), summary
+
+
+def reject_ambiguous(examples: pl.DataFrame) -> Split:
+    """Generated examples whose question was made on several pages with different answers ("Tell me about
+    compliance and records considerations." under GitHub and under Mural; "What does CRM stand for?" with two
+    expansions) are all rejected (`ambiguous_prompt`): out of their pages they ask the same thing, and a model
+    taught both learns one of them at random. Unlike a conflict in the user's own data, neither is kept: the
+    generator made the question, and no page's answer is the right one. A global stage, so shards do not matter."""
+    first_prompt = (
+        pl.col("messages")
+        .list.first()
+        .struct.field("content")
+        .str.to_lowercase()
+        .str.replace(OPEN_QUESTION, "")  # "Tell me about X." and "What should I know about X?" ask the same
+        .str.strip_chars(" ?.!")
+    )
+    answer = pl.col("messages").list.get(1, null_on_oob=True).struct.field("content")
+    generated = pl.col("generator").str.contains(r"^(?:extractive|llm):").fill_null(False)
+    counted = examples.with_columns(_asked=first_prompt, _answer=answer, _generated=generated).with_columns(
+        _answers=pl.col("_answer").n_unique().over("_asked", "_generated"),
+        _pages=pl.col("source").n_unique().over("_asked", "_generated"),
+    )
+    ambiguous = ((pl.col("_answers") > 1) & (pl.col("messages").list.len() == 2) & pl.col("_generated")).fill_null(
+        False
+    )
+    detail = pl.format("the same question is made from {} pages with {} different answers", "_pages", "_answers")
+    rejected = reject(counted.filter(ambiguous), "ambiguous_prompt", detail)
+    helpers = ["_asked", "_answer", "_generated", "_answers", "_pages"]
+    return Split(counted.filter(~ambiguous).drop(helpers), rejected.drop(helpers))

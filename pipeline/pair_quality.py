@@ -153,6 +153,7 @@ ANSWER_MARKUP = [
     r"(?m)^[ \t]*-{3,}[ \t]*$",  # a front-matter fence (or a rule) alone on a line
     rf"(?m)^(?:{FRONT_MATTER_KEYS}|cSpell):(?:[ \t]|$)",  # front-matter lines
     r"(?m)^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S",  # link reference definitions: "[1]: https://..."
+    r"(?:^|[^#\w])##\w",  # a channel written with a doubled hash ("##acquisition"): markup gone wrong
 ]  # fmt: skip
 
 
@@ -338,7 +339,9 @@ RULES: list[Rule] = [
     ),
     (
         "markup_in_answer",
-        ~contains_any(ANSWER_PROSE, ANSWER_MARKUP) & ~ANSWER.str.contains(r"\{%|\{\{|(?m)^---[ \t]*$"),
+        ~contains_any(ANSWER_PROSE, ANSWER_MARKUP)
+        & ~ANSWER.str.contains(r"\{%|\{\{|(?m)^---[ \t]*$")
+        & (ANSWER_PROSE.str.count_matches(r"\*\*") % 2 == 0),  # a stray "**" left where bold text was cut
         "the answer holds markup a reader should never see: HTML tags, comments or entities, a front-matter "
         "fence or key line, or link reference definitions outside code, or template tags ({% %}, {{ }}) anywhere: "
         "a site's template source is not domain knowledge (turn the rule off for pages that teach templates)",

@@ -59,6 +59,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("quality", "shard", "quality", ("quality", "sensitive"), steps.quality),
     Stage("dedup-exact", "global", "dedup", ("dedup",), steps.dedup_exact),
     Stage("dedup-near", "global", "dedup", ("dedup",), steps.dedup_near),
+    Stage("reject-ambiguous", "global", "dedup", (), steps.reject_ambiguous_prompts),
     Stage("reject-conflicts", "global", "dedup", ("dedup",), steps.reject_conflicts,
           when=lambda cfg: cfg.dedup.conflicts == "reject"),
     Stage("decontaminate", "global", "dedup", ("decontamination", "dedup"), steps.decontaminate,

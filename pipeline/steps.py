@@ -15,7 +15,7 @@ import polars as pl
 
 from pipeline.checks.targets import get_target
 from pipeline.config import PrepareConfig
-from pipeline.conflicts import resolve_conflicts
+from pipeline.conflicts import reject_ambiguous, resolve_conflicts
 from pipeline.decontaminate import drop_contaminated, read_eval_items
 from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
 from pipeline.export import write_hf_dataset, write_rejects, write_splits
@@ -138,6 +138,10 @@ def dedup_exact(state: RunState, cfg: PrepareConfig) -> Split:
 
 def dedup_near(state: RunState, cfg: PrepareConfig) -> Split:
     return drop_near_duplicates(state.examples, cfg.dedup)
+
+
+def reject_ambiguous_prompts(state: RunState, cfg: PrepareConfig) -> Split:
+    return reject_ambiguous(state.examples)
 
 
 def reject_conflicts(state: RunState, cfg: PrepareConfig) -> Split:

@@ -2,6 +2,7 @@ import polars as pl
 import pytest
 
 from pipeline.config import GenerateConfig
+from pipeline.conflicts import reject_ambiguous
 from pipeline.generate.extractive import EXTRACTORS, generate_extractive, reject_barren_documents
 from pipeline.grounding import check_grounding
 from pipeline.records import EXAMPLE
@@ -259,7 +260,9 @@ def test_one_question_with_different_answers_on_two_pages_is_ambiguous():
             ),
         ]
     )
-    kept, rejected = generate_extractive(split_sections(docs), GenerateConfig())
+    made = generate_extractive(split_sections(docs), GenerateConfig()).kept
+    assert made.height == 2
+    kept, rejected = reject_ambiguous(made)
     assert kept.height == 0
     assert rejected["reject_reason"].to_list() == ["ambiguous_prompt", "ambiguous_prompt"]
     assert rejected["reject_detail"][0] == "the same question is made from 2 pages with 2 different answers"

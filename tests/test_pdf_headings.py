@@ -115,11 +115,18 @@ def test_outline_pdf_is_unchanged_by_type_headings():
 
 
 OWNER_FAQ = Path(__file__).resolve().parents[1] / "sample_data" / "manuals" / "battery-owner-faq.pdf"
-OWNER_SECTIONS = {  # made by tests/data/pdf/make_sample_manual.py: heading -> how its body starts
-    "Everyday charging and discharging": "On a sunny day the Cell stores the solar power",
-    "Looking after your Cell": "The Cell needs no routine maintenance.",
-    "Power cuts and the backup reserve": "Without a Backup Gateway the Cell switches itself off",
-    "What to do when something looks wrong": "If the status light flashes amber",
+OWNER_HEADINGS = [
+    "Everyday charging",
+    "Looking after your Cell",
+    "The backup reserve in a power cut",
+    "What to do when something looks wrong",
+]
+OWNER_SECTIONS = {  # made by tests/data/pdf/make_sample_manual.py: the question a heading becomes -> its body's start
+    "What do I need to know about everyday charging when living with my Brightwater Cell?": "On a sunny day the "
+    "Cell stores the solar power",
+    "How do I look after my Cell?": "The Cell needs no routine maintenance.",
+    "Can you tell me about the backup reserve in a power cut?": "Without a Backup Gateway the Cell switches itself off",
+    "What should I do when something looks wrong?": "If the status light flashes amber",
 }
 OWNER_QUESTIONS = {
     "Why is the charge lower in the morning than at bedtime?": "The Cell keeps running your home through the "
@@ -142,7 +149,7 @@ def test_sample_owner_faq_has_headings_from_type_alone():
     assert title == "Living with your Brightwater Cell"
     assert headings(text) == [
         (1, "Living with your Brightwater Cell"),
-        *((2, section) for section in OWNER_SECTIONS),
+        *((2, section) for section in OWNER_HEADINGS),
         (2, "Frequently asked questions"),
         *((3, question) for question in OWNER_QUESTIONS),
     ]
@@ -160,10 +167,9 @@ def test_sample_owner_faq_gives_one_example_per_question_and_per_section(tmp_pat
         asked = [messages for messages in examples if messages[0]["content"] == question]
         assert len(asked) == 1, question
         assert asked[0][1]["content"] == answer
-    for heading, body in OWNER_SECTIONS.items():
-        subject = heading.lower().replace("your", "my").removeprefix("what to do ")
-        asked = [messages for messages in examples if subject in messages[0]["content"].lower()]
-        assert len(asked) == 1, heading
+    for question, body in OWNER_SECTIONS.items():
+        asked = [messages for messages in examples if messages[0]["content"] == question]
+        assert len(asked) == 1, question
         assert asked[0][1]["content"].startswith(body)
     assert len(examples) == len(OWNER_QUESTIONS) + len(OWNER_SECTIONS)
 

@@ -30,7 +30,8 @@ HANDBOOK = """# Staff handbook
 ## Remote work stipend
 
 Employees who work from home at least three days a week receive a remote work stipend of 500 euros per year, \
-paid with the January salary. The stipend covers a desk, a chair and a monitor.
+paid with the January salary. The stipend covers a desk, a chair and a monitor. Receipts are not needed, \
+and part-time staff receive it in proportion to the hours in their contract, rounded up to the nearest euro.
 
 ## Glossary
 
@@ -53,7 +54,8 @@ Agent: Glad to help. The update finishes on the next start.
 STIPEND_QUESTION = "Can you tell me about the remote work stipend?"
 STIPEND = (
     "Employees who work from home at least three days a week receive a remote work stipend of 500 euros per year, "
-    "paid with the January salary. The stipend covers a desk, a chair and a monitor."
+    "paid with the January salary. The stipend covers a desk, a chair and a monitor. Receipts are not needed, "
+    "and part-time staff receive it in proportion to the hours in their contract, rounded up to the nearest euro."
 )
 IMPORTED = {
     "id": "0" * 20, "kind": "sft", "task": "imported", "source": "data.jsonl:1", "doc_id": "i1",
@@ -96,8 +98,8 @@ def test_rewrites_replace_the_question_and_nothing_else(server, tmp_path):
     assert prompts(after) == [
         "Quick question — can you tell me about the remote work stipend?",
         "Quick question — what is meant by Hot desk?",
-        "Quick question — what is the price of the Basic model (Staff handbook)?",
-        "Quick question — what is the price for the Pro model (Staff handbook)?",
+        "Quick question — what is the price of the Basic model?",
+        "Quick question — what is the price for the Pro model?",
         "My laptop will not start after the update.",
         "Explain VAT.",
     ]
@@ -178,7 +180,10 @@ GOOD = "Who gets the remote work stipend, and what can it be spent on?"
 def test_each_check(rewrite, reason):
     from pipeline.generate.rephrase import unquoted
 
-    failed = check_rewrite(unquoted(rewrite), STIPEND_QUESTION, STIPEND, "Remote work stipend", "Staff handbook")
+    first_two_sentences = STIPEND.split(" Receipts")[0]  # the answer the shares in the comments are counted on
+    failed = check_rewrite(
+        unquoted(rewrite), STIPEND_QUESTION, first_two_sentences, "Remote work stipend", "Staff handbook"
+    )
     assert (failed[0] if failed else None) == reason
 
 

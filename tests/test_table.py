@@ -300,7 +300,7 @@ def test_a_one_word_common_label_is_asked_about_within_its_page():
 | Fast-track pilot | Up to 7 days | Send the package early for comments. |
 """
     assert [question for _, question, _ in pairs(run(text)[0])] == [
-        "What are the timeline and steps for the Review phase (Getting research clearance)?",
+        "What are the timeline and steps for the Review phase when getting research clearance?",
         "What are the timeline and steps for the fast-track pilot phase?",
     ]
 
@@ -372,7 +372,7 @@ def test_a_specification_sheet_gives_one_example_per_product_column():
 def test_a_value_column_makes_the_label_the_thing_asked_for():
     kept, _ = run(CHECKLIST)
     assert [question for _, question, _ in pairs(kept)] == [
-        "What is the system pressure when cold (Commissioning values)?",
+        "Commissioning values: what is the system pressure when cold?",
         "Commissioning values: what is the minimum flow rate (HP-9)?",
     ]
     assert pairs(kept)[0][2] == "- **Value**: 1.4 bar\n- **Note**: Keep it between 1.0 and 2.0 bar"

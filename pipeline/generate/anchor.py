@@ -169,16 +169,24 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
     page's authors wrote says more with fewer words ("Who approves overtime?") than a template around a
     heading ("Tell me about channel names."), so the faq extractor asks for fewer (`min_words`)."""
     stems = {stem(word) for word in WORD.findall(prompt) if word.lower() not in FRAME}
+    named_place = re.search(r" in (?:the )?[A-Z0-9]", prompt[1:])  # "... in New York City?" already says where
+    specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
+    clause = " when " in prompt or " if " in prompt  # "What should I do when ...?": not a second "when"
+    if page.activity and not page.stems & stems and len(specific) < MIN_SPECIFIC_WORDS + 1 and not clause:
+        # "How much compensation should I offer?" needs "when doing research"; a question that says enough
+        # ("Why is the charge lower in the morning than at bedtime?") reads worse with it
+        return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
+    if page.name and not named_place and not all(stem(word) in stems for word in WORD.findall(page.name)):
+        # "How are channels created?" on the Slack page, "How do I enter the building with a GSA badge?" on the
+        # Chicago office's: the page's name is what the question is about, whatever else it names
+        return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
     if names_something(prompt) or page.stems & stems:
         return Phrased(prompt)
     place = next((name for heading in ancestors if (name := heading_name(heading, page.names))), None)
     if place:  # "Transit subsidy" under "San Francisco": the nearer name says more than the page's
         return Phrased(f"{prompt[:-1]} in {place}{prompt[-1]}")
-    if page.activity:
+    if page.activity and len(specific) < min_words and not clause:
         return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
-    if page.name and not re.search(r" in [\w“\"]", prompt):  # not "... in hangouts in Google Meet?"
-        return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
-    specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
     if len(specific) >= min_words:
         return Phrased(prompt)
     return Phrased(

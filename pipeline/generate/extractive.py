@@ -20,7 +20,6 @@ from pipeline.generate.common import example
 from pipeline.records import EXAMPLE, Split, concat_rejects, reject
 
 REFUSED = {"_reason": pl.String, "_detail": pl.String}  # a candidate an extractor would not write, and why
-OPEN_QUESTION = r"^(?:what should i know about|can you tell me about|what do i need to know about|tell me about) "
 MIN_PER_KIND = 5  # generate.max_share_per_kind never caps a task below this many examples in a document
 Extractor = Callable[[dict, list[Block], GenerateConfig], Iterator[dict]]
 EXTRACTORS: dict[str, Extractor] = {
@@ -47,7 +46,6 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     examples = pl.DataFrame([row for row in rows if "_reason" not in row], schema=EXAMPLE)
     if cfg.faq_conversations:
         examples = group_faq_conversations(examples, cfg)
-    examples, ambiguous = reject_ambiguous(examples)
     examples, over_share = cap_share_per_kind(examples, cfg.max_share_per_kind)
     capped = examples.with_columns(
         in_section=pl.int_range(pl.len()).over("doc_id", "section"),
@@ -58,7 +56,7 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     rejected = reject(capped.filter(over).drop("in_section", "in_document"), "over_cap", detail)
     refusals = reject(refused, pl.col("_reason"), pl.col("_detail")).drop(*REFUSED)
     kept = capped.filter(~over).drop("in_section", "in_document")
-    return Split(kept, concat_rejects([refusals, ambiguous, over_share, rejected]))
+    return Split(kept, concat_rejects([refusals, over_share, rejected]))
 
 
 def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:
@@ -97,29 +95,6 @@ def with_children(sections: pl.DataFrame) -> pl.DataFrame:
     section, and the questions under it are not children of the section before it."""
     deeper = pl.col("section").shift(-1).over("doc_id").str.starts_with(pl.col("section") + " > ")
     return sections.with_columns(has_children=deeper.fill_null(False))
-
-
-def reject_ambiguous(examples: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(kept, REJECTED `ambiguous_prompt`): one question made on several pages with different answers ("Tell me
-    about compliance and records considerations." under GitHub and under Mural; "What does CRM stand for?" with two
-    expansions). Out of their pages they ask the same thing, and a model taught both learns one of them at random."""
-    first_prompt = (
-        pl.col("messages")
-        .list.first()
-        .struct.field("content")
-        .str.to_lowercase()
-        .str.replace(OPEN_QUESTION, "")  # "Tell me about X." and "What should I know about X?" ask the same
-        .str.strip_chars(" ?.!")
-    )
-    answer = pl.col("messages").list.get(1, null_on_oob=True).struct.field("content")
-    counted = examples.with_columns(_asked=first_prompt, _answer=answer).with_columns(
-        _answers=pl.col("_answer").n_unique().over("_asked"), _pages=pl.col("source").n_unique().over("_asked")
-    )
-    ambiguous = (pl.col("_answers") > 1) & (pl.col("messages").list.len() == 2)
-    detail = pl.format("the same question is made from {} pages with {} different answers", "_pages", "_answers")
-    rejected = reject(counted.filter(ambiguous), "ambiguous_prompt", detail)
-    helpers = ["_asked", "_answer", "_answers", "_pages"]
-    return counted.filter(~ambiguous).drop(helpers), rejected.drop(helpers)
 
 
 def cap_share_per_kind(examples: pl.DataFrame, share: float) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -123,7 +123,7 @@ GENERIC = {
     "contacts": "Who do I contact about {ctx}?",
     "questions": "Who do I contact with questions about {ctx}?",
     "training": "What training is there for {ctx}?",
-    "issues": "What issues can come up with {ctx}?",
+    "issues": "",  # "GitHub issues" or problems? Graded blind, the template guessed wrong
     "troubleshooting": "How do I troubleshoot {ctx}?",
     "faq": "",
     "resources": "",  # usually a list of links: nothing to teach
@@ -335,6 +335,8 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         return Phrased(None, f"heading '{text}' says we/our without naming who")
     if text.isupper() and any(len(word) > 4 and lemmas(word) for word in re.findall(r"[A-Z]+", text)):
         return Phrased(None, f"heading '{text}' is set in capitals: a form's or template's label, not a subject")
+    if re.search(r" [-–—] |: ", text):
+        return Phrased(None, f"heading '{text}' is a title in two parts, not a subject to ask about")
     if "," in text and not text.endswith("?"):
         return Phrased(None, f"heading '{text}' lists several things: no one subject to ask about")
     if re.search(r"\b(?:you|I)\s+(?:may|might|can|could|will|would|should|need|want)\b", text, re.I):
@@ -407,7 +409,11 @@ def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
     if text.endswith("."):
         return Phrased(None, f"heading '{text}' is a sentence, not a subject")
     imperative = instruction(words) or (
-        first in VERBS and len(words) >= 2 and not compound_noun(words) and not lettered(words[1])
+        first in VERBS
+        and len(words) >= 2
+        and not compound_noun(words)
+        and not lettered(words[1])
+        and words[1].lower() != "of"  # "Use of other workspaces": a noun
     )
     if (first in SITUATION or imperative) and ("," in text or ANAPHOR.search(text)):
         return Phrased(None, f"heading '{text}' reads as a maxim or a clause of its page, not a task to ask about")
@@ -505,7 +511,7 @@ def context_subject(context: list[str], body: str) -> str | None:
             continue  # an instruction or a clause does not read as "for X"
         if gerund_base(words[0], words[1] if len(words) > 1 else ""):
             continue  # an activity ("Joining the Engineering team") is not a thing with a structure or a timeline
-        while len(words) > 1 and words[-1].lower() in ("playbook", "guide", "handbook", "policy", "page", "overview"):
+        while len(words) > 1 and words[-1].lower() in ("playbook", "guide", "handbook", "policy", "page"):
             words = words[:-1]  # "External speaking request playbook": the requests, not the document
         return noun_phrase(first_person(sentence_case(" ".join(words), body)))
     return None

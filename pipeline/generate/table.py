@@ -57,6 +57,7 @@ from dataclasses import dataclass
 
 from pipeline.blocks import Block, table_cells
 from pipeline.config import GenerateConfig
+from pipeline.generate.anchor import heading_name
 from pipeline.generate.common import (
     CONTAINER_HEADING,
     NO_ARTICLE,
@@ -67,6 +68,8 @@ from pipeline.generate.common import (
     pair,
     topic,
 )
+from pipeline.generate.subject import named_words
+from pipeline.generate.verbs import gerund_base
 
 Cell = tuple[str, int, int]  # text, start, end (offsets in the section body)
 
@@ -341,9 +344,9 @@ def entity_question(label: str, kind: str, names: list[str], section: dict, cfg:
         name = sentence_case(label, body)
         article = "" if name.split()[0].lower() in NO_ARTICLE else "the "
         where = context(label, section, always=True)
-        if where and name.endswith(")"):  # not two parentheses in a row: "Commissioning values: what is ..."
+        if where:  # "Commissioning values: what is the minimum flow rate (HP-9)?"
             return f"{where.strip(' ()')}: what is {article}{name}?"
-        return f"What is {article}{name}{where}?"
+        return f"What is {article}{name}?"
     who = with_kind(sentence_case(label, body), kind) + context(label, section)
     if last_word(first) in DESCRIPTIVE and len(names) > 1:
         return None  # a card of fields ("Description, Format, Guidance, Resource(s)") answers no "What is X?"
@@ -547,7 +550,12 @@ def context(label: str, section: dict, always: bool = False) -> str:
             and (always or text != section.get("heading"))
             and len(text) <= 60
         ):
-            return f" ({text})"
+            if heading_name(text, frozenset(named_words(section.get("body") or ""))):
+                return f" in {text}"  # "Harbourside" in "Leeds": a place or a product the label belongs to
+            words = text.split()
+            if not always and len(words) > 1 and gerund_base(words[0], words[1]):
+                return f" when {lower_first(text)}"  # "the Review phase when getting research clearance"
+            return f" ({text})" if always else ""  # asked as "Commissioning values: what is ...?"
     return ""
 
 

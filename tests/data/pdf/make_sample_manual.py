@@ -28,7 +28,7 @@ INTRO = (
 )
 SECTIONS = [
     (
-        "Everyday charging and discharging",
+        "Everyday charging",
         [
             "On a sunny day the Cell stores the solar power your home does not use straight away, then runs the "
             "home in the evening until it reaches the backup reserve. The Brightwater Hub decides when the "
@@ -51,7 +51,7 @@ SECTIONS = [
         ],
     ),
     (
-        "Power cuts and the backup reserve",
+        "The backup reserve in a power cut",
         [
             "Without a Backup Gateway the Cell switches itself off in a power cut, as the grid code requires, "
             "and starts again on its own once the grid is back. With the gateway, the circuits chosen at "
