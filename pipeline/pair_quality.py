@@ -268,7 +268,8 @@ OUTSIDE_REFERENCE = (
     r"(?i)\b(?:listed|shown|described|mentioned|outlined|noted|explained|detailed|discussed|see|as) (?:above|below)\b"
     r"|\b(?:the|see) (?:above|below)\b|^[\s*_]*(?:above|below)\b|\bbelow (?:summarizes|summarises|are|is|you|lists)\b"
     r"|\bscreenshots?\b|\b(?:image|picture|diagram|figure|video) (?:above|below)\b|\bthis (?:page|guide|section)\b"
-    r"|\b(?:found|available|listed|linked|located) here\b|\bin step \d"
+    r"|\b(?:found|available|listed|linked|located) here\b|\bin step \d|\b(?:this|the following|the) table below\b"
+    r"|\b(?:follow|precede|after|before|under) this table\b|\bthis (?:[\w-]+ ){0,2}(?:chart|diagram|spreadsheet)\b"
 )
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
 
@@ -282,7 +283,7 @@ def points_elsewhere() -> pl.Expr:
     short = prose.str.len_chars() < POINTER_ANSWER
     pointer = prose.str.contains(POINTER_START) | prose.str.contains(r"(?i)\bhere[.:]?\z")
     about_page = prose.str.contains(ABOUT_THE_PAGE)
-    outside = prose.str.contains(OUTSIDE_REFERENCE)
+    outside = prose.str.contains(OUTSIDE_REFERENCE) | prose.str.contains(NAVIGATION)  # "Next to Get a card >"
     return (short & pointer) | about_page | outside | last.str.contains(MISSING_CONTENT).fill_null(False)
 
 
@@ -291,6 +292,7 @@ def points_elsewhere() -> pl.Expr:
 LIST_LABEL = (
     r"(?m)^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+[*_]*[\p{Lu}][\p{L}'’&/-]*(?:[ \t]+[\p{L}'’&/-]+){0,2}[*_]*"
     r"(?:[ \t]*\([^)\n]*\))?[ \t]*$"
+    r"|(?m)^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+[^\n.!]{3,80}\?[ \t]*$"  # a bare question: a link's title ("Why ...?")
 )
 LIST_ITEM = r"(?m)^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\S"
 SKELETON_SHARE = 0.4
@@ -305,6 +307,9 @@ def link_skeleton() -> pl.Expr:
     labels = ANSWER_PROSE.str.count_matches(LIST_LABEL)
     items = ANSWER_PROSE.str.count_matches(LIST_ITEM)
     dump = ANSWER_PROSE.str.count_matches(r"\t") >= 3  # "Q2AAA:\tcloud.gov" lines: a pasted spreadsheet
+    dump = dump | ANSWER_PROSE.str.contains(
+        r"(?im)^[ \t]*(?:[-*+][ \t]+)?(?:step-by-step )?(?:instructions|steps|guides?):[ \t]*$"
+    )
     return (labels >= 2) & (labels >= SKELETON_SHARE * items) | dump
 
 

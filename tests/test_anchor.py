@@ -15,7 +15,7 @@ from pipeline.generate.anchor import MIN_QUESTION_WORDS, Page, anchor, page_cont
         ("Get access to Concur", {"Concur"}, "Concur", None),  # an instruction with a name: the name is shorter
         ("Tock", {"Tock"}, "Tock", None),
         ("Doing research at TTS", {"TTS"}, "TTS", "doing research at TTS"),
-        ("Leaving TTS & Offboarding", set(), "Leaving TTS", "leaving TTS"),
+        ("Leaving TTS & Offboarding", set(), None, "leaving TTS"),  # never "... in Leaving TTS?"
         ("Moving and changing your address", set(), None, "moving and changing my address"),
         (
             "Procedure: Commissioning a Brightwater Cell",
@@ -32,7 +32,7 @@ from pipeline.generate.anchor import MIN_QUESTION_WORDS, Page, anchor, page_cont
         ("Larkspur Logistics Employee Handbook", {"Larkspur"}, None, None),  # not "Larkspur Logistics Employee"
         ("Resources for Deaf and Hard of Hearing individuals in TTS", {"Deaf"}, "TTS", None),  # not the modifier "Deaf"
         ("Working effectively & inclusively with your colleagues", set(), None, None),
-        ("Writing Lab 101", {"Lab"}, "Writing Lab", None),  # a name that starts with a gerund is no activity
+        ("Writing Lab 101", {"Writing", "Lab"}, "Writing Lab", None),  # a name that starts with a gerund is no activity
         ("Play 2", set(), None, None),  # a numbered part of something else
     ],
 )

@@ -127,6 +127,16 @@ SPEC = [
         "answer_link_skeleton",
     ),
     ("How is data maintained in AirTable?", "Guidance TK.", "answer_link_skeleton"),
+    (
+        "What should I know about DNSSEC?",
+        "DNSSEC signs DNS answers so resolvers can check them.\n\n- Why isn't DNSSEC good enough?\n- What is DANE?",
+        "answer_link_skeleton",
+    ),  # link titles that were questions
+    (
+        "How do I override an evaluation acknowledgment?",
+        "Supervisors can override it.\n\nStep-by-step instructions:\n\n- No action required by employee",
+        "answer_link_skeleton",
+    ),
     ("What goes in the education section?", "- University of Leeds, MM/YYYY\n- Degree in design", "answer_link_skeleton"),
     (
         "What do I pack for a site visit?",
@@ -154,6 +164,11 @@ SPEC = [
         "How do I write a federal government resume?",
         "This page provides an overview with examples of how to write a federal government resume, which have "
         "content and formatting that differ from most private sector resumes.",
+        "answer_points_elsewhere",
+    ),
+    (
+        "What is the process for PRA clearance?",
+        "*Detailed, step-by-step instructions follow this table.* The desk officer reviews each package.",
         "answer_points_elsewhere",
     ),
     # kept: a reply that answers, even when it names where to go.

@@ -29,7 +29,7 @@ BODY = "Annual leave is time off with full pay. Staff can claim the remote work 
         ("Project management", [], "What should I know about project management?"),
         # generic headings take their subject from the nearest specific ancestor or the title
         ("Eligibility", ["Remote work stipend", "Benefits"], "Who is eligible for the remote work stipend?"),
-        ("Overview", ["Notes", "Parental leave"], "Can you give me an overview of parental leave?"),
+        ("Overview", ["Notes", "Parental leave"], None),  # graded blind, "an overview of X" asked more than it answered
         (
             "Roles and responsibilities",
             ["Incident response"],
@@ -161,6 +161,13 @@ def test_gerund_modifiers_are_not_instructions(heading):
         "Examples within TTS",  # a kind of content
         "Leave types",  # a noun or an instruction: ambiguous, so nothing
         "Schedule A(r)",  # a name with a letter, not "How do I schedule A(r)?"
+        "Play 7 - learn how to delegate effectively",  # a title in two parts
+        "Problem / situation / context",
+        "What to say during “my portion” of the meeting",  # a label of its page in quotes
+        "Tell git manually (without using KeePassXC)",  # an aside in brackets
+        "Use your travel card when possible",  # advice
+        "Credit hours example",
+        "Consider the law, obey the law",
     ],
 )
 def test_headings_that_are_not_subjects_are_refused(heading):

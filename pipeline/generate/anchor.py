@@ -32,7 +32,8 @@ FRAME = set(
     """a an the of for in on to at by with and or is are was were be been do does did can could should would will
 i me my you your we our it its this that these those what which who whom whose when where why how give list describe
 explain tell about overview summary know need needs there here some any all more most please get go going happens
-happen happening so if than then also just""".split()
+happen happening so if than then also just within during before after once first second next last change
+changes changing update updates updating new information""".split()
 )
 TITLE_CUT = re.compile(r"\s+[-–—:|&(]\s*.*$")  # "Leaving TTS & Offboarding" -> "Leaving TTS"
 MIN_SPECIFIC_WORDS = 3
@@ -66,6 +67,8 @@ def page_context(title: str, names: set[str]) -> Page:
     activity = title_activity(words, names)
     if name and activity and not gerund_base(words[0], words[1]):
         activity = None  # "Get access to Concur": "... in Concur?" says it shorter than "when getting access to"
+    elif activity and name and name.split()[0] == words[0]:
+        name = None  # "Leaving TTS & Offboarding": an activity, never "... in Leaving TTS?"
     return Page(name, activity, stems, frozenset(names))
 
 
@@ -100,6 +103,8 @@ def title_name(text: str, names: set[str]) -> str | None:
         lead.append(word)
     if lead and len(lead) <= 3 and any(map(proper, lead)) and lead != words[:1]:
         return " ".join(lead)  # "Brightwater Cell Home Batteries" -> "Brightwater Cell"
+    if len(words) > 1 and words[0] in names and words[1][:1].islower() and words[1].lower() not in NAME_AFTER:
+        return words[0]  # "Slack channel usage and best practices" -> "Slack": a name before ordinary words
     for index, word in enumerate(words[:-1]):
         if word.lower() not in NAME_AFTER:
             continue
@@ -132,7 +137,11 @@ def heading_name(heading: str, names: frozenset[str]) -> str | None:
 
 def title_activity(words: list[str], names: set[str]) -> str | None:
     """ "Doing research at TTS" -> "doing research at TTS"; "Get access to Concur" -> "getting access to Concur"."""
-    if len(words) < 2 or words[1].endswith("ly") or (words[1][:1].isupper() and not is_name(words[1])):
+    if (
+        len(words) < 2
+        or words[1].endswith("ly")
+        or (words[1][:1].isupper() and not is_name(words[1]) and words[1] not in names)
+    ):
         return None  # "Working effectively ...", and "Writing Lab 101", "Hiring Authorities": names, not activities
     first = words[0]
     if gerund_base(first, words[1]) and first not in names:
@@ -172,11 +181,14 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
     named_place = re.search(r" in (?:the )?[A-Z0-9]", prompt[1:])  # "... in New York City?" already says where
     specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
     clause = " when " in prompt or " if " in prompt  # "What should I do when ...?": not a second "when"
-    if page.activity and not page.stems & stems and len(specific) < MIN_SPECIFIC_WORDS + 1 and not clause:
+    if page.activity and not page.stems & stems and len(specific) <= min_words and not clause:
         # "How much compensation should I offer?" needs "when doing research"; a question that says enough
         # ("Why is the charge lower in the morning than at bedtime?") reads worse with it
         return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
-    if page.name and not named_place and not all(stem(word) in stems for word in WORD.findall(page.name)):
+    said = page.name and (
+        page.name.lower() in prompt.lower() or all(stem(word) in stems for word in WORD.findall(page.name))
+    )  # "... on GitHub.com?" says "GitHub"
+    if page.name and not named_place and not said:
         # "How are channels created?" on the Slack page, "How do I enter the building with a GSA badge?" on the
         # Chicago office's: the page's name is what the question is about, whatever else it names
         return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")

@@ -23,6 +23,12 @@ ASKS = re.compile(
     r"would|may|might|must|have|has|am)\b",
     re.I,
 )
+# "Do you have an upcoming trip?", "Are you a supervisor?": a flowchart asking the reader; "Do you charge late
+# fees?" asks the organisation and stays.
+READER_QUESTION = re.compile(
+    r"(?i)^(?:(?:do|did|will|would|can|could) you (?:have|need|want|plan|know|already|currently|travel|live|work|own|"
+    r"use|feel|think|expect|intend|wish)\b|(?:are|were|have|has|is) you\b)"
+)
 DEICTIC = re.compile(
     r"\b(?:here|there|this|that|these|those|it|they|them|above|below)\s*\??$"
     r"|\b(?:this|these|those)\b|\bother\b(?! than)",
@@ -46,7 +52,12 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
 
 
 def as_asked(question: str) -> str:
-    """A question heading written as a clause ("What to bring on day one?") as a person asks it."""
+    """A question heading written as a clause ("What to bring on day one?") as a person asks it, in the
+    asker's words ("What advice do your colleagues have?" -> "What advice do my colleagues have?")."""
+    if re.search(r"\byour?\b", question, re.I) and not re.match(
+        r"(?i)(?:do|did|are|were|have|has|will|would|can|could|is) you\b", question
+    ):
+        question = first_person(question)
     for pattern, template in WH_CLAUSE:
         match = pattern.match(question.rstrip("?"))
         if match and not pattern.pattern.startswith("^how do"):
@@ -81,7 +92,7 @@ def standalone_problem(question: str) -> str:
         return f"'{question}' is not phrased as a question (no question word in front)"
     if len(words) < 3:
         return f"'{question}' is too short to name what it asks about"
-    if re.match(r"(?i)(?:do|did|are|were|have|has|will|would|can|could|is) you\b", question):
+    if READER_QUESTION.match(question):
         return f"'{question}' asks the reader (a step of a flowchart), not something a reader would ask"
     if FIRST_PERSON_PLURAL.search(question):
         return f"'{question}' says we/our without naming who"

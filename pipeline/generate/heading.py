@@ -13,7 +13,8 @@ from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.anchor import Page, anchor
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
-from pipeline.generate.subject import VERBS, phrase_heading
+from pipeline.generate.subject import VERBS, clean_heading, phrase_heading
+from pipeline.generate.verbs import lemmas
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
 BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
@@ -49,6 +50,10 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
     if phrased.prompt is None:
         yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)
         return
+    if phrased.prompt.startswith(BROAD) and two_subjects(clean_heading(heading)):
+        detail = "an open question about two subjects ('X and Y'): its answer seldom covers both"
+        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "two_subjects", detail)
+        return
     anchored = anchor(phrased.prompt, section.get("page") or Page(), ancestors=ancestors)
     if anchored.prompt is None:
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "needs_context", anchored.reason)
@@ -58,15 +63,23 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         detail = "the body is a list of titles (links whose targets are gone): it points elsewhere, it says nothing"
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "link_list", detail)
         return
-    if phrased.prompt.startswith(BROAD) and re.search(r"\b(?:and|or)\b", phrased.prompt):
-        detail = "an open question about two subjects ('X and Y'): its answer seldom covers both"
-        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "two_subjects", detail)
-        return
     if phrased.prompt.startswith(BROAD) and len(section["body"]) < MIN_BROAD_ANSWER and task != "list":
         detail = f"a broad question answered by {len(section['body'])} characters (fewer than {MIN_BROAD_ANSWER})"
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "thin_answer", detail)
         return
     yield example(section, cfg, task, pair(phrased.prompt, section["body"]), start, end)
+
+
+def two_subjects(heading: str) -> bool:
+    """ "Laws and regulations", "Compliance and records considerations", "Booking and purchasing": two things,
+    and graded blind the answer covered one. Not "Printing and scanning prices" or "Quiet and group study": a
+    modifier before "and" shares the head noun after it."""
+    match = re.search(r"^(.*?)\s+(?:and|or|&)\s+(.+)$", heading, re.I)
+    if not match:
+        return False
+    left, right = match.group(1).split(), match.group(2).split()
+    modifier = len(left) == 1 and len(right) >= 2 and bool({"ADJ", "VERB"} & set(lemmas(left[0])))
+    return not modifier
 
 
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$", re.M)

@@ -68,14 +68,14 @@ from pipeline.generate.common import (
     pair,
     topic,
 )
-from pipeline.generate.subject import named_words
+from pipeline.generate.subject import is_name, named_words
 from pipeline.generate.verbs import gerund_base
 
 Cell = tuple[str, int, int]  # text, start, end (offsets in the section body)
 
 MAX_VALUE_COLUMNS = 6  # wider tables are matrices of flags or layouts, not one thing's attributes
 LISTED_COLUMNS = 3  # a question names at most this many columns; wider rows are asked for as "the details"
-LISTED_WORDS = 3  # "opening hours and phone"; not "dependency analysis and code security analysis"
+LISTED_WORDS = 5  # "annual fee and items on loan"; a longer list reads as a row pasted in
 MAX_LEVELS = 8
 MAX_SUBJECT_WORDS = 8
 MIN_REAL_SHARE = 0.5  # sparser tables are layouts or checklists, not data
@@ -259,8 +259,8 @@ def key_value_subject(section: dict) -> str | None:
     Not the document title: a handbook's title names the handbook, not the office its table describes.
     """
     text = plain(section.get("heading") or "")
-    if not text or CONTAINER_HEADING.search(text) or last_word(text) in VAGUE_SUBJECTS:
-        return None
+    if not text or CONTAINER_HEADING.search(text) or last_word(text) in VAGUE_SUBJECTS or "," in text:
+        return None  # "San Francisco, CA": a place, not the office its table describes
     if topic(text)[0] != "noun" or len(text.split()) > MAX_SUBJECT_WORDS:
         return None
     return noun_phrase(text, section.get("body") or "")
@@ -554,7 +554,8 @@ def context(label: str, section: dict, always: bool = False) -> str:
                 return f" in {text}"  # "Harbourside" in "Leeds": a place or a product the label belongs to
             words = text.split()
             if not always and len(words) > 1 and gerund_base(words[0], words[1]):
-                return f" when {lower_first(text)}"  # "the Review phase when getting research clearance"
+                lowered = " ".join(word if is_name(word) else word.lower() for word in words)
+                return f" when {lowered}"  # "the Review phase when getting research clearance"
             return f" ({text})" if always else ""  # asked as "Commissioning values: what is ...?"
     return ""
 

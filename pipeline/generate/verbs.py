@@ -14,7 +14,7 @@ from lemminflect import getAllLemmas, getInflection
 # Verbs of thought and attitude: "Consider the forum", "Embrace failure" are maxims, not tasks with steps.
 MENTAL = set(
     """consider know understand remember embrace believe assume trust value respect recognize recognise expect
-reflect celebrate appreciate acknowledge be feel care imagine accept""".split()
+reflect celebrate appreciate acknowledge be feel care imagine accept obey""".split()
 )
 # Words that can follow an imperative verb but never a noun used as a modifier ("Update the handbook" vs
 # "Update schedule"): articles, possessives, pronouns and particles.
