@@ -170,10 +170,6 @@ DANGLING_WORD = (
 )
 
 
-# A question asking what a term means; its answer may be a lower-case noun phrase ("the share of solar energy ...").
-DEFINITION_QUESTION = r"(?i)^(?:what (?:is|are)\b|what does .+ (?:mean|stand for)\W*$|define\b)"
-
-
 # A table cell or caption with no subject: "Provides guides for entering IDPs", "Serves as the primary liaison".
 HEADLESS = (
     r"^(?:Provides|Serves|Allows|Helps|Contains|Includes|Offers|Enables|Lets|Supports|Manages|Creates|Handles|"
@@ -184,14 +180,14 @@ HEADLESS = (
 
 def starts_mid_sentence() -> pl.Expr:
     """A continuation word first, or a plain lower-case word first (not a code identifier, URL, list or the
-    prompt's own subject such as "npm") in an answer of more than three words (a table cell may be "as needed"),
-    unless the answer is a finished definition ("the share of solar energy used in the home.")."""
+    prompt's own subject such as "npm") in an answer of more than three words (a table cell may be "as needed").
+    A glossary's lower-case definition ("a group of panels connected in series") is no exception: graded blind,
+    a noun phrase for an answer was dropped as a fragment."""
     lead = ANSWER.str.replace(r"^[\s*_\"“‘'(]+", "")
     first = lead.str.extract(r"^(\S+)").str.replace(r"[,;:.!?)\"”’]+$", "")
     prompt_words = PROMPT.str.to_lowercase().str.extract_all(r"[\p{L}'’]+")
     own_subject = ~first.is_in(TEMPLATE_WORDS) & prompt_words.list.contains(first.fill_null(""))
-    definition = PROMPT.str.contains(DEFINITION_QUESTION) & ANSWER.str.contains(r"[.!?]$")
-    lower = first.str.contains(r"^\p{Ll}[\p{Ll}'’]*$") & ~own_subject & ~definition
+    lower = first.str.contains(r"^\p{Ll}[\p{Ll}'’]*$") & ~own_subject
     return ~ANSWER.str.contains(LIST_OR_CODE_START) & (
         lead.str.contains(CONTINUATION) | lower & (ANSWER.str.count_matches(r"\S+") > 3) | lead.str.contains(HEADLESS)
     )

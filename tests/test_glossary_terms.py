@@ -32,7 +32,7 @@ def test_definitions_are_whole_and_labels_are_not_terms():
     assert len(answers) == 3
     ato = next(answer for question, answer in answers.items() if "ATO" in question)
     assert ato.endswith("website go live with real users.")  # the wrapped line belongs to the definition
-    assert any("Agile" in question for question in answers)
+    assert any("agile" in question.lower() for question in answers)
     assert not any(word in " ".join(answers) for word in ("Feedback", "rapport", "manager"))
 
 
@@ -61,3 +61,15 @@ def test_acronyms_are_asked_as_acronyms_and_non_definitions_are_skipped():
         "What does the term 18F mean?",  # a name, not an abbreviation; a short one says what kind of word it is
         "What does the term CX mean?",  # "Customer Experience" does not spell C-X
     ]  # a group's space, the page speaking, an instruction and a broken term are no definitions
+
+
+def test_ordinary_words_are_asked_in_lower_case_and_noun_phrases_are_no_answers():
+    page = (
+        "# Glossary\n\n## Terms\n\n**Backup reserve**: The share of charge kept back for power cuts.\n"
+        "**String**: a group of solar panels connected in series to one inverter input.\n"
+    )
+    documents = pl.DataFrame([{"doc_id": "g", "source": "g.md", "format": "md", "title": "Glossary", "text": page}])
+    made = generate_extractive(split_sections(documents), GenerateConfig(extractors=["glossary"]))
+    questions = [turns[0]["content"] for turns in made.kept["messages"].to_list()]
+    assert questions[0] in ("What does backup reserve mean?", "What is meant by backup reserve?")
+    assert all("String" not in question for question in questions)  # "string" if anything

@@ -109,7 +109,8 @@ SPEC = [
     ("How are columns named?", "`snake_case` names are required for every column of the export.", None),
     ("How are columns named?", "snake_case names are required for every column of the export.", None),
     ("What does npm install do?", "npm installs the dependencies listed in package.json.", None),
-    ("What is meant by self-consumption?", "the share of solar energy used in the home instead of exported.", None),
+    ("What is meant by self-consumption?", "the share of solar energy used in the home instead of exported.",
+     "answer_fragment"),  # graded blind, a noun phrase for an answer was dropped as a fragment
     ("Why does my HP-7 let out steam?", "That is a defrost cycle. It takes two to six minutes.", None),
     ("How do I change my password?", "Do the following:\n\n1. Open the app.\n2. Tap Settings.", None),
     ("Where do I say hello?", "Post in the welcome channel and say hi :wave:", None),

@@ -138,3 +138,23 @@ def test_the_detector_never_drops_or_reorders_characters(lines):
     rest = "\n".join(new[len(marker) :] for marker, new in zip(added, after, strict=True))
     assert rest == text
     assert "".join(rest.split()) == "".join(text.split())
+
+
+def test_wrapped_lines_are_joined_back_into_their_sentences():
+    from pipeline.ingest.plain_text import unwrap_lines
+
+    text = (
+        "Missed appointment macro\n"
+        "We are sorry we missed you today. You can offer a 20 euro credit, and any extra goodwill needs\n"
+        "team lead approval before it is promised to the customer.\n"
+        "- First item of a list\n"
+        "- second item stays its own line\n"
+        "Title line\n"
+        "lower-case text after a short line stays apart\n"
+    )
+    assert unwrap_lines(text).split("\n")[1:3] == [
+        "We are sorry we missed you today. You can offer a 20 euro credit, and any extra goodwill needs team lead "
+        "approval before it is promised to the customer.",
+        "- First item of a list",
+    ]
+    assert "- second item stays its own line\nTitle line\nlower-case text" in unwrap_lines(text)

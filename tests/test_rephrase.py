@@ -97,7 +97,7 @@ def test_rewrites_replace_the_question_and_nothing_else(server, tmp_path):
     assert server.count == 4  # heading, glossary, two table rows; not the dialogue, not the import
     assert prompts(after) == [
         "Quick question — can you tell me about the remote work stipend?",
-        "Quick question — what is meant by Hot desk?",
+        "Quick question — what does hot desk mean?",
         "Quick question — what is the price of the Basic model?",
         "Quick question — what is the price for the Pro model?",
         "My laptop will not start after the update.",

@@ -11,6 +11,7 @@ from pipeline.blocks import BOLD_TERM, PLAIN_TERM, Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.common import choose, example, pair
 from pipeline.generate.subject import VERBS, WORD3, clean_heading, is_name
+from pipeline.generate.verbs import lemmas
 
 GLOSSARY_SECTION = re.compile(r"\b(?:glossary|definitions|terms|terminology|abbreviations|acronyms|key words)\b", re.I)
 TEMPLATES = ("What does {term} mean?", "What is meant by {term}?", "What {verb} {term}?")
@@ -49,8 +50,27 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
                 template = SHORT_TERM if short else "What is {term}?"
             elif short:
                 template = SHORT_TERM
+            if ordinary_term(term, section["body"]):  # "Backup reserve" -> "What does backup reserve mean?"
+                term = term[:1].lower() + term[1:]
+                template = choose(COMMON_TEMPLATES, cfg.seed, section["doc_id"], term)
             question = template.format(term=term, verb="are" if plural else "is")
             yield example(section, cfg, "glossary", pair(question, answer), offset + start, offset + end)
+
+
+COMMON_TEMPLATES = ("What does {term} mean?", "What is meant by {term}?")
+
+
+def ordinary_term(term: str, body: str) -> bool:
+    """A term made of ordinary words written with a capital only because it starts a glossary line ("String",
+    "Backup reserve"): asked about in lower case, and never "What is Backup reserve?" without an article."""
+    words = term.split()
+    return (
+        term[:1].isupper()
+        and all(word[1:].islower() or not word[1:] for word in words)
+        and all(word.islower() for word in words[1:])
+        and all(lemmas(word) for word in words)
+        and not re.search(rf"(?<=[a-z,;] ){re.escape(words[0])}\b", body)  # the body writes it as a name
+    )
 
 
 def acronym(term: str) -> bool:

@@ -14,7 +14,7 @@ from pipeline.config import GenerateConfig
 from pipeline.generate.anchor import Page, anchor
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
 from pipeline.generate.subject import VERBS, clean_heading, phrase_heading
-from pipeline.generate.verbs import lemmas
+from pipeline.generate.verbs import base_verb, lemmas
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
 BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
@@ -54,6 +54,10 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         detail = "an open question about two subjects ('X and Y'): its answer seldom covers both"
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "two_subjects", detail)
         return
+    if phrased.prompt.startswith("How do I") and not tells_how(section["body"]):
+        detail = "a how-to question over a body with no steps or instructions (it describes or points elsewhere)"
+        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "no_steps", detail)
+        return
     anchored = anchor(phrased.prompt, section.get("page") or Page(), ancestors=ancestors)
     if anchored.prompt is None:
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "needs_context", anchored.reason)
@@ -68,6 +72,23 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "thin_answer", detail)
         return
     yield example(section, cfg, task, pair(phrased.prompt, section["body"]), start, end)
+
+
+INSTRUCTION_PHRASE = re.compile(
+    r"\b(?:you(?:'ll| will| can| need to| must| should| may)|to do (?:this|so)|by (?:clicking|selecting|going|"
+    r"opening|sending|emailing|filling|submitting|using|asking))\b",
+    re.I,
+)
+
+
+def tells_how(body: str) -> bool:
+    """The body gives steps: a list, an instruction ("Open the app", "Email the desk"), or what the reader
+    does ("you can", "you need to"). Graded blind, "How do I ...?" over a description or a pointer to a
+    user guide was dropped every time."""
+    if LIST_ITEM.search(body) or INSTRUCTION_PHRASE.search(body):
+        return True
+    starts = re.findall(r"(?:^|[.!?]\s+)([A-Z][a-z]+)\b", body)
+    return any(base_verb(word) and word.lower() not in ("please", "note") for word in starts)
 
 
 def two_subjects(heading: str) -> bool:

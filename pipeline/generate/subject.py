@@ -18,6 +18,7 @@ Prompts are plain text: markup, anchors, numbering and "Q:" prefixes are removed
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.generate.verbs import (
     MENTAL,
@@ -217,6 +218,7 @@ class Phrased:
     reason: str = ""  # why there is no question (the reject detail)
 
 
+@lru_cache(maxsize=8192)
 def clean_heading(heading: str) -> str:
     """Plain text: no markup, anchors, numbering, "Q:" prefix or trailing colon."""
     text = heading
@@ -245,16 +247,14 @@ def sentence_case(text: str, body: str) -> str:
     """A heading as it reads mid-sentence: a capitalised word is lowered where the body shows it is a common
     word (written in lower case there, never as a name mid-sentence); the first word of a sentence-case
     heading is lowered unless the body writes it as a name. Names keep their capitals."""
-    if len(text.split()) > 1 and re.search(rf"(?<=[a-z,;] ){re.escape(text)}\b", body):
+    if len(text.split()) > 1 and text in body and re.search(rf"(?<=[a-z,;] ){re.escape(text)}\b", body):
         return text  # the body writes the phrase so mid-sentence: "the TTS Digital Council"
     words = text.split(" ")
     if re.search(r"\([A-Z][A-Za-z]*[A-Z]\)", text) or (
         len(words) > 1 and is_name(words[0]) and all(word[:1].isupper() for word in words)
     ):
         return text  # "Competitive Development Program (CDP)", "TTS Technology Operations": names
-    words = text.split(" ")
-    lowered = set(re.findall(r"\b[a-z][\w'’-]*\b", body))
-    named = set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+    lowered, named = body_words(body)
     longer = [  # the heading's ordinary words: not stop words, not names ("Brightwater", "Cell" as the body writes it)
         word
         for word in words
@@ -348,7 +348,11 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         return Phrased(None, f"heading '{text}' is a clause about the reader, not a subject")
     if DOCUMENT_KIND.search(text):
         return Phrased(None, f"heading '{text}' names a document (a guide, a checklist, an overview), not a subject")
-    if re.search(r"(?i)\b(?:when|if|whenever|where) (?:possible|needed|necessary|appropriate)\b|\bexamples?\b", text):
+    if re.search(
+        r"(?i)\b(?:when|if|whenever|where) (?:possible|needed|necessary|appropriate)\b|\bexamples?\b"
+        r"|\b(?:first|next|then|again|above|below)$",
+        text,
+    ):  # "Check the backup reserve first": a step
         return Phrased(None, f"heading '{text}' is advice or an example, not a subject to ask about")
     if re.match(r"(?i)(?:examples|resources|links|more|further)\b(?! of\b)", text):
         return Phrased(None, f"heading '{text}' names a kind of content, not a subject")
@@ -375,8 +379,16 @@ def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
     return phrased
 
 
-def named_words(body: str) -> set[str]:
-    return set(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+def named_words(body: str) -> frozenset[str]:
+    return body_words(body)[1]
+
+
+@lru_cache(maxsize=64)
+def body_words(body: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(words written in lower case, words written capitalised mid-sentence) of a section body: read once per
+    body, though a heading's phrasing asks several times."""
+    lowered = frozenset(re.findall(r"\b[a-z][\w'’-]*\b", body))
+    return lowered, frozenset(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
 
 
 def page_name(context: list[str]) -> str | None:
@@ -491,6 +503,7 @@ def named_in(text: str, body: str) -> bool:
     return bool(re.search(rf"(?<=[a-z,;] ){re.escape(text)}\b", body)) and text.lower() not in body
 
 
+@lru_cache(maxsize=8192)
 def is_name(text: str) -> bool:
     """An acronym, a product or a proper name ("GitHub", "TSP", "HP-7"): specific on its own."""
     return any(
@@ -499,10 +512,16 @@ def is_name(text: str) -> bool:
     )
 
 
+DEFINING_VERB = re.compile(r"(?: \([^)]*\))?\s+(?:is|are|refers to|means)\s", re.I)
+
+
 def defines(text: str, body: str) -> bool:
     """The section opens by defining its heading ("Annual leave is ..."), so "What is X?" fits."""
-    opening = rf"(?:the |an? )?{re.escape(text)}(?: \([^)]*\))?\s+(?:is|are|refers to|means)\s"
-    return bool(re.match(opening, body.strip(), re.I))
+    opening = body[: len(text) + 200].lstrip().lower()  # string tests, not a pattern compiled per heading
+    for article in ("the ", "an ", "a ", ""):
+        if opening.startswith(article + text.lower()):
+            return bool(DEFINING_VERB.match(opening, len(article) + len(text)))
+    return False
 
 
 def context_subject(context: list[str], body: str) -> str | None:
@@ -516,8 +535,8 @@ def context_subject(context: list[str], body: str) -> str | None:
         words = text.split(" ")
         if words[0].lower() in VERBS or any(pattern.match(text) for pattern, _ in WH_CLAUSE):
             continue  # an instruction or a clause does not read as "for X"
-        if gerund_base(words[0], words[1] if len(words) > 1 else ""):
-            continue  # an activity ("Joining the Engineering team") is not a thing with a structure or a timeline
+        if gerund_base(words[0], words[1] if len(words) > 1 else "") or words[0].lower() in ("to", "eligible"):
+            continue  # an activity ("Joining the Engineering team"), a clause: not a thing with a timeline
         while len(words) > 1 and words[-1].lower() in ("playbook", "guide", "handbook", "policy", "page"):
             words = words[:-1]  # "External speaking request playbook": the requests, not the document
         return noun_phrase(first_person(sentence_case(" ".join(words), body)))

@@ -27,6 +27,12 @@ with for from into about yourself yourselves someone something some any all each
 MASS_NOUN = re.compile(r"(?:ware|ment|tion|sion|ance|ence|ness|ity|data|information|access|equipment|feedback)$")
 
 
+# lemminflect reads its tables on first use; read them now, at import, before any worker thread asks: two shards
+# asking at once could see a half-read table (a bench run of the same corpus differed by one example).
+getAllLemmas("warm")
+getInflection("warm", tag="VBG")
+
+
 @cache
 def lemmas(word: str) -> dict[str, tuple[str, ...]]:
     return getAllLemmas(word.lower())  # type: ignore[no-any-return]

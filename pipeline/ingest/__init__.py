@@ -26,7 +26,7 @@ from pipeline.ingest.imported_preference import import_preference, preferred_as_
 from pipeline.ingest.llama_factory import Mapping, read_dataset_info
 from pipeline.ingest.markdown import markdown_to_text
 from pipeline.ingest.pdf import pdf_to_markdown
-from pipeline.ingest.plain_text import plain_text_to_markdown
+from pipeline.ingest.plain_text import plain_text_to_markdown, unwrap_lines
 from pipeline.ingest.tabular import frame_records, json_records, jsonl_records
 from pipeline.ingest.text import document_from_text
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, rejected_document, stable_id
@@ -151,7 +151,7 @@ def read_file(
         text, title, _ = markdown_to_text(text)
         return single_document(source.name, kind, text, title, empty_detail="the page has no text")
     if kind == "txt":
-        text = plain_text_to_markdown(text)
+        text = plain_text_to_markdown(unwrap_lines(text))
     return single_document(source.name, kind, text, None)
 
 

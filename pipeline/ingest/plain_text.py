@@ -55,6 +55,27 @@ GREETING = re.compile(
 QA_LINE = re.compile(r"^(Q|Question|A|Answer)\s*:", re.I)
 
 
+CONTINUES = re.compile(r"^[a-z0-9(\"“‘']")  # a line that goes on the sentence above it
+ENDS = re.compile(r"[.!?:;]\s*$|^\s*(?:#|[-*+•]\s|\d{1,3}[.)]\s|\|)")  # a finished line, a heading, list item or row
+
+
+def unwrap_lines(text: str) -> str:
+    """Text wrapped at a fixed width ("... needs\nteam lead approval"), joined back into its sentences, as an
+    editor shows it: a line near the text's width that does not end a sentence, followed by one that starts in
+    lower case, is one line. Short lines (a title), lists, headings and table rows keep their breaks."""
+    lines = text.split("\n")
+    wrap = max(40, int(0.6 * max((len(line) for line in lines), default=0)))  # a wrapped line reaches near the width
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        wrapped = len(previous.split("\n")[-1]) >= wrap if previous else False
+        if wrapped and line.strip() and CONTINUES.match(line.strip()) and not ENDS.search(previous):
+            out[-1] = f"{previous.rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def plain_text_to_markdown(text: str) -> str:
     """The text with `## ` before its heading lines and `### ` before its question lines (see the module)."""
     if not text.strip() or next(find_headings(text), None) is not None:
