@@ -86,3 +86,12 @@ def test_a_nearer_name_among_the_ancestors_comes_first():
     page = page_context("Office locations", {"San", "Francisco"})
     asked = anchor("Can you tell me about the transit subsidy?", page, ancestors=["San Francisco"])
     assert asked.prompt == "Can you tell me about the transit subsidy in San Francisco?"
+
+
+def test_a_clause_takes_the_name_in_front_and_a_named_subject_needs_no_page():
+    chicago = page_context("Chicago", {"Chicago"})
+    asked = anchor("Who can I contact if I have questions?", chicago, MIN_QUESTION_WORDS)
+    assert asked.prompt == "In Chicago, who can I contact if I have questions?"
+    research = page_context("Sharing calendars with partners", set())
+    assert anchor("What is MAX.gov?", research).prompt == "What is MAX.gov?"  # not "... when sharing calendars"
+    assert page_context("Benefits", {"Benefits"}).name is None  # a topic, never "... in Benefits?"

@@ -58,9 +58,9 @@ def test_acronyms_are_asked_as_acronyms_and_non_definitions_are_skipped():
     assert questions == [
         "What does ATO stand for?",  # the definition expands it
         "What does COP stand for?",  # coefficient Of performance: small words count
-        "What does the term 18F mean?",  # a name, not an abbreviation; a short one says what kind of word it is
-        "What does the term CX mean?",  # "Customer Experience" does not spell C-X
-    ]  # a group's space, the page speaking, an instruction and a broken term are no definitions
+        "What does the term 18F mean?",  # short: say what kind of word is asked about
+    ]  # "CX" is not spelled by "Customer Experience" and too short to ask "What is CX?"; a group's space, the page
+    # speaking, an instruction and a broken term are no definitions
 
 
 def test_ordinary_words_are_asked_in_lower_case_and_noun_phrases_are_no_answers():

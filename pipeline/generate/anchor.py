@@ -33,7 +33,7 @@ FRAME = set(
 i me my you your we our it its this that these those what which who whom whose when where why how give list describe
 explain tell about overview summary know need needs there here some any all more most please get go going happens
 happen happening so if than then also just within during before after once first second next last change
-changes changing update updates updating new information""".split()
+changes changing update updates updating new information have has had""".split()
 )
 TITLE_CUT = re.compile(r"\s+[-–—:|&(]\s*.*$")  # "Leaving TTS & Offboarding" -> "Leaving TTS"
 MIN_SPECIFIC_WORDS = 3
@@ -89,6 +89,8 @@ def title_name(text: str, names: set[str]) -> str | None:
         words = words[:-1]  # "Benefits FAQ", "Concur guide"
     tokens = WORD.findall(" ".join(words))
     capitalised = 0 < len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
+    if len(words) == 1 and words[0].endswith("s") and "NOUN" in lemmas(words[0]) and not is_name(words[0]):
+        capitalised = False  # "Benefits": a topic, never "... in Benefits?"
     collection = len(tokens) > 1 and "NOUN" in lemmas(tokens[-1]) and tokens[-1].endswith("s")  # "Support Macros"
     numbered = len(tokens) == 2 and tokens[1].isdigit() and bool(lemmas(tokens[0]))  # "Play 2": a part of something
     if capitalised and not numbered and (all(map(named, tokens)) or (any(map(proper, tokens)) and not collection)):
@@ -189,16 +191,19 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
     named_place = re.search(r" in (?:the )?[A-Z0-9]", prompt[1:])  # "... in New York City?" already says where
     specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
     clause = " when " in prompt or " if " in prompt  # "What should I do when ...?": not a second "when"
-    if page.activity and not page.stems & stems and len(specific) <= min_words and not clause:
+    own_name = names_something(prompt)  # "What is MAX.gov?" needs no page to say what it asks
+    if page.activity and not page.stems & stems and len(specific) <= min_words and not clause and not own_name:
         # "How much compensation should I offer?" needs "when doing research"; a question that says enough
         # ("Why is the charge lower in the morning than at bedtime?") reads worse with it
         return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
     said = page.name and (
         page.name.lower() in prompt.lower() or all(stem(word) in stems for word in WORD.findall(page.name))
     )  # "... on GitHub.com?" says "GitHub"
-    if page.name and not named_place and not said and not clause and len(specific) <= min_words:
+    if page.name and not named_place and not said and not own_name and len(specific) <= min_words:
         # "How are channels created?" on the Slack page: a short question gets its page's name; a longer one
         # ("Why is my battery light amber?") reads as pasted with it (graded blind: "... in Benefits?")
+        if clause:  # "In Chicago, who can I contact if I have questions about the office space?"
+            return Phrased(f"In {page.name}, {prompt[:1].lower()}{prompt[1:]}")
         return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
     if names_something(prompt) or page.stems & stems:
         return Phrased(prompt)

@@ -46,8 +46,10 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
             short = not WORD3.search(term)  # "CO", "508": name what kind of word is asked about
             if acronym(term) and expands(term, answer):  # "ATO" -> "Authority to Operate"
                 template = SHORT_ACRONYM if short else ACRONYM
-            elif acronym(term):  # "18F" is a name, not an abbreviation
-                template = SHORT_TERM if short else "What is {term}?"
+            elif acronym(term) and short:
+                continue  # "18F": a name, not an abbreviation, and "What is 18F?" names too little to ask
+            elif acronym(term):
+                template = "What is {term}?"
             elif short:
                 template = SHORT_TERM
             if ordinary_term(term, section["body"]):  # "Backup reserve" -> "What does backup reserve mean?"
@@ -97,7 +99,7 @@ def defines_term(term: str, definition: str, in_glossary: bool) -> bool:
     first = term.split(" ", 1)[0].lower() if term else ""
     if not term or NOT_A_TERM.match(term) or first in VERBS or definition.rstrip().endswith("?"):
         return False
-    if term.count("(") != term.count(")") or "," in term or NOT_A_DEFINITION.match(definition):
+    if term.count("(") != term.count(")") or re.search(r",| from | and ", term) or NOT_A_DEFINITION.match(definition):
         return False  # "glossary (Tip", "Asian, Native Hawaiian, ..."; "We also provide ...", "A space for ..."
     if definition.split(" ", 1)[0].lower() in VERBS:
         return False  # "Download design kits ...": an instruction, not what the term means

@@ -60,7 +60,7 @@ PRONOUNS = [(re.compile(rf"\b{old}\b", re.I), new) for old, new in
 # consulting engineering", "Intro to GitHub", "Onboarding overview" (graded blind: kept less than a third of the time).
 DOCUMENT_KIND = re.compile(
     r"(?i)\b(?:guide|checklist|template|playbook|handbook|toolkit|tool kit|worksheet|slides|deck|newsletter|"
-    r"cheat ?sheet|reading list|intro|introduction|primer|overview|readme)s?\b(?! (?:to|for|of) \w)"
+    r"cheat ?sheet|reading list|readme)s?\b|\b(?:intro|introduction|primer|overview)s?\b(?! (?:to|of) \w)"
     r"|^(?:intro|introduction) to\b"
 )
 # "Note before getting started", "Tip: ...", "One thing I learned": a remark of the page, not a subject.
@@ -270,6 +270,11 @@ def sentence_case(text: str, body: str) -> str:
         ordinary = plain[:1].isupper() and plain[1:].islower() and common_word
         common = bool({low, f"{low}s", low.removesuffix("s")} & lowered) or (index == 0 and not title_case)
         out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
+    if out != words:  # one word lowered: lower the other ordinary words too, never "the digital Council"
+        out = [
+            word.lower() if word[:1].isupper() and word[1:].islower() and lemmas(word) and word not in named else word
+            for word in out
+        ]
     return " ".join(out)
 
 
@@ -354,7 +359,7 @@ def phrase_heading(heading: str, context: list[str], body: str, variant: int = 0
         text,
     ):  # "Check the backup reserve first": a step
         return Phrased(None, f"heading '{text}' is advice or an example, not a subject to ask about")
-    if re.match(r"(?i)(?:examples|resources|links|more|further)\b(?! of\b)", text):
+    if re.match(r"(?i)(?:examples|resources|links|more|further|steps?)\b(?! of\b)", text):
         return Phrased(None, f"heading '{text}' names a kind of content, not a subject")
     if AUTHOR_VOICE.search(text):
         return Phrased(None, f"heading '{text}' is a note or the author's own voice, not a subject")

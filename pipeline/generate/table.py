@@ -312,8 +312,8 @@ def entity_examples(table: Table, section: dict, cfg: GenerateConfig, offset: in
     code_table = last_word(kind) in CODE_HEADERS
     for row in table.rows:
         label = subject(plain(row[0][0]), code_table)
-        if not label:
-            continue
+        if not label or "," in label:
+            continue  # "San Francisco, CA": a place whose row is an office the label does not name
         values = [(plain(table.header[i]) or "", row[i]) for i in columns if real_value(row[i][0], table.header[i])]
         if not values:
             continue
@@ -362,6 +362,7 @@ def entity_question(label: str, kind: str, names: list[str], section: dict, cfg:
     if (
         len(nouns) == len(names) <= LISTED_COLUMNS
         and sum(len(re.sub(r"\([^)]*\)", "", name).split()) for name in names) <= LISTED_WORDS
+        and not any(len([w for w in name.split() if w.lower() not in PREPOSITIONS]) >= 3 for name in names)
     ):
         listed = ", ".join(phrase(name) for name in names[:-1]) + " and " + phrase(names[-1])
         templates = ("What are the {listed} of {who}?", "What are the {listed} for {who}?")
