@@ -154,6 +154,7 @@ ANSWER_MARKUP = [
     rf"(?m)^(?:{FRONT_MATTER_KEYS}|cSpell):(?:[ \t]|$)",  # front-matter lines
     r"(?m)^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S",  # link reference definitions: "[1]: https://..."
     r"(?:^|[^#\w])##\w",  # a channel written with a doubled hash ("##acquisition"): markup gone wrong
+    r"\{\.[\w-]+[^}\n]*\}|\]\s+\(https?://",  # a kramdown class ("More{.usa-button}"), a link broken by a space
 ]  # fmt: skip
 
 
@@ -293,6 +294,11 @@ LIST_LABEL = (
 )
 LIST_ITEM = r"(?m)^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\S"
 SKELETON_SHARE = 0.4
+# The label of a button or link that ended the section: "Get in touch", "More information.", "Learn more".
+TRAILING_LINK_LABEL = (
+    r"(?i)(?:^|\n)[ \t]*(?:[-*+][ \t]+)?(?:more information|more info|get in touch|learn more|read more|see more|"
+    r"find out more|contact us|more details|details)[.!:]?[ \t]*\z"
+)
 DRAFT_PLACEHOLDER = (
     r"(?:\bTK\b|\bTKTK\b|\b(?:MM|DD)/(?:DD/)?YYYY\b|\bYYYY-MM-DD\b|\blorem ipsum\b|\[(?:insert|add|your)[^\]]*\])"
 )
@@ -304,6 +310,7 @@ def link_skeleton() -> pl.Expr:
     labels = ANSWER_PROSE.str.count_matches(LIST_LABEL)
     items = ANSWER_PROSE.str.count_matches(LIST_ITEM)
     dump = ANSWER_PROSE.str.count_matches(r"\t") >= 3  # "Q2AAA:\tcloud.gov" lines: a pasted spreadsheet
+    dump = dump | ANSWER_PROSE.str.contains(TRAILING_LINK_LABEL)
     dump = dump | ANSWER_PROSE.str.contains(
         r"(?im)^[ \t]*(?:[-*+][ \t]+)?(?:step-by-step )?(?:instructions|steps|guides?):[ \t]*$"
     )

@@ -128,6 +128,7 @@ SPEC = [
         "answer_link_skeleton",
     ),
     ("How is data maintained in AirTable?", "Guidance TK.", "answer_link_skeleton"),
+    ("What are some tips for a launch?", "Plan the launch a month ahead.\n\nMore{.usa-button}", "markup_in_answer"),
     (
         "What should I know about DNSSEC?",
         "DNSSEC signs DNS answers so resolvers can check them.\n\n- Why isn't DNSSEC good enough?\n- What is DANE?",
@@ -146,6 +147,11 @@ SPEC = [
         None,
     ),
     ("Which teams take part?", "- The support team answers the phone.\n- Finance", None),  # one label is not a skeleton
+    (
+        "What should I know about equipment to accommodate disability?",
+        "GSA provides standing desks, screen readers and other equipment on request.\n\nMore information.",
+        "answer_link_skeleton",
+    ),  # the label of a link that ended the section
     # answer_points_elsewhere: a pointer instead of an answer, or steps the answer promises and does not hold.
     ("How do I get a Qualtrics license?", ONE_LINK, "answer_points_elsewhere"),
     (

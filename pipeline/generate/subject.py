@@ -155,7 +155,7 @@ WH_CLAUSE = [  # "How to X" -> "How do I X?"
     (re.compile(r"^when to (.+)$", re.I), "When should I {}?"),
     (re.compile(r"^where to (.+)$", re.I), "Where do I {}?"),
     (re.compile(r"^who to (.+)$", re.I), "Who should I {}?"),
-    (re.compile(r"^why (?:to )?(.+)$", re.I), "Why {}?"),
+    (re.compile(r"^why to (.+)$", re.I), "Why should I {}?"),  # not "Why my first bill may look different"
     (re.compile(r"^whether to (.+)$", re.I), "Should I {}?"),
 ]
 VERBS = set(
@@ -533,6 +533,9 @@ def context_subject(context: list[str], body: str) -> str | None:
     """The nearest ancestor heading (or the title) that names a specific subject, as a phrase."""
     for raw in context:
         text = re.sub(r"^about\s+", "", clean_heading(raw), flags=re.I)
+        text = re.sub(
+            r"^(?:procedure|policy|guide|faq|how-to|runbook|playbook|checklist|reference)s?:\s+", "", text, flags=re.I
+        )
         if not text or NO_SUBJECT.match(text) or generic_template(text) is not None or text.endswith("?"):
             continue
         if FIRST_PERSON_PLURAL.search(text) or (len(content_words(text)) < 1):
