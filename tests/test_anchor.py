@@ -95,3 +95,11 @@ def test_a_clause_takes_the_name_in_front_and_a_named_subject_needs_no_page():
     research = page_context("Sharing calendars with partners", set())
     assert anchor("What is MAX.gov?", research).prompt == "What is MAX.gov?"  # not "... when sharing calendars"
     assert page_context("Benefits", {"Benefits"}).name is None  # a topic, never "... in Benefits?"
+
+
+def test_a_longer_question_takes_the_name_in_front():
+    calendar = page_context("Google Calendar", {"Google", "Calendar"})
+    short = anchor("How do I change default event durations?", calendar)
+    assert short.prompt == "How do I change default event durations in Google Calendar?"
+    asked = anchor("How do I change default event durations?", calendar, MIN_QUESTION_WORDS)  # three words: longer
+    assert asked.prompt == "In Google Calendar, how do I change default event durations?"

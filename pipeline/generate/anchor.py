@@ -199,12 +199,12 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
     said = page.name and (
         page.name.lower() in prompt.lower() or all(stem(word) in stems for word in WORD.findall(page.name))
     )  # "... on GitHub.com?" says "GitHub"
-    if page.name and not named_place and not said and not own_name and len(specific) <= min_words:
-        # "How are channels created?" on the Slack page: a short question gets its page's name; a longer one
-        # ("Why is my battery light amber?") reads as pasted with it (graded blind: "... in Benefits?")
-        if clause:  # "In Chicago, who can I contact if I have questions about the office space?"
-            return Phrased(f"In {page.name}, {prompt[:1].lower()}{prompt[1:]}")
-        return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
+    if page.name and not named_place and not said and not own_name and len(specific) <= min_words + 2:
+        # "In Google Calendar, how do I change default event durations?": the page's name in front reads as a
+        # person asks; at the end it read as pasted ("... in Benefits?"), and after a clause as part of it
+        if len(specific) <= min_words and not clause:  # "What is my user type in Concur?"
+            return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
+        return Phrased(f"In {page.name}, {prompt[:1].lower()}{prompt[1:]}")
     if names_something(prompt) or page.stems & stems:
         return Phrased(prompt)
     place = next((name for heading in ancestors if (name := heading_name(heading, page.names))), None)

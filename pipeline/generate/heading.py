@@ -50,28 +50,29 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
     if phrased.prompt is None:
         yield refusal(section, cfg, task, heading, section["body"], start, end, "no_subject", phrased.reason)
         return
-    if phrased.prompt.startswith(BROAD) and two_subjects(clean_heading(heading)):
+    prompt: str = phrased.prompt
+    if prompt.startswith(BROAD) and two_subjects(clean_heading(heading)):
         detail = "an open question about two subjects ('X and Y'): its answer seldom covers both"
-        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "two_subjects", detail)
+        yield refusal(section, cfg, task, prompt, section["body"], start, end, "two_subjects", detail)
         return
-    if phrased.prompt.startswith("How do I") and not tells_how(section["body"]):
+    if prompt.startswith("How do I") and not tells_how(section["body"]):
         detail = "a how-to question over a body with no steps or instructions (it describes or points elsewhere)"
-        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "no_steps", detail)
+        yield refusal(section, cfg, task, prompt, section["body"], start, end, "no_steps", detail)
         return
-    anchored = anchor(phrased.prompt, section.get("page") or Page(), ancestors=ancestors)
+    anchored = anchor(prompt, section.get("page") or Page(), ancestors=ancestors)
     if anchored.prompt is None:
-        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "needs_context", anchored.reason)
+        yield refusal(section, cfg, task, prompt, section["body"], start, end, "needs_context", anchored.reason)
         return
-    phrased = anchored
+    prompt = anchored.prompt
     if is_index(section["body"]):
         detail = "the body is a list of titles (links whose targets are gone): it points elsewhere, it says nothing"
-        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "link_list", detail)
+        yield refusal(section, cfg, task, prompt, section["body"], start, end, "link_list", detail)
         return
-    if phrased.prompt.startswith(BROAD) and len(section["body"]) < MIN_BROAD_ANSWER and task != "list":
+    if prompt.startswith(BROAD) and len(section["body"]) < MIN_BROAD_ANSWER and task != "list":
         detail = f"a broad question answered by {len(section['body'])} characters (fewer than {MIN_BROAD_ANSWER})"
-        yield refusal(section, cfg, task, phrased.prompt, section["body"], start, end, "thin_answer", detail)
+        yield refusal(section, cfg, task, prompt, section["body"], start, end, "thin_answer", detail)
         return
-    yield example(section, cfg, task, pair(phrased.prompt, section["body"]), start, end)
+    yield example(section, cfg, task, pair(prompt, section["body"]), start, end)
 
 
 INSTRUCTION_PHRASE = re.compile(
