@@ -266,7 +266,7 @@ OUTSIDE_REFERENCE = (
     r"|\b(?:the|see) (?:above|below)\b|^[\s*_]*(?:above|below)\b|\bbelow (?:summarizes|summarises|are|is|you|lists)\b"
     r"|\bscreenshots?\b|\b(?:image|picture|diagram|figure|video) (?:above|below)\b|\bthis (?:page|guide|section)\b"
     r"|\b(?:found|available|listed|linked|located) here\b|\bin step \d|\bfollow steps? \d"
-    r"|\b(?:this|the following|the) table below\b"
+    r"|\b(?:this|the following|the) table below\b|\bfollow these steps[.:]"
     r"|\b(?:follow|precede|after|before|under) this table\b|\bthis (?:[\w-]+ ){0,2}(?:chart|diagram|spreadsheet)\b"
 )
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer

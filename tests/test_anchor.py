@@ -103,3 +103,8 @@ def test_a_longer_question_takes_the_name_in_front():
     assert short.prompt == "How do I change default event durations in Google Calendar?"
     asked = anchor("How do I change default event durations?", calendar, MIN_QUESTION_WORDS)  # three words: longer
     assert asked.prompt == "In Google Calendar, how do I change default event durations?"
+
+
+def test_contractions_are_template_words_and_a_numbered_name_is_no_activity():
+    assert anchor("What's the process?", Page(), MIN_QUESTION_WORDS).prompt is None
+    assert page_context("Writing Lab 101", {"Lab"}).activity is None  # not "... when writing Lab 101?"

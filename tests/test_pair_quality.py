@@ -178,6 +178,11 @@ SPEC = [
         "*Detailed, step-by-step instructions follow this table.* The desk officer reviews each package.",
         "answer_points_elsewhere",
     ),
+    (
+        "How do I change my name across GSA?",
+        "1. Update your name with Social Security.\n2. Follow these steps.\n3. Tell your supervisor once HR confirms.",
+        "answer_points_elsewhere",
+    ),  # the steps were a link
     # kept: a reply that answers, even when it names where to go.
     ("Who approves travel?", "Your supervisor approves travel in Concur before you book.", None),
     (

@@ -173,3 +173,18 @@ def test_gerund_modifiers_are_not_instructions(heading):
 def test_headings_that_are_not_subjects_are_refused(heading):
     phrased = phrase_heading(heading, [], BODY)
     assert phrased.prompt is None and phrased.reason
+
+
+@pytest.mark.parametrize(
+    ("heading", "statement"),
+    [
+        ("Battery shows less capacity than expected", True),  # a symptom: a sentence, not a subject
+        ("Hub loses its connection", True),
+        ("Battery charges from the grid at night", True),
+        ("Travel costs for conferences", False),  # a noun phrase
+        ("Mailing lists", False),
+    ],
+)
+def test_a_symptom_heading_is_a_statement(heading, statement):
+    phrased = phrase_heading(heading, [], BODY)
+    assert (phrased.prompt is None and "statement" in phrased.reason) == statement

@@ -33,7 +33,8 @@ FRAME = set(
 i me my you your we our it its this that these those what which who whom whose when where why how give list describe
 explain tell about overview summary know need needs there here some any all more most please get go going happens
 happen happening so if than then also just within during before after once first second next last change
-changes changing update updates updating new information have has had""".split()
+changes changing update updates updating new information have has had what's who's where's how's when's it's
+that's i'm i've""".split()
 )
 TITLE_CUT = re.compile(r"\s+[-–—:|&(]\s*.*$")  # "Leaving TTS & Offboarding" -> "Leaving TTS"
 MIN_SPECIFIC_WORDS = 3
@@ -150,9 +151,10 @@ def title_activity(words: list[str], names: set[str]) -> str | None:
     if (
         len(words) < 2
         or words[1].endswith("ly")
+        or words[-1].isdigit()  # "Writing Lab 101": a name with a number
         or (words[1][:1].isupper() and not is_name(words[1]) and words[1] not in names)
     ):
-        return None  # "Working effectively ...", and "Writing Lab 101", "Hiring Authorities": names, not activities
+        return None  # "Working effectively ...", "Writing Lab 101", "Hiring Authorities": names, not activities
     first = words[0]
     if gerund_base(first, words[1]) and first not in names:
         lead = first.lower()

@@ -445,7 +445,7 @@ def specific_question(text: str, body: str, variant: int = 0) -> Phrased:
         return Phrased(f"What should I do {asked[:1].lower()}{asked[1:]}?")
     if first in STOP or first in SITUATION:
         return Phrased(None, f"heading '{text}' starts with '{words[0]}': no subject to ask about")
-    if STATEMENT.search(text):
+    if STATEMENT.search(text) or symptom(words):
         return Phrased(None, f"heading '{text}' is a statement, not a subject")
     if first in MENTAL:
         return Phrased(None, f"heading '{text}' is a maxim ('{words[0]}'), not a task with steps")
@@ -493,6 +493,24 @@ def activity(words: list[str]) -> bool:
     if second in OBJECT_START:
         return True
     return len(words) >= 3 and not (second.endswith("s") and not second.endswith("ss"))
+
+
+# What follows the verb of a sentence-heading and never the head noun of a phrase: "shows less", "loses its",
+# "charges from"; not "costs for conferences" (a noun phrase).
+SYMPTOM_NEXT = {"the", "a", "an", "my", "your", "its", "their", "his", "her", "our", "less", "more", "no", "too",
+                "from", "when", "after", "during", "every", "all", "itself", "unexpectedly"}  # fmt: skip
+
+
+def symptom(words: list[str]) -> bool:
+    """ "Battery shows less capacity than expected", "Hub loses its connection": a noun and a verb, a sentence
+    (a symptom on a troubleshooting page), not a noun phrase to ask "Can you tell me about ...?" of."""
+    verb_at = 2 if words[0].lower() in ("the", "a", "an", "my", "your") else 1
+    if len(words) <= verb_at + 1 or "NOUN" not in lemmas(words[verb_at - 1]):
+        return False
+    verb = words[verb_at].lower()
+    inflected = [lemma for lemma in lemmas(verb).get("VERB", ()) if lemma != verb]
+    following = words[verb_at + 1].lower()
+    return bool(inflected) and verb.endswith("s") and following in SYMPTOM_NEXT
 
 
 def compound_noun(words: list[str]) -> bool:
