@@ -108,3 +108,7 @@ def test_a_longer_question_takes_the_name_in_front():
 def test_contractions_are_template_words_and_a_numbered_name_is_no_activity():
     assert anchor("What's the process?", Page(), MIN_QUESTION_WORDS).prompt is None
     assert page_context("Writing Lab 101", {"Lab"}).activity is None  # not "... when writing Lab 101?"
+
+
+def test_an_adjective_before_ordinary_words_is_no_name():
+    assert page_context("Paid parental leave", {"Paid"}).name is None  # never "... in Paid?"

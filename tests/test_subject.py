@@ -188,3 +188,10 @@ def test_headings_that_are_not_subjects_are_refused(heading):
 def test_a_symptom_heading_is_a_statement(heading, statement):
     phrased = phrase_heading(heading, [], BODY)
     assert (phrased.prompt is None and "statement" in phrased.reason) == statement
+
+
+def test_a_capitalised_first_word_over_a_common_head_noun_takes_an_article():
+    from pipeline.generate.subject import noun_phrase
+
+    assert noun_phrase("Internal role approval process") == "the Internal role approval process"
+    assert noun_phrase("HP-7 setup") == "HP-7 setup"  # a name and one word

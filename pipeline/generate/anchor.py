@@ -108,10 +108,12 @@ def title_name(text: str, names: set[str]) -> str | None:
         return " ".join(lead)  # "Brightwater Cell Home Batteries" -> "Brightwater Cell"
     first = words[0] if words else ""
     plural_noun = first.endswith("s") and "NOUN" in lemmas(first)  # "Benefits overview": a topic, not a name
+    modifier = bool(lemmas(first)) and "NOUN" not in lemmas(first)  # "Paid parental leave": an adjective
     if (
         len(words) > 1
         and first in names
         and not plural_noun
+        and not modifier
         and words[1][:1].islower()
         and words[1].lower() not in NAME_AFTER | {"and", "or", "&"}
     ):

@@ -285,8 +285,11 @@ def noun_phrase(text: str) -> str:
     cut = next((index for index, word in enumerate(words) if index and word.lower() in PREPOSITIONS), len(words))
     head = words[cut - 1]
     plural = head.lower().endswith("s") and not head.lower().endswith(("ss", "us", "is")) and head.islower()
-    # "OLU performance management program": an acronym naming whose program, not the program's name
-    described = is_name(words[0]) and cut >= 3 and all(word.islower() for word in words[1:cut])
+    # "OLU performance management program": an acronym naming whose program, not the program's name; "Internal
+    # role approval process": a capital the page gave its first word, and a common noun at the head
+    described = (
+        (is_name(words[0]) or bool(lemmas(words[0]))) and cut >= 3 and all(word.islower() for word in words[1:cut])
+    )
     if (
         (text[:1].islower() or described)
         and words[0].lower() not in STOP
