@@ -112,3 +112,10 @@ def test_contractions_are_template_words_and_a_numbered_name_is_no_activity():
 
 def test_an_adjective_before_ordinary_words_is_no_name():
     assert page_context("Paid parental leave", {"Paid"}).name is None  # never "... in Paid?"
+
+
+def test_a_title_led_by_a_word_never_written_in_lower_case_is_a_product():
+    assert page_context("Google Calendar", {"Google"}, frozenset({"Google"})).name == "Google Calendar"
+    assert page_context("Google Calendar", {"Google"}).name is None  # the page also writes "google"
+    assert page_context("Brightwater Heat Pumps", {"Brightwater"}, frozenset({"Brightwater"})).name is None
+    assert anchor("What is considered sensitive?", Page(), MIN_QUESTION_WORDS).prompt is None

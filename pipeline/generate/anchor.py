@@ -33,7 +33,7 @@ FRAME = set(
 i me my you your we our it its this that these those what which who whom whose when where why how give list describe
 explain tell about overview summary know need needs there here some any all more most please get go going happens
 happen happening so if than then also just within during before after once first second next last change
-changes changing update updates updating new information have has had what's who's where's how's when's it's
+changes changing update updates updating new information have has had considered what's who's where's how's when's it's
 that's i'm i've""".split()
 )
 TITLE_CUT = re.compile(r"\s+[-–—:|&(]\s*.*$")  # "Leaving TTS & Offboarding" -> "Leaving TTS"
@@ -55,8 +55,9 @@ class Page:
     names: frozenset[str] = frozenset()  # words the document writes as names
 
 
-def page_context(title: str, names: set[str]) -> Page:
-    """`names`: words the document writes capitalised mid-sentence (its tools, teams and places)."""
+def page_context(title: str, names: set[str], always: frozenset[str] = frozenset()) -> Page:
+    """`names`: words the document writes capitalised mid-sentence (its tools, teams and places); `always`:
+    those of them it never writes in lower case ("Google" on the Google Calendar page)."""
     text = clean_heading(title or "")
     label, colon, rest = text.partition(": ")
     if colon and all(word.lower() in PAGE_WORDS | GENERIC_WORDS | LABELS for word in label.split()):
@@ -64,7 +65,7 @@ def page_context(title: str, names: set[str]) -> Page:
     text = TITLE_CUT.sub("", text)
     words = text.split()
     stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in FRAME | PAGE_WORDS)
-    name = title_name(text, names)
+    name = title_name(text, names) or product_name(words, always)
     activity = title_activity(words, names)
     if name and activity and not gerund_base(words[0], words[1]):
         activity = None  # "Get access to Concur": "... in Concur?" says it shorter than "when getting access to"
@@ -135,6 +136,17 @@ def title_name(text: str, names: set[str]) -> str | None:
         adjective = len(run) == 1 and set(lemmas(run[0])) == {"ADJ"}  # "for Deaf colleagues"
         if run and len(run) <= 3 and all(map(named, run)) and not adjective:
             return " ".join(run)
+    return None
+
+
+def product_name(words: list[str], always: frozenset[str]) -> str | None:
+    """ "Google Calendar", "Google Groups": a short title-cased title whose first word the page never writes in
+    lower case names a product, though its last word is an ordinary one the page also uses in lower case."""
+    if 2 <= len(words) <= 3 and all(word[:1].isupper() for word in words) and words[0] in always:
+        last = words[-1]
+        collection = len(words) == 3 and last.endswith("s") and "NOUN" in lemmas(last)  # "Brightwater Heat Pumps"
+        if last.lower() not in PAGE_WORDS | GENERIC_WORDS | LABELS and not collection:
+            return " ".join(words)
     return None
 
 

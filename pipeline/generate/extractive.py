@@ -86,8 +86,13 @@ def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:
     )
     names = counts.filter(pl.col("capitalised") > pl.col("lower").fill_null(0)).group_by("doc_id").agg("word")
     named = {doc_id: set(words) for doc_id, words in names.iter_rows()}
+    never_lower = counts.filter(pl.col("lower").is_null()).group_by("doc_id").agg("word")
+    always = {doc_id: frozenset(words) for doc_id, words in never_lower.iter_rows()}
     titles = sections.group_by("doc_id").agg(pl.col("title").first())
-    return {doc_id: page_context(title or "", named.get(doc_id, set())) for doc_id, title in titles.iter_rows()}
+    return {
+        doc_id: page_context(title or "", named.get(doc_id, set()), always.get(doc_id, frozenset()))
+        for doc_id, title in titles.iter_rows()
+    }
 
 
 def with_children(sections: pl.DataFrame) -> pl.DataFrame:
