@@ -8,13 +8,17 @@ have five or more words), and with `dedup.conflicts = "reject"` it keeps
 the first of each group in dedup's deterministic order and rejects the others naming the kept id.
 """
 
+import re
+
 import polars as pl
 
+from pipeline.generate.subject import OPENINGS
 from pipeline.records import Split, answer_text, prompt_text, reject
 from pipeline.similarity.compare import normalise
 
 LISTED = 10
-OPEN_QUESTION = r"^(?:what should i know about|can you tell me about|what do i need to know about|tell me about) "
+# The generator's open-question templates ("Tell me about X." asks what "What should I know about X?" asks).
+OPEN_QUESTION = "^(?:" + "|".join(re.escape(opening.lower()) for opening in OPENINGS) + ") "
 MIN_PROMPT_WORDS = 3  # "Continue." or "Why?" asked twice is not a conflict
 
 

@@ -13,12 +13,11 @@ from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.anchor import Page, anchor
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
-from pipeline.generate.subject import VERBS, clean_heading, phrase_heading
+from pipeline.generate.subject import OPENINGS, VERBS, clean_heading, phrase_heading
 from pipeline.generate.verbs import base_verb, lemmas
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
-BROAD = ("What should I know about", "Can you tell me about", "What do I need to know about", "Tell me about",
-         "How do I go about", "Can you give me an overview")  # fmt: skip
+BROAD = (*OPENINGS, "How do I go about", "Can you give me an overview")
 # Graded blind, open questions ("What should I know about X?") answered in under 300 characters were kept a third
 # of the time (a part of X, a stub), and so were those about "X and Y" (two subjects, an answer about one).
 MIN_BROAD_ANSWER = 300

@@ -186,6 +186,7 @@ ABOUT = (
     "What do I need to know about {}?",
     "Tell me about {}.",
 )
+OPENINGS = tuple(template.split(" {}")[0] for template in ABOUT)  # "What should I know about", ...
 WORD3 = re.compile(r"[^\W\d_][\w'’-]{2,}")  # a word of three or more characters starting with a letter
 PAGE_WORDS = {"frequently", "asked", "faq", "faqs", "guide", "guides", "handbook", "page", "overview", "index", "home",
               "policy", "guidelines", "basics", "tips", "101", "help", "documentation", "docs"}  # fmt: skip
