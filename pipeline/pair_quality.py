@@ -268,7 +268,16 @@ OUTSIDE_REFERENCE = (
     r"|\b(?:found|available|listed|linked|located) here\b|\bin step \d|\bfollow steps? \d"
     r"|\b(?:this|the following|the) table below\b|\bfollow these steps[.:]"
     r"|\b(?:follow|precede|after|before|under) this table\b|\bthis (?:[\w-]+ ){0,2}(?:chart|diagram|spreadsheet)\b"
+    r"|\bas (?:noted|mentioned|described|discussed|explained) (?:earlier|previously|in the (?:introduction|previous))\b"
 )
+# An answer whose first words point back at what came before it on its page: "Accountability here means ..." (a
+# list item's explanation of its own label), "This implements several controls" (the step above it). "That is a
+# defrost cycle" answers a question; a question that asks what something is may be answered "This means ...".
+LEANS_BACK = (
+    r"^[\s*_]*(?:\p{Lu}\p{Ll}+ here (?:means|refers to|is)\b"
+    r"|(?:This|These) (?:implements?|means|applies|apply|requires?|ensures?|allows?|lets|let|covers?)\b)"
+)
+DEFINING_QUESTION = r"(?i)^(?:in [^,]+, )?(?:what (?:is|are|does|do)|who (?:is|are))\b"
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
 
 
@@ -282,7 +291,8 @@ def points_elsewhere() -> pl.Expr:
     pointer = prose.str.contains(POINTER_START) | prose.str.contains(r"(?i)\bhere[.:]?\z")
     about_page = prose.str.contains(ABOUT_THE_PAGE)
     outside = prose.str.contains(OUTSIDE_REFERENCE) | prose.str.contains(NAVIGATION)  # "Next to Get a card >"
-    return (short & pointer) | about_page | outside | last.str.contains(MISSING_CONTENT).fill_null(False)
+    leans_back = prose.str.contains(LEANS_BACK) & ~PROMPT.str.contains(DEFINING_QUESTION)
+    return (short & pointer) | about_page | outside | leans_back | last.str.contains(MISSING_CONTENT).fill_null(False)
 
 
 # What a page keeps of a list of links once the links are gone: bare labels ("- Employee", "- Supervisor (Section 1,

@@ -183,6 +183,23 @@ SPEC = [
         "1. Update your name with Social Security.\n2. Follow these steps.\n3. Tell your supervisor once HR confirms.",
         "answer_points_elsewhere",
     ),  # the steps were a link
+    (
+        "How do I deliver on the statement of work?",
+        "Accountability here means knowing how work on the ground connects to what is listed in the SOW, and "
+        "whether it needs to change.",
+        "answer_points_elsewhere",
+    ),  # the explanation of a list item's label: "here" is the list it came from
+    (
+        "How do I require MFA for the sandbox accounts?",
+        "This implements several controls for you. Accounts are created with an IAM group that enforces MFA.",
+        "answer_points_elsewhere",
+    ),  # "This" is the step before it on its page
+    (
+        "What should I know about alternate strategies for one-on-ones?",
+        "As noted in the introduction, 1:1s are a tool, but not the only one. Try a shared running document.",
+        "answer_points_elsewhere",
+    ),
+    ("What is meant by base schedule?", "This is a template of your work schedule, kept in HR Links.", None),
     # kept: a reply that answers, even when it names where to go.
     ("Who approves travel?", "Your supervisor approves travel in Concur before you book.", None),
     (

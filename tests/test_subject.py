@@ -1,5 +1,7 @@
 """Headings phrased as questions a person would ask, or refused with a reason (pipeline/generate/subject.py)."""
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -195,3 +197,20 @@ def test_a_capitalised_first_word_over_a_common_head_noun_takes_an_article():
 
     assert noun_phrase("Internal role approval process") == "the Internal role approval process"
     assert noun_phrase("HP-7 setup") == "HP-7 setup"  # a name and one word
+
+
+@pytest.mark.parametrize(
+    ("heading", "body"),
+    [
+        ("Digital Council", "The TTS Digital Council meets monthly; the digital work of each team is reviewed."),
+        ("New Relic", "Our new monitoring tool is New Relic. Ask in #admins-newrelic for an account."),
+        ("Rental Cars and mileage", "A rental car needs approval. Cars are booked in Concur; cars are rare."),
+    ],
+)
+def test_a_name_half_lowered_reads_as_a_pasted_heading(heading, body):
+    """Graded blind: "the digital Council", "the new Relic", "rental Cars" were dropped as pasted headings."""
+    phrased = phrase_heading(heading, [], body)
+    words = heading.split()
+    halves = [f"{a.lower()} {b}" for a, b in itertools.pairwise(words) if a.istitle() and b.istitle()]
+    assert phrased.prompt is None or not any(half in phrased.prompt for half in halves)
+    assert phrased.prompt is not None or "half a name" in phrased.reason

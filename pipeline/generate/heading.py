@@ -13,8 +13,8 @@ from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.anchor import Page, anchor
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
-from pipeline.generate.subject import OPENINGS, VERBS, clean_heading, phrase_heading
-from pipeline.generate.verbs import base_verb, lemmas
+from pipeline.generate.subject import ABOUT, OPENINGS, VERBS, clean_heading, phrase_heading
+from pipeline.generate.verbs import base_verb, gerund, inflections, instruction, lemmas, only_verb
 
 # Open questions ("What should I know about X?") need an answer that covers X; one line under them is a stub.
 BROAD = (*OPENINGS, "How do I go about", "Can you give me an overview")
@@ -58,6 +58,8 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         detail = "a how-to question over a body with no steps or instructions (it describes or points elsewhere)"
         yield refusal(section, cfg, task, prompt, section["body"], start, end, "no_steps", detail)
         return
+    if prompt.startswith("How do I") and not gives_steps(prompt, section["body"]):
+        prompt = about_the_task(prompt, variant)
     anchored = anchor(prompt, section.get("page") or Page(), ancestors=ancestors)
     if anchored.prompt is None:
         yield refusal(section, cfg, task, prompt, section["body"], start, end, "needs_context", anchored.reason)
@@ -89,6 +91,44 @@ def tells_how(body: str) -> bool:
         return True
     starts = re.findall(r"(?:^|[.!?]\s+)([A-Z][a-z]+)\b", body)
     return any(base_verb(word) and word.lower() not in ("please", "note") for word in starts)
+
+
+NUMBERED_ITEM = re.compile(r"^\s*\d{1,3}[.)]\s+", re.M)
+SENTENCE_START = re.compile(
+    r"(?:^|[.!?]\s+|^\s*(?:[-*+]|\d{1,3}[.)])\s+)(?:\*\*)?([A-Z][a-z]+(?: [\w'’-]+){0,3})", re.M
+)
+READER_DOES = re.compile(
+    r"(?i)\b(?:you(?:'ll| will| can| need to| must| should)|to)(?:\s+(?:also|then|first|just))?\s+([a-z]+)\b"
+)
+
+
+def gives_steps(prompt: str, body: str) -> bool:
+    """ "How do I X?" is answered: numbered steps, an imperative sentence or list item ("Submit a ticket",
+    "Go to the F Street entrance"), or the reader told to do X ("you will need to submit ..."). Graded blind, a
+    how-to question over a body that only describes X ("Travel comp time expires after a year", "you are
+    responsible for returning your equipment") was dropped two times in three: the body says what to know about
+    X, not how to do it."""
+    if NUMBERED_ITEM.search(body):
+        return True
+    for start in SENTENCE_START.findall(body):
+        words = start.split()
+        if words[0].lower() in ("please", "note") or len(words) < 2:
+            continue
+        if instruction(words) or only_verb(words[0]) or (base_verb(words[0]) and words[1][:1].isupper()):
+            return True  # "Use BookIt to reserve rooms": a verb before a name starts an instruction
+    asked = re.match(r"How do I (\w+)", prompt)
+    forms = inflections(asked.group(1)) if asked else set()
+    return any(verb in forms for verb in READER_DOES.findall(body))
+
+
+def about_the_task(prompt: str, variant: int) -> str:
+    """ "How do I return my equipment?" -> "What should I know about returning my equipment?": the question the
+    body answers when it describes the task instead of giving its steps."""
+    verb, rest = re.match(r"How do I (\w+)(.*)\?$", prompt).groups()  # type: ignore[union-attr]
+    second = re.match(r" (and|or) (\w+)\b", rest)  # "build and maintain relationships"
+    if second and base_verb(second.group(2)):
+        rest = f" {second.group(1)} {gerund(second.group(2))}{rest[second.end() :]}"
+    return ABOUT[variant % len(ABOUT)].format(f"{gerund(verb)}{rest}")
 
 
 def two_subjects(heading: str) -> bool:

@@ -16,6 +16,7 @@ Headings come in a few kinds, and each has one natural way to be asked about:
 Prompts are plain text: markup, anchors, numbering and "Q:" prefixes are removed first.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -385,6 +386,12 @@ def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
     ]  # "Brightwater" is no English word: a name, whether or not this section's body says it
     if leftover:
         return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
+    words = text.split()
+    for first, second in itertools.pairwise(words):
+        half = f"{first[:1].lower()}{first[1:]} {second}"
+        if first.istitle() and second.istitle() and re.search(rf"\b{re.escape(half)}\b", phrased.prompt or ""):
+            # "the digital Council", "the new Relic", "rental Cars": one word of a name lowered, the next kept
+            return Phrased(None, f"heading '{text}' is half a name once lowered ('{half}'): it reads as pasted")
     return phrased
 
 

@@ -9,7 +9,7 @@ types"); lemminflect's lexicon (offline, in its wheel) knows which parts of spee
 import re
 from functools import cache
 
-from lemminflect import getAllLemmas, getInflection
+from lemminflect import getAllInflections, getAllLemmas, getInflection
 
 # Verbs of thought and attitude: "Consider the forum", "Embrace failure" are maxims, not tasks with steps.
 MENTAL = set(
@@ -31,6 +31,7 @@ MASS_NOUN = re.compile(r"(?:ware|ment|tion|sion|ance|ence|ness|ity|data|informat
 # asking at once could see a half-read table (a bench run of the same corpus differed by one example).
 getAllLemmas("warm")
 getInflection("warm", tag="VBG")
+getAllInflections("warm", upos="VERB")
 
 
 @cache
@@ -104,6 +105,13 @@ def past_tense(word: str) -> bool:
     forms = lemmas(word)
     low = word.lower()
     return set(forms) == {"VERB"} and low not in forms["VERB"] and not low.endswith(("ing", "s"))
+
+
+@cache
+def inflections(verb: str) -> frozenset[str]:
+    """Every written form of a verb ("submit" -> submits, submitted, submitting)."""
+    low = verb.lower()
+    return frozenset({low, *(form for forms in getAllInflections(low, upos="VERB").values() for form in forms)})
 
 
 def gerund(verb: str) -> str:
