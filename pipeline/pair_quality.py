@@ -278,6 +278,17 @@ LEANS_BACK = (
     r"|(?:This|These) (?:implements?|means|applies|apply|requires?|ensures?|allows?|lets|let|covers?)\b)"
 )
 DEFINING_QUESTION = r"(?i)^(?:in [^,]+, )?(?:what (?:is|are|does|do)|who (?:is|are))\b"
+# A last sentence that is the label of a link the page had ("More information.", "View instructions for archiving a
+# Slack channel.", "- Overriding an evaluation step-by-step instructions", "..., see the launch checklist."): the
+# content it stood for is not in the answer.
+LINK_LABEL_LAST = (
+    r"(?i)^\s*(?:[-*+]\s+)?[*_]*(?:more information|more info|learn more|read more|details"
+    r"|view (?:the )?(?:instructions|steps|guide|details|policy)\b.*|.*\bstep-by-step instructions)[*_]*[.!]?\s*$"
+    r"|,\s*[*_]*see the [^.,]*(?:checklist|instructions|steps|form)[*_]*\.?\s*$"
+)
+# What a dropped link leaves in a sentence: a word before a bare full stop ("a Google Apps Script ."), or a doubled
+# joining word ("or or create").
+LOST_LINK = r"\p{L} [.,;](?:\s|$)|(?i)\b(?:or or|and and|the the|to to|of of|a a|for for|in in)\b"
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
 
 
@@ -292,7 +303,9 @@ def points_elsewhere() -> pl.Expr:
     about_page = prose.str.contains(ABOUT_THE_PAGE)
     outside = prose.str.contains(OUTSIDE_REFERENCE) | prose.str.contains(NAVIGATION)  # "Next to Get a card >"
     leans_back = prose.str.contains(LEANS_BACK) & ~PROMPT.str.contains(DEFINING_QUESTION)
-    return (short & pointer) | about_page | outside | leans_back | last.str.contains(MISSING_CONTENT).fill_null(False)
+    link_gone = last.str.contains(LINK_LABEL_LAST).fill_null(False) | prose.str.contains(LOST_LINK)
+    missing = last.str.contains(MISSING_CONTENT).fill_null(False)
+    return (short & pointer) | about_page | outside | leans_back | link_gone | missing
 
 
 # What a page keeps of a list of links once the links are gone: bare labels ("- Employee", "- Supervisor (Section 1,
@@ -392,8 +405,11 @@ RULES: list[Rule] = [
         f"the answer sends the reader elsewhere instead of answering: under {POINTER_ANSWER} characters that open with "
         "see/consult/refer to/visit/check out/read; an answer that opens by describing its page ('This page provides "
         "...') or leans on what is around it there ('listed above', 'Below summarizes', 'the screenshot', 'found "
-        "here', 'this page', 'in step 2'); or a last sentence that promises instructions, steps, a form or a link "
-        "the answer does not hold ('Follow these instructions', 'using this form', 'click here')",
+        "here', 'this page', 'in step 2', 'as noted in the introduction') or opens by pointing back at it ('X here "
+        "means', 'This implements', unless the prompt asks what something is); a last sentence that promises "
+        "instructions, steps, a form or a link the answer does not hold ('Follow these instructions', 'using this "
+        "form', 'click here') or is a link's label ('More information.', 'View instructions for ...'); or the gap a "
+        "dropped link left ('a Google Apps Script .', 'or or')",
     ),
     (
         "prompt_longer_than_answer",

@@ -200,6 +200,28 @@ SPEC = [
         "answer_points_elsewhere",
     ),
     ("What is meant by base schedule?", "This is a template of your work schedule, kept in HR Links.", None),
+    (
+        "How do I archive a Slack channel?",
+        "Any member of a channel can archive it from the channel's settings. View instructions for archiving a channel.",
+        "answer_points_elsewhere",
+    ),  # the last sentence was a link
+    (
+        "What should I know about equipment to accommodate disability?",
+        "Attach a doctor's note to the request. If you have questions, ask in #equipment. More information.",
+        "answer_points_elsewhere",
+    ),
+    (
+        "What should I know about ATOs for Pages sites?",
+        "Pages sites stay inside the platform's boundary. To make a new site public, **see the launch checklist**.",
+        "answer_points_elsewhere",
+    ),
+    (
+        "What are the Tech Operations rules?",
+        "Ask before you install anything, or by submitting a Google Apps Script . Never spend money first.",
+        "answer_points_elsewhere",
+    ),  # the text of a link was dropped
+    ("What are the spending rules?", "You cannot spend a penny, or or create the expectation of it.", "answer_points_elsewhere"),
+    ("How do I print?", "Send the file to `lpr -P office .` and collect it; see `man lpr` for details.", None),
     # kept: a reply that answers, even when it names where to go.
     ("Who approves travel?", "Your supervisor approves travel in Concur before you book.", None),
     (

@@ -214,3 +214,10 @@ def test_a_name_half_lowered_reads_as_a_pasted_heading(heading, body):
     halves = [f"{a.lower()} {b}" for a, b in itertools.pairwise(words) if a.istitle() and b.istitle()]
     assert phrased.prompt is None or not any(half in phrased.prompt for half in halves)
     assert phrased.prompt is not None or "half a name" in phrased.reason
+
+
+def test_hyphenated_title_words_are_lowered_like_any_word_or_refused():
+    body = "Harassment of any kind, sexual or non-sexual, is not tolerated. Follow-up meetings are held weekly."
+    assert phrase_heading("Follow-up meetings", [], body).prompt == "What should I know about follow-up meetings?"
+    refused = phrase_heading("Sexual and Non-Sexual Harassment", [], body)  # "sexual and Non-Sexual harassment"
+    assert refused.prompt is None and "Non-Sexual" in refused.reason

@@ -179,7 +179,8 @@ MASS = re.compile(
 )
 PREPOSITIONS = {"of", "for", "in", "on", "at", "with", "to", "from", "by", "within", "via", "during"}
 DEICTIC = re.compile(r"\b(?:this|these|those|that|such|above|below|aforementioned|said)\b|^(?:the )?other\b", re.I)
-TITLE_WORD = re.compile(r"(?<=\s)[A-Z][a-z][a-z'’-]*\b")  # a capitalised ordinary word inside a question
+# A capitalised ordinary word inside a question, hyphenated or not ("Harassment", "Non-Sexual").
+TITLE_WORD = re.compile(r"(?<=\s)[A-Z][a-z][a-z'’]*(?:-[A-Za-z][a-z'’]*)*\b")
 # Open questions about a noun phrase, varied by a seeded choice so a dataset does not teach one opening.
 ABOUT = (
     "What should I know about {}?",
@@ -268,7 +269,8 @@ def sentence_case(text: str, body: str) -> str:
         plain = word.strip("()[],.;:")
         low = plain.lower()
         seen = plain in named or low in lowered  # the body shows how the word is written; else the lexicon says
-        common_word = (plain not in named or low in lowered) if seen else bool(lemmas(plain))
+        known = bool(lemmas(plain)) or ("-" in plain and all(lemmas(part) for part in plain.split("-") if part))
+        common_word = (plain not in named or low in lowered) if seen else known  # "Follow-up" as much as "Meeting"
         ordinary = plain[:1].isupper() and plain[1:].islower() and common_word
         common = bool({low, f"{low}s", low.removesuffix("s")} & lowered) or (index == 0 and not title_case)
         out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
@@ -382,8 +384,8 @@ def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
     leftover = [
         word
         for word in TITLE_WORD.findall((phrased.prompt or "")[1:])
-        if word not in named_words(body) and lemmas(word)
-    ]  # "Brightwater" is no English word: a name, whether or not this section's body says it
+        if word not in named_words(body) and any(lemmas(part) for part in word.split("-") if len(part) > 2)
+    ]  # "Brightwater" is no English word: a name, whether or not this section's body says it; "Non-Sexual" is
     if leftover:
         return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
     words = text.split()
