@@ -21,7 +21,8 @@ BODY = "Annual leave is time off with full pay. Staff can claim the remote work 
         ("Step 3: Book travel through the portal", [], "How do I book travel through the portal?"),
         ("What to bring on your first day", [], "What should I bring on my first day?"),
         ("Booking travel for a conference", [], "How do I book travel for a conference?"),
-        ("Before the quarterly review", [], "What should I do before the quarterly review?"),
+        ("Before your quarterly review", [], "What should I do before my quarterly review?"),
+        ("If someone becomes defensive", [], "What should I do if someone becomes defensive?"),
         ("How should I estimate my expenses", [], "How should I estimate my expenses?"),
         # noun phrases name their subject, with markup and anchors gone
         ("**Remote work stipend**", [], "What should I know about the remote work stipend?"),
@@ -50,7 +51,8 @@ BODY = "Annual leave is time off with full pay. Staff can claim the remote work 
             ["Offboarding"],
             "How do I update my accounts?",
         ),  # one ordinary word is no name
-        ("After the event", ["Hosting a webinar"], "What should I do after the event?"),  # a long title is not a name
+        ("After the event", ["Hosting a webinar"], None),  # which event: the page's; the question does not say
+        ("Once inside the building", [], None),
     ],
 )
 def test_headings_become_natural_questions(heading, context, prompt):
