@@ -119,3 +119,11 @@ def test_a_title_led_by_a_word_never_written_in_lower_case_is_a_product():
     assert page_context("Google Calendar", {"Google"}).name is None  # the page also writes "google"
     assert page_context("Brightwater Heat Pumps", {"Brightwater"}, frozenset({"Brightwater"})).name is None
     assert anchor("What is considered sensitive?", Page(), MIN_QUESTION_WORDS).prompt is None
+
+
+def test_a_page_about_an_activity_at_a_place_adds_the_activity_not_the_place():
+    """Graded blind, "In TTS, how much compensation should I offer?" left out whose compensation (research)."""
+    asked = anchor("How much compensation should I offer?", RESEARCH, min_words=MIN_QUESTION_WORDS)
+    assert asked.prompt == "How much compensation should I offer when doing research at TTS?"
+    clause = anchor("What should I do if I cannot compensate participants?", RESEARCH, min_words=MIN_QUESTION_WORDS)
+    assert clause.prompt == "When doing research at TTS, what should I do if I cannot compensate participants?"

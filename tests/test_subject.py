@@ -223,3 +223,17 @@ def test_hyphenated_title_words_are_lowered_like_any_word_or_refused():
     assert phrase_heading("Follow-up meetings", [], body).prompt == "What should I know about follow-up meetings?"
     refused = phrase_heading("Sexual and Non-Sexual Harassment", [], body)  # "sexual and Non-Sexual harassment"
     assert refused.prompt is None and "Non-Sexual" in refused.reason
+
+
+@pytest.mark.parametrize(
+    ("heading", "body", "kept"),
+    [
+        ("Handoff to partner agencies", "When the project ends, hand the repositories to the partner.", False),
+        ("Assistive staff", "Interpreters and readers are provided on request.", False),
+        ("Slack etiquette", "Use threads in Slack and keep channels public. Slack etiquette matters.", True),
+    ],
+)
+def test_a_heading_capital_kept_before_a_lower_case_word_reads_as_pasted(heading, body, kept):
+    """Graded blind: "What should I know about Handoff to partner agencies?" was dropped; "Slack" is a name."""
+    phrased = phrase_heading(heading, [], body)
+    assert (phrased.prompt is not None) == kept, phrased

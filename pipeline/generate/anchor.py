@@ -215,6 +215,19 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
     said = page.name and (
         page.name.lower() in prompt.lower() or all(stem(word) in stems for word in WORD.findall(page.name))
     )  # "... on GitHub.com?" says "GitHub"
+    if (
+        page.name
+        and page.activity
+        and page.name in page.activity
+        and not said
+        and not own_name
+        and not page.stems & stems
+        and len(specific) <= min_words + 2
+    ):
+        # "Doing research at TTS": "In TTS, how much compensation should I offer?" left out the research
+        if clause:
+            return Phrased(f"When {page.activity}, {prompt[:1].lower()}{prompt[1:]}")
+        return Phrased(f"{prompt[:-1]} when {page.activity}{prompt[-1]}")
     if page.name and not named_place and not said and not own_name and len(specific) <= min_words + 2:
         # "In Google Calendar, how do I change default event durations?": the page's name in front reads as a
         # person asks; at the end it read as pasted ("... in Benefits?"), and after a clause as part of it

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pipeline.generate.verbs import (
     MENTAL,
     OBJECT_START,
+    acronym,
     gerund_base,
     instruction,
     lemmas,
@@ -396,12 +397,26 @@ def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
     if leftover:
         return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
     words = text.split()
+    if len(words) >= 2 and heading_capital(words[0], words[1], phrased.prompt or "", body):
+        return Phrased(None, f"heading '{text}' keeps its capital '{words[0]}' mid-question: it reads as pasted")
     for first, second in itertools.pairwise(words):
         half = f"{first[:1].lower()}{first[1:]} {second}"
         if first.istitle() and second.istitle() and re.search(rf"\b{re.escape(half)}\b", phrased.prompt or ""):
             # "the digital Council", "the new Relic", "rental Cars": one word of a name lowered, the next kept
             return Phrased(None, f"heading '{text}' is half a name once lowered ('{half}'): it reads as pasted")
     return phrased
+
+
+def heading_capital(first: str, second: str, prompt: str, body: str) -> bool:
+    """ "What should I know about Handoff to partner agencies?", "... about Engagement manager?": the heading's
+    capital kept inside the question before a lower-case word, where the body never writes the word alone as a
+    name mid-sentence ("in Slack and ..."); a part of a longer name ("the Engagement Manager") is not one."""
+    if not (first[:1].isupper() and first[1:].islower() and second[:1].islower()) or acronym(first):
+        return False
+    if not re.search(rf"(?<=\s){re.escape(first)} {re.escape(second)}\b", prompt):
+        return False
+    alone = rf"(?<=[a-z,;] ){re.escape(first)}(?:[.,;:!?)]|\s+[a-z(])"
+    return not re.search(alone, body)
 
 
 def named_words(body: str) -> frozenset[str]:
