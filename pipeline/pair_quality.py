@@ -289,6 +289,13 @@ LINK_LABEL_LAST = (
 # What a dropped link leaves in a sentence: a word before a bare full stop ("a Google Apps Script ."), or a doubled
 # joining word ("or or create").
 LOST_LINK = r"\p{L} [.,;](?:\s|$)|(?i)\b(?:or or|and and|the the|to to|of of|a a|for for|in in)\b"
+# An answer whose last paragraph is an italic aside (a disclaimer, "Unfortunately, we can not compensate guests")
+# after one paragraph of introduction, or after an italic opening note: the page's content came after it.
+ITALIC_PARAGRAPH = r"(?:\*[^*\n][^\n]*[^*\n]\*|_[^_\n][^\n]*[^_\n]_)"
+NOTE_AND_INTRO = (
+    rf"\A\s*[^\n]+\n\s*\n\s*{ITALIC_PARAGRAPH}\s*\z"
+    rf"|\A\s*{ITALIC_PARAGRAPH}\s*\n(?:.|\n)*\n\s*{ITALIC_PARAGRAPH}\s*\z"
+)
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
 
 
@@ -304,6 +311,7 @@ def points_elsewhere() -> pl.Expr:
     outside = prose.str.contains(OUTSIDE_REFERENCE) | prose.str.contains(NAVIGATION)  # "Next to Get a card >"
     leans_back = prose.str.contains(LEANS_BACK) & ~PROMPT.str.contains(DEFINING_QUESTION)
     link_gone = last.str.contains(LINK_LABEL_LAST).fill_null(False) | prose.str.contains(LOST_LINK)
+    link_gone = link_gone | ANSWER.str.contains(NOTE_AND_INTRO)
     missing = last.str.contains(MISSING_CONTENT).fill_null(False)
     return (short & pointer) | about_page | outside | leans_back | link_gone | missing
 
@@ -409,7 +417,8 @@ RULES: list[Rule] = [
         "means', 'This implements', unless the prompt asks what something is); a last sentence that promises "
         "instructions, steps, a form or a link the answer does not hold ('Follow these instructions', 'using this "
         "form', 'click here') or is a link's label ('More information.', 'View instructions for ...'); or the gap a "
-        "dropped link left ('a Google Apps Script .', 'or or')",
+        "dropped link left ('a Google Apps Script .', 'or or'); or an introduction followed only by an italic aside "
+        "(a disclaimer) where the content was",
     ),
     (
         "prompt_longer_than_answer",

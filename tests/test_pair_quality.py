@@ -221,6 +221,18 @@ SPEC = [
         "answer_points_elsewhere",
     ),  # the text of a link was dropped
     ("What are the spending rules?", "You cannot spend a penny, or or create the expectation of it.", "answer_points_elsewhere"),
+    (
+        "Can you tell me about collaboration tools?",
+        "Collaboration is a critical part of our work. There are a variety of tools to support our teams.\n\n"
+        "*References to specific products are for information only and are not an endorsement.*",
+        "answer_points_elsewhere",
+    ),  # the tools were in the sub-sections the page had next
+    (
+        "Can you give me an overview of booking travel?",
+        "Book flights in Concur.\n\nBook hotels in Concur too; pay with the travel card.\n\n*Without a travel "
+        "card, hotels are charged to you.*",
+        None,
+    ),
     ("How do I print?", "Send the file to `lpr -P office .` and collect it; see `man lpr` for details.", None),
     # kept: a reply that answers, even when it names where to go.
     ("Who approves travel?", "Your supervisor approves travel in Concur before you book.", None),

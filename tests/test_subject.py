@@ -237,3 +237,13 @@ def test_a_heading_capital_kept_before_a_lower_case_word_reads_as_pasted(heading
     """Graded blind: "What should I know about Handoff to partner agencies?" was dropped; "Slack" is a name."""
     phrased = phrase_heading(heading, [], body)
     assert (phrased.prompt is not None) == kept, phrased
+
+
+def test_a_body_that_says_where_something_is_does_not_define_it():
+    """ "Bike parking is available in the basement" says where, not what: "What is bike parking?" was dropped."""
+    assert phrase_heading("Bike parking", [], "Bike parking is available in the basement.").prompt == (
+        "What should I know about bike parking?"
+    )
+    assert (
+        phrase_heading("Annual leave", [], "Annual leave is time off with full pay.").prompt == "What is annual leave?"
+    )

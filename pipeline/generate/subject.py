@@ -570,7 +570,13 @@ def is_name(text: str) -> bool:
     )
 
 
-DEFINING_VERB = re.compile(r"(?: \([^)]*\))?\s+(?:is|are|refers to|means)\s", re.I)
+# "Annual leave is time off", not "Bike parking is available in the basement" (where it is, not what it is).
+DEFINING_VERB = re.compile(
+    r"(?: \([^)]*\))?\s+(?:is|are|refers to|means)\s(?!(?:not |also |only |usually |generally |typically )?"
+    r"(?:available|located|open|closed|free|limited|required|allowed|permitted|prohibited|provided|offered|"
+    r"possible|on|in|at|near|next|by|held|found)\b)",
+    re.I,
+)
 
 
 def defines(text: str, body: str) -> bool:
