@@ -420,3 +420,15 @@ def test_rows_about_documents_prefixes_and_repeated_link_text_ask_nothing():
     assert not any("use" in prompt.lower() for prompt in prompts)  # "What is the use of the ... resource?"
     assert not any("-partner" in prompt or "admins-" in prompt for prompt in prompts)
     assert not any("office guide" in prompt.lower() for prompt in prompts)  # the cell only repeats its column
+
+
+def test_a_description_fragment_is_not_the_answer_to_what_a_row_is():
+    """ "What is the Online University (OLU) site?" -> "Site where IDPs are created" was dropped as a fragment;
+    a figure or a sentence still answers."""
+    from pipeline.generate.table import description_fragment
+
+    assert description_fragment("Site where IDPs are created")
+    assert description_fragment("OLU course on how to develop and manage an IDP")
+    assert not description_fragment("7 kW at 35 degrees flow")
+    assert not description_fragment("Runs every night at two.")
+    assert not description_fragment("Quarterly")

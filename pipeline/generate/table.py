@@ -322,6 +322,8 @@ def entity_examples(table: Table, section: dict, cfg: GenerateConfig, offset: in
             continue
         if len(values) == 1 and noun_header(values[0][0]):
             value, start, end = values[0][1]
+            if description_fragment(value):
+                continue  # "Site where IDPs are created": a row's description, asked as what the row is
             yield example(section, cfg, "table_cell", pair(question, value), offset + start, offset + end)
         else:
             answer = "\n".join(f"- **{name.strip()}**: {value}" for name, (value, _, _) in values)
@@ -514,6 +516,13 @@ def clause_header(name: str) -> bool:
     """A header that is a wh-clause ('What to do', 'What it means for you'): fit for an answer's list, not a prompt."""
     words = name.split()
     return 2 <= len(words) <= 6 and words[0].lower() in WH_WORDS and not name.endswith(("?", "...", "…"))
+
+
+def description_fragment(value: str) -> bool:
+    """A cell of four or more words that is neither a sentence nor a figure ("Site where IDPs are created", "OLU
+    course on how to develop an IDP"): graded blind, a question answered by it was dropped as a fragment."""
+    text = unwrap(value).strip().strip("*_ ")
+    return len(text.split()) >= 4 and not re.search(r"[.!?]$|\d", text)
 
 
 def real_value(value: str, header: str) -> bool:
