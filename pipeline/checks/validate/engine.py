@@ -117,7 +117,7 @@ def check_file(
         with process_pool(workers(options.workers)) as pool:
             results = list(pool.map(check_range, [(job, str(path), *span) for span in ranges]))
     else:
-        lines, file_findings = split_lines(data)
+        lines, file_findings = split_lines(data, target.reads_json_array)
         errors += [Finding(f.line, f.code, f.path, f.message, str(path)) for f in file_findings]
         del data
         results = [check_chunk((job, lines))]
