@@ -15,6 +15,7 @@ The schema still accepts the field in user files.
 import polars as pl
 
 from pipeline.checks.finding import Finding
+from pipeline.checks.targets.llama_factory_tools import tool_findings
 from pipeline.checks.targets.trl_preference import clean_pair, clean_prompt, pair_findings, prompt_findings
 from pipeline.records import conversation
 
@@ -36,7 +37,7 @@ def gpt_turn(column: str) -> pl.Expr:
 
 
 def semantic_checks(record: dict) -> list[Finding]:
-    """Turn order and emptiness of the conversation; empty or identical answers. Never raises."""
+    """Turn order and emptiness of the conversation; tool turns; empty or identical answers. Never raises."""
     chosen, rejected = record.get("chosen"), record.get("rejected")
     return prompt_findings(
         record.get("conversations"),
@@ -50,7 +51,7 @@ def semantic_checks(record: dict) -> list[Finding]:
         rejected.get("value") if isinstance(rejected, dict) else None,
         "chosen.value",
         "rejected.value",
-    )
+    ) + tool_findings(record, "conversations", role_key="from", text_key="value")
 
 
 def clean_rows(records: pl.DataFrame) -> pl.Series:
