@@ -17,6 +17,7 @@ from pipeline.checks.targets import (
     bedrock_claude,
     llama_factory,
     llama_factory_dpo,
+    llama_factory_kto,
     mistral,
     openai_chat,
     openai_dpo,
@@ -120,6 +121,13 @@ TARGETS: dict[str, Target] = {
         "trl-kto",
         description="Hugging Face TRL unpaired preference, conversational (prompt, completion, label; KTO, BCO)",
         kinds=("kto",),
+    ),
+    "llama-factory-kto": target_from(
+        llama_factory_kto,
+        "llama-factory-kto",
+        description="LLaMA-Factory KTO (messages ending with the judged answer; boolean label)",
+        kinds=("kto",),
+        reads_json_array=True,
     ),
     "bedrock-claude": target_from(
         bedrock_claude,

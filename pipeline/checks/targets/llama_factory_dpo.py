@@ -20,6 +20,7 @@ from pipeline.checks.targets.trl_preference import clean_pair, clean_prompt, pai
 from pipeline.records import conversation
 
 SIDES = {"human": "user", "observation": "user", "gpt": "model", "function_call": "model"}
+RENDERED_SIDES = {"human": "user", "gpt": "model"}  # what to_records writes: no tool turns
 TAGS = {"user": "human", "assistant": "gpt"}  # EXAMPLE role -> ShareGPT tag; system keeps its name
 
 
@@ -57,10 +58,11 @@ def semantic_checks(record: dict) -> list[Finding]:
 def clean_rows(records: pl.DataFrame) -> pl.Series:
     """True where a record rendered from an EXAMPLE frame certainly passes the schema and semantic checks.
 
-    EXAMPLE roles other than user and assistant keep their names, so an unknown one fails the tag set.
+    EXAMPLE roles other than user and assistant keep their names, so an unknown one fails the tag set; a
+    tool turn is never certainly valid here (its JSON needs the semantic check).
     """
     checks = [
-        *clean_prompt(pl.col("conversations"), sides=SIDES, role_key="from", text_key="value"),
+        *clean_prompt(pl.col("conversations"), sides=RENDERED_SIDES, role_key="from", text_key="value"),
         *clean_pair(pl.col("chosen").struct.field("value"), pl.col("rejected").struct.field("value")),
     ]
     return records.select(pl.all_horizontal(checks).fill_null(False)).to_series()
