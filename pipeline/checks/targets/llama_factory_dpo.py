@@ -40,19 +40,23 @@ def gpt_turn(column: str) -> pl.Expr:
 def semantic_checks(record: dict) -> list[Finding]:
     """Turn order and emptiness of the conversation; tool turns; empty or identical answers. Never raises."""
     chosen, rejected = record.get("chosen"), record.get("rejected")
-    return prompt_findings(
-        record.get("conversations"),
-        "conversations",
-        sides=SIDES,
-        role_key="from",
-        text_of=lambda turn: turn.get("value"),
-        text_path=".value",
-    ) + pair_findings(
-        chosen.get("value") if isinstance(chosen, dict) else None,
-        rejected.get("value") if isinstance(rejected, dict) else None,
-        "chosen.value",
-        "rejected.value",
-    ) + tool_findings(record, "conversations", role_key="from", text_key="value")
+    return (
+        prompt_findings(
+            record.get("conversations"),
+            "conversations",
+            sides=SIDES,
+            role_key="from",
+            text_of=lambda turn: turn.get("value"),
+            text_path=".value",
+        )
+        + pair_findings(
+            chosen.get("value") if isinstance(chosen, dict) else None,
+            rejected.get("value") if isinstance(rejected, dict) else None,
+            "chosen.value",
+            "rejected.value",
+        )
+        + tool_findings(record, "conversations", role_key="from", text_key="value")
+    )
 
 
 def clean_rows(records: pl.DataFrame) -> pl.Series:

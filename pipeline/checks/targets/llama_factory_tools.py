@@ -7,9 +7,10 @@ json-loads `tools` and hands each definition to the template's `tool_formatter`,
 `parameters` (unwrapping `{"type": "function", "function": {...}}`); `FunctionFormatter.apply`
 json-loads the value, a call `{"name", "arguments"}` or a list of them (parallel calls), and raises on
 anything else, stopping the run. `arguments` must be an object here: the formatter would json-dump a
-string again, so the model would learn to emit a quoted string. The converter (data/converter.py, `SharegptDatasetConverter`) only
-places observation turns at odd positions; that an observation answers the function_call just before it
-is ftprep's own rule, since a result with no call teaches the model nothing it can reproduce.
+string again, so the model would learn to emit a quoted string. The converter (data/converter.py,
+`SharegptDatasetConverter`) only places observation turns at odd positions; that an observation answers
+the function_call just before it is ftprep's own rule, since a result with no call teaches the model
+nothing it can reproduce.
 """
 
 import json
@@ -29,8 +30,10 @@ def tool_findings(
     """The `tools` string, every function_call's JSON, and each observation's place. Never raises."""
     found, declared = declared_tools(record.get("tools"))
     turns = record.get(turns_key)
-    roles = [turn.get(role_key) if isinstance(turn, dict) else None for turn in turns or []]
-    for index, role in enumerate(roles if isinstance(turns, list) else []):
+    if not isinstance(turns, list):
+        return found  # the schema reports it
+    roles = [turn.get(role_key) if isinstance(turn, dict) else None for turn in turns]
+    for index, role in enumerate(roles):
         path = f"{turns_key}[{index}]"
         if role == observation and (index == 0 or roles[index - 1] != function):
             found.append(
@@ -73,11 +76,13 @@ def call_findings(value: object, path: str, declared: set[str] | None) -> list[F
     try:
         calls = json.loads(value)
     except (json.JSONDecodeError, RecursionError) as error:
-        message = f"not JSON ({getattr(error, 'msg', 'nesting too deep')}); a call is {{\"name\", \"arguments\"}}"
+        message = f'not JSON ({getattr(error, "msg", "nesting too deep")}); a call is {{"name", "arguments"}}'
         return [Finding(0, "semantic.function_call_json", path, message)]
     found = []
     for call in calls if isinstance(calls, list) and calls else [calls]:
-        if not (isinstance(call, dict) and isinstance(call.get("name"), str) and isinstance(call.get("arguments"), dict)):
+        if not (
+            isinstance(call, dict) and isinstance(call.get("name"), str) and isinstance(call.get("arguments"), dict)
+        ):
             message = 'a call is a JSON object {"name": string, "arguments": object}, or a list of them'
             found.append(Finding(0, "semantic.function_call_json", path, message))
         elif declared is not None and call["name"] not in declared:
