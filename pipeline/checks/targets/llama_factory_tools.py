@@ -17,6 +17,8 @@ import json
 
 from pipeline.checks.finding import Finding
 
+JSON_TYPES = {dict: "object", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
 
 def tool_findings(
     record: dict,
@@ -54,7 +56,8 @@ def declared_tools(tools: object) -> tuple[list[Finding], set[str] | None]:
         message = f"not JSON ({getattr(error, 'msg', 'nesting too deep')}); tools is a JSON list of tool definitions"
         return [Finding(0, "semantic.tools_json", "tools", message)], None
     if not isinstance(value, list):
-        message = f"a JSON {type(value).__name__}; tools is a JSON list of tool definitions"
+        kind = JSON_TYPES.get(type(value), "value")
+        message = f"a JSON {kind}; tools is a JSON list of tool definitions"
         return [Finding(0, "semantic.tools_json", "tools", message)], None
     found, names = [], set()
     for index, tool in enumerate(value):
