@@ -74,13 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check JSONL files against a target before upload")
     validate.add_argument("files", type=Path, nargs="+", metavar="FILE", help="one file, or train and validation")
-    validate.add_argument("--target", choices=sorted(TARGETS), default="openai-chat")
+    validate.add_argument(
+        "--target", choices=sorted(TARGETS), help="the format to check against (default: openai-chat)"
+    )
     validate.add_argument("--model", help="base model: its encoding, per-example limit and training price")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.add_argument("--max-errors", type=int, default=3, help="places printed per finding code in the summary")
     validate.add_argument("--no-tokens", action="store_true", help="skip token counts (structure and semantics only)")
     validate.add_argument("--response-schema", type=Path, help="JSON Schema every assistant answer must satisfy")
     validate.add_argument("--workers", type=int, help="processes for large files (default: the CPU count, at most 8)")
+    validate.add_argument(
+        "--dataset-info",
+        type=Path,
+        help="a LLaMA-Factory dataset_info.json: check FILE as its --dataset entry reads it",
+    )
+    validate.add_argument("--dataset", help="the dataset_info.json entry that describes FILE (with --dataset-info)")
 
     report = commands.add_parser("report", help="render report.md and report.html again from RUN_DIR/report.json")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the --out folder of a prepare run")
@@ -231,6 +239,7 @@ def check_reachable(address: str) -> None:
 
 
 def validate(args: argparse.Namespace) -> int:
+    from pipeline.checks.validate.dataset_info import read_mapping
     from pipeline.checks.validate.engine import Options, validate_files
 
     if len(args.files) > 2:
@@ -242,7 +251,19 @@ def validate(args: argparse.Namespace) -> int:
             schema = json.loads(args.response_schema.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise InputError(f"{args.response_schema}: cannot read the response schema ({error})") from None
-    options = Options(args.target, args.model, not args.no_tokens, schema, args.workers)
+    if (args.dataset_info is None) != (args.dataset is None):
+        print("ftprep: error: --dataset-info and --dataset go together", file=sys.stderr)
+        return 2
+    mapping = read_mapping(args.dataset_info, args.dataset) if args.dataset_info is not None else None
+    if mapping is not None and args.target not in (None, mapping.target):
+        print(
+            f"ftprep: error: dataset '{mapping.name}' is {mapping.target} data (its formatting, ranking and "
+            f"kto_tag); drop --target {args.target}",
+            file=sys.stderr,
+        )
+        return 2
+    target = mapping.target if mapping is not None else args.target or "openai-chat"
+    options = Options(target, args.model, not args.no_tokens, schema, args.workers, dataset=mapping)
     result = validate_files(args.files, options)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if args.json else result.summary(args.max_errors))
     return 0 if result.ok else 1

@@ -18,6 +18,7 @@ from pipeline.errors import ConfigError
 # Kept in step with pipeline.checks.targets.TARGETS by tests/test_config.py (a Literal makes the Prefect form a menu).
 TargetName = Literal[
     "openai-chat", "openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "trl-kto",
+    "llama-factory-kto",
     "bedrock-claude", "vertex-gemini", "mistral", "together-conversational", "together-instruction",
     "together-preference", "trl-sft", "alpaca", "sharegpt", "llama-factory",
 ]  # fmt: skip

@@ -15,7 +15,7 @@ from pipeline.records import EXAMPLE
 
 DATA = Path(__file__).parent / "data" / "formats"
 PREFERENCE = ("openai-dpo", "trl-preference", "llama-factory-dpo", "vertex-gemini-preference", "together-preference")
-NAMES = (*PREFERENCE, "trl-kto")
+NAMES = (*PREFERENCE, "trl-kto", "llama-factory-kto")
 
 
 def user(content: str | None) -> dict:
@@ -42,6 +42,7 @@ def test_each_target_declares_the_kinds_it_renders():
         **dict.fromkeys(sft, ("sft",)),
         **dict.fromkeys(PREFERENCE, ("preference",)),
         "trl-kto": ("kto",),
+        "llama-factory-kto": ("kto",),
     }
 
 
@@ -107,6 +108,14 @@ RENDERED = {
     "trl-kto": {
         "prompt": [{"role": "system", "content": "Be brief."}, *[{"role": r, "content": c} for r, c in HISTORY]],
         "completion": [{"role": "assistant", "content": "Paris."}],
+        "label": True,
+    },
+    "llama-factory-kto": {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            *[{"role": r, "content": c} for r, c in HISTORY],
+            {"role": "assistant", "content": "Paris."},
+        ],
         "label": True,
     },
 }

@@ -17,6 +17,7 @@ from pipeline.checks.targets import (
     bedrock_claude,
     llama_factory,
     llama_factory_dpo,
+    llama_factory_kto,
     mistral,
     openai_chat,
     openai_dpo,
@@ -45,6 +46,9 @@ class Target:
     max_file_bytes: int | None = None
     max_examples: int | None = None
     quick_valid: Callable[[dict], bool] | None = None  # a fast, conservative "certainly valid" for the common shape
+    # The trainer loads files with Hugging Face datasets' json builder, which reads a JSON array as well
+    # as JSONL (LLaMA-Factory: data/README.md, "json, jsonl, ..."); the API providers take JSONL only.
+    reads_json_array: bool = False
 
 
 def target_from(
@@ -56,6 +60,7 @@ def target_from(
     min_examples: int | None = None,
     max_file_bytes: int | None = None,
     max_examples: int | None = None,
+    reads_json_array: bool = False,
 ) -> Target:
     """A target whose module provides to_records, semantic_checks, clean_rows (and maybe quick_valid)."""
     return Target(
@@ -70,6 +75,7 @@ def target_from(
         min_examples=min_examples,
         max_file_bytes=max_file_bytes,
         max_examples=max_examples,
+        reads_json_array=reads_json_array,
     )
 
 
@@ -101,6 +107,7 @@ TARGETS: dict[str, Target] = {
         "llama-factory-dpo",
         description="LLaMA-Factory ShareGPT preference (conversations ending with a human turn; chosen, rejected)",
         kinds=("preference",),
+        reads_json_array=True,
     ),
     "vertex-gemini-preference": target_from(
         vertex_preference,
@@ -114,6 +121,13 @@ TARGETS: dict[str, Target] = {
         "trl-kto",
         description="Hugging Face TRL unpaired preference, conversational (prompt, completion, label; KTO, BCO)",
         kinds=("kto",),
+    ),
+    "llama-factory-kto": target_from(
+        llama_factory_kto,
+        "llama-factory-kto",
+        description="LLaMA-Factory KTO (messages ending with the judged answer; boolean label)",
+        kinds=("kto",),
+        reads_json_array=True,
     ),
     "bedrock-claude": target_from(
         bedrock_claude,
@@ -173,18 +187,21 @@ TARGETS: dict[str, Target] = {
         "alpaca",
         description="Alpaca instruction records (instruction, input, output; optional system and history)",
         kinds=("sft",),
+        reads_json_array=True,
     ),
     "sharegpt": target_from(
         sharegpt,
         "sharegpt",
         description="ShareGPT conversations (from human, gpt, system; value)",
         kinds=("sft",),
+        reads_json_array=True,
     ),
     "llama-factory": target_from(
         llama_factory,
         "llama-factory",
         description="LLaMA-Factory supervised fine-tuning, alpaca formatting (instruction, input, output)",
         kinds=("sft",),
+        reads_json_array=True,
     ),
 }
 

@@ -1,4 +1,4 @@
-"""ShareGPT conversation records: `{"conversations": [{"from": "human"|"gpt"|"system", "value"}], "system"?}`.
+"""ShareGPT conversation records: `{"conversations": [{"from", "value"}], "system"?, "tools"?}`.
 
 The ShareGPT shape as trainers read it (Axolotl's `conversations`/`from`/`value` mapping,
 LLaMA-Factory's sharegpt formatting with the default tags): human turns ask, gpt turns answer, in
@@ -7,15 +7,22 @@ gpt's, which is the training target; a system prompt is either a first `{"from":
 top-level `system` string. This target writes the first-turn form, as llama_factory_dpo does: every
 reader with default tags takes it, and a row without a system prompt needs no field (polars would write
 `null`).
+
+Tool use is LLaMA-Factory's (data/README.md, sharegpt format; data/converter.py,
+`SharegptDatasetConverter`): function_call turns answer like gpt turns and observation turns ask like
+human turns, so human/observation take the odd positions and gpt/function_call the even ones, and `tools`
+is a JSON string of tool definitions; llama_factory_tools checks their contents.
 """
 
 import polars as pl
 
 from pipeline.checks.finding import Finding
+from pipeline.checks.targets.llama_factory_tools import tool_findings
 from pipeline.checks.targets.sft_rules import clean_conversation, conversation_findings
 from pipeline.records import conversation
 
-SIDES = {"human": "user", "gpt": "model"}
+SIDES = {"human": "user", "observation": "user", "gpt": "model", "function_call": "model"}
+RENDERED_SIDES = {"human": "user", "gpt": "model"}  # what to_records writes: no tool turns
 TAGS = {"user": "human", "assistant": "gpt"}  # EXAMPLE role -> ShareGPT tag; system keeps its name
 
 
@@ -29,7 +36,10 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
 
 
 def semantic_checks(record: dict) -> list[Finding]:
-    """Alternation from the human's turn to the gpt's, a system turn only first, empty turns. Never raises."""
+    """Alternation from the human's turn to the gpt's, a system turn only first, empty turns, tool turns.
+
+    Never raises.
+    """
     return conversation_findings(
         record.get("conversations"),
         "conversations",
@@ -37,13 +47,14 @@ def semantic_checks(record: dict) -> list[Finding]:
         role_key="from",
         text_of=lambda turn: turn.get("value"),
         text_path=".value",
-    )
+    ) + tool_findings(record, "conversations", role_key="from", text_key="value")
 
 
 def clean_rows(records: pl.DataFrame) -> pl.Series:
     """True where a record rendered from an EXAMPLE frame certainly passes the schema and semantic checks.
 
-    EXAMPLE roles other than user and assistant keep their names, so an unknown one fails the tag set.
+    EXAMPLE roles other than user and assistant keep their names, so an unknown one fails the tag set; a
+    tool turn is never certainly valid here (its JSON needs the semantic check).
     """
-    checks = clean_conversation(pl.col("conversations"), sides=SIDES, role_key="from", text_key="value")
+    checks = clean_conversation(pl.col("conversations"), sides=RENDERED_SIDES, role_key="from", text_key="value")
     return records.select(pl.all_horizontal(checks).fill_null(False)).to_series()

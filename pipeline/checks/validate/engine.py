@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import polars as pl
 
 from pipeline.checks.finding import Finding
@@ -18,6 +19,7 @@ from pipeline.checks.targets import Target, get_target
 from pipeline.checks.validate.columnar import check_chat_file
 from pipeline.checks.validate.costs import estimate
 from pipeline.checks.validate.dataset_checks import cross_record_findings, token_summary
+from pipeline.checks.validate.dataset_info import DatasetMapping
 from pipeline.checks.validate.keys import from_material
 from pipeline.checks.validate.lines import byte_ranges, split_lines
 from pipeline.checks.validate.per_line import check_chunk, check_range
@@ -40,6 +42,7 @@ class Options:
     response_schema: dict | None = None
     workers: int | None = None
     columnar: bool = True  # the whole-file pass for OpenAI chat files; False forces the per-line engine
+    dataset: DatasetMapping | None = None  # a LLaMA-Factory dataset_info.json entry: records are read under it
 
 
 def validate_files(paths: Sequence[str | Path], options: Options) -> ValidationResult:
@@ -108,7 +111,7 @@ def check_file(
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error}); check the path") from None
-    ranges = byte_ranges(data, workers(options.workers), PARALLEL_FROM_LINES)
+    ranges = byte_ranges(data, workers(options.workers), PARALLEL_FROM_LINES) if options.dataset is None else None
     if ranges is not None:
         # Large JSONL: workers read their own byte range, so no line travels between processes.
         first = split_lines(data[: min(len(data), 8)])[1]  # a BOM, reported once
@@ -117,9 +120,11 @@ def check_file(
         with process_pool(workers(options.workers)) as pool:
             results = list(pool.map(check_range, [(job, str(path), *span) for span in ranges]))
     else:
-        lines, file_findings = split_lines(data)
+        lines, file_findings = split_lines(data, target.reads_json_array)
         errors += [Finding(f.line, f.code, f.path, f.message, str(path)) for f in file_findings]
         del data
+        if options.dataset is not None:
+            lines = remap_lines(lines, options.dataset)
         results = [check_chunk((job, lines))]
     material: list[tuple] = []  # key material in keys.MATERIAL's order
     warnings = []
@@ -127,7 +132,24 @@ def check_file(
         errors += chunk_result.errors
         warnings += chunk_result.warnings
         material += chunk_result.rows
+    if options.dataset is not None:
+        errors, warnings = own_paths(errors, options.dataset), own_paths(warnings, options.dataset)
     return from_material(material), errors, warnings
+
+
+def remap_lines(lines: list[tuple[int, bytes]], mapping: DatasetMapping) -> list[tuple[int, bytes]]:
+    """Each record under the target's column and tag names; a line that is not JSON stays as it is."""
+    remapped = []
+    for number, raw in lines:
+        try:
+            remapped.append((number, orjson.dumps(mapping.to_canonical(orjson.loads(raw)))))
+        except orjson.JSONDecodeError:
+            remapped.append((number, raw))
+    return remapped
+
+
+def own_paths(findings: list[Finding], mapping: DatasetMapping) -> list[Finding]:
+    return [Finding(f.line, f.code, mapping.user_path(f.path), f.message, f.file) for f in findings]
 
 
 def workers(requested: int | None) -> int:

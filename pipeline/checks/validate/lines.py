@@ -14,8 +14,11 @@ from pipeline.checks.finding import Finding
 BOM = b"\xef\xbb\xbf"
 
 
-def split_lines(data: bytes) -> tuple[list[tuple[int, bytes]], list[Finding]]:
-    """Numbered raw lines plus file-level findings (BOM, a JSON array instead of JSONL)."""
+def split_lines(data: bytes, json_array_ok: bool = False) -> tuple[list[tuple[int, bytes]], list[Finding]]:
+    """Numbered raw lines plus file-level findings (BOM, a JSON array where the target needs JSONL).
+
+    With `json_array_ok` (the target's trainer reads JSON arrays) an array is split into its records silently.
+    """
     findings = []
     if data.startswith(BOM):
         findings.append(
@@ -29,9 +32,10 @@ def split_lines(data: bytes) -> tuple[list[tuple[int, bytes]], list[Finding]]:
         except orjson.JSONDecodeError:
             items = None
         if isinstance(items, list):
-            findings.append(
-                Finding(0, "file.json_array", "(file)", "a JSON array; JSONL needs one JSON object per line")
-            )
+            if not json_array_ok:
+                findings.append(
+                    Finding(0, "file.json_array", "(file)", "a JSON array; JSONL needs one JSON object per line")
+                )
             return [(index, orjson.dumps(item)) for index, item in enumerate(items, start=1)], findings
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
