@@ -45,6 +45,8 @@ class Target:
     max_file_bytes: int | None = None
     max_examples: int | None = None
     quick_valid: Callable[[dict], bool] | None = None  # a fast, conservative "certainly valid" for the common shape
+    # Semantic codes that warn instead of failing: rules stricter than the provider's own validator.
+    warnings: frozenset[str] = frozenset()
 
 
 def target_from(
@@ -67,6 +69,7 @@ def target_from(
         semantic_checks=module.semantic_checks,
         clean_rows=module.clean_rows,
         quick_valid=getattr(module, "quick_valid", None),
+        warnings=frozenset(getattr(module, "WARNINGS", ())),
         min_examples=min_examples,
         max_file_bytes=max_file_bytes,
         max_examples=max_examples,
