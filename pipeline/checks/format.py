@@ -19,7 +19,7 @@ from pipeline.records import Split, reject
 
 
 def check_record(record: object, target: Target, line: int = 0) -> list[Finding]:
-    """Every schema violation and semantic problem of one parsed record."""
+    """Every schema violation and semantic problem of one parsed record (not the target's warnings)."""
     findings = [
         Finding(line, f"schema.{error.validator}", json_path(error.absolute_path), short(error.message))
         for error in sorted(
@@ -27,7 +27,7 @@ def check_record(record: object, target: Target, line: int = 0) -> list[Finding]
         )
     ]
     if not findings and isinstance(record, dict):
-        findings += placed(target.semantic_checks(record), line)
+        findings += [f for f in placed(target.semantic_checks(record), line) if f.code not in target.warnings]
     return findings
 
 

@@ -49,6 +49,8 @@ class Target:
     # The trainer loads files with Hugging Face datasets' json builder, which reads a JSON array as well
     # as JSONL (LLaMA-Factory: data/README.md, "json, jsonl, ..."); the API providers take JSONL only.
     reads_json_array: bool = False
+    # Semantic codes that warn instead of failing: rules stricter than the provider's own validator.
+    warnings: frozenset[str] = frozenset()
 
 
 def target_from(
@@ -72,6 +74,7 @@ def target_from(
         semantic_checks=module.semantic_checks,
         clean_rows=module.clean_rows,
         quick_valid=getattr(module, "quick_valid", None),
+        warnings=frozenset(getattr(module, "WARNINGS", ())),
         min_examples=min_examples,
         max_file_bytes=max_file_bytes,
         max_examples=max_examples,

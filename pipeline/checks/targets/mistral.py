@@ -1,29 +1,18 @@
 """Mistral fine-tuning records (API and mistral-finetune): `{"messages": [...], "tools"?: [...]}`.
 
-Follows the instruct format of Mistral's fine-tuning docs and what mistral-finetune's `utils/validate_data.py`
-and mistral-common's `MistralRequestValidatorV3` check in finetuning mode). The schema holds the
-message shapes: system, user (text, or text and image_url chunks), assistant (content or tool_calls,
-not both; weight 0 or 1), tool (a 9-character tool_call_id); tools with name, description and object
-parameters. The rules here are the validator's order: its transition table (user may follow user,
-assistant may follow assistant), the last message the assistant's, one system message; plus ftprep's
-own (no provider validator checks these): that system message comes first and the conversation starts with the user.
-Limit: 512 MB per training file (`max_file_bytes`).
+The schema holds the shapes mistral-finetune's `build_instruct_sample` accepts; `mistral_rules` holds the
+rest of what it and mistral-common's `MistralRequestValidatorV3` (finetuning mode) check, as errors, and
+what Mistral's fine-tuning docs ask beyond them, as warnings (`WARNINGS`): a verdict here is the
+trainer's verdict (tests/test_mistral_conformance.py). Limit: 512 MB per training file (`max_file_bytes`).
 """
 
 import polars as pl
 
 from pipeline.checks.finding import Finding
-from pipeline.checks.targets.sft_rules import clean_conversation, conversation_findings
+from pipeline.checks.targets.mistral_rules import WARNINGS, conversation_findings, key_findings, tool_findings
 from pipeline.records import conversation
 
-# mistral-common's allowed transitions, as mistral-finetune's validate_data.py applies them:
-# previous role -> roles that may come next.
-FOLLOWS = {
-    "system": {"user", "assistant", "system"},
-    "user": {"assistant", "system", "user"},
-    "assistant": {"assistant", "user", "tool"},
-    "tool": {"assistant", "tool", "user"},
-}
+__all__ = ["WARNINGS", "clean_rows", "semantic_checks", "to_records"]
 
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:
@@ -32,15 +21,31 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
 
 
 def semantic_checks(record: dict) -> list[Finding]:
-    """Transition order, last turn, the one system message first, empty turns. Never raises."""
-    return conversation_findings(record.get("messages"), "messages", follows=FOLLOWS)
+    """Keys, turn order and counts, per-turn values, tools; the codes in WARNINGS warn. Never raises."""
+    messages = record.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return []  # the schema already reports it
+    return key_findings(record, messages) + conversation_findings(record, messages) + tool_findings(record, messages)
 
 
 def clean_rows(records: pl.DataFrame) -> pl.Series:
-    """True where a record rendered from an EXAMPLE frame certainly passes the schema and semantic checks.
+    """True where a record rendered from an EXAMPLE frame has no error (warnings aside), as `semantic_checks` says.
 
-    Rendered messages carry only role and content, so a tool turn (which needs a tool_call_id) is never
-    clean; over system, user and assistant with the system first the transition table forbids nothing.
+    Rendered messages carry only role and content: a tool turn (which needs a tool_call_id) is never
+    clean, and between user and assistant turns the transition table forbids nothing. What remains is
+    one system message at most, two turns or more besides it with the assistant's last, and no
+    assistant turn with empty content.
     """
-    checks = clean_conversation(pl.col("messages"), alternate=False)
+    messages = pl.col("messages")
+    role, content = pl.element().struct.field("role"), pl.element().struct.field("content")
+    turns = messages.list.eval(role.filter(role != "system"))
+    checks = [
+        messages.list.eval(
+            (role.is_in(["system", "user", "assistant"]) & content.is_not_null()).fill_null(False)
+        ).list.all(),
+        messages.list.eval((role == "system").sum()).list.first() <= 1,
+        turns.list.len() >= 2,
+        turns.list.last() == "assistant",
+        messages.list.eval(((role != "assistant") | (content != "")).fill_null(False)).list.all(),
+    ]
     return records.select(pl.all_horizontal(checks).fill_null(False)).to_series()

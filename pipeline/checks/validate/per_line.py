@@ -74,7 +74,9 @@ def check_chunk(task: tuple) -> ChunkResult:
             if not certainly_valid(record, target):
                 errors += schema_findings(record, target, number)
                 if not errors:
-                    errors += semantic_findings(record, target, number)
+                    semantic = semantic_findings(record, target, number)
+                    errors += [finding for finding in semantic if finding.code not in target.warnings]
+                    warnings += [finding for finding in semantic if finding.code in target.warnings]
             talk = record_conversation(record)
             if talk is not None:
                 text_errors, text_warnings = text_findings(talk, number)
