@@ -30,6 +30,7 @@ from pipeline.checks.targets import (
     vertex_gemini,
     vertex_preference,
 )
+from pipeline.checks.targets.trl_types import form_of
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Target:
     max_file_bytes: int | None = None
     max_examples: int | None = None
     quick_valid: Callable[[dict], bool] | None = None  # a fast, conservative "certainly valid" for the common shape
+    # The record's form, for a trainer that reads a whole file in the form of its first record (TRL);
+    # None: the mixed-format check compares top-level keys with the file's usual ones.
+    form_of: Callable[[dict], str | None] | None = None
 
 
 def target_from(
@@ -56,6 +60,7 @@ def target_from(
     min_examples: int | None = None,
     max_file_bytes: int | None = None,
     max_examples: int | None = None,
+    form_of: Callable[[dict], str | None] | None = None,
 ) -> Target:
     """A target whose module provides to_records, semantic_checks, clean_rows (and maybe quick_valid)."""
     return Target(
@@ -67,6 +72,7 @@ def target_from(
         semantic_checks=module.semantic_checks,
         clean_rows=module.clean_rows,
         quick_valid=getattr(module, "quick_valid", None),
+        form_of=form_of,
         min_examples=min_examples,
         max_file_bytes=max_file_bytes,
         max_examples=max_examples,
@@ -93,8 +99,9 @@ TARGETS: dict[str, Target] = {
     "trl-preference": target_from(
         trl_preference,
         "trl-preference",
-        description="Hugging Face TRL preference with explicit prompt, conversational (DPO, ORPO, CPO trainers)",
+        description="Hugging Face TRL preference, explicit or implicit prompt (DPO, ORPO, CPO, Reward trainers)",
         kinds=("preference",),
+        form_of=form_of,
     ),
     "llama-factory-dpo": target_from(
         llama_factory_dpo,
@@ -112,8 +119,9 @@ TARGETS: dict[str, Target] = {
     "trl-kto": target_from(
         trl_kto,
         "trl-kto",
-        description="Hugging Face TRL unpaired preference, conversational (prompt, completion, label; KTO, BCO)",
+        description="Hugging Face TRL unpaired preference, or preference rows to unpair (KTO, BCO trainers)",
         kinds=("kto",),
+        form_of=form_of,
     ),
     "bedrock-claude": target_from(
         bedrock_claude,
@@ -165,8 +173,9 @@ TARGETS: dict[str, Target] = {
     "trl-sft": target_from(
         trl_sft,
         "trl-sft",
-        description="Hugging Face TRL supervised fine-tuning, conversational (messages; SFTTrainer)",
+        description="Hugging Face TRL supervised fine-tuning (text, messages, prompt-completion; SFTTrainer)",
         kinds=("sft",),
+        form_of=form_of,
     ),
     "alpaca": target_from(
         alpaca,
