@@ -45,8 +45,8 @@ TYPES: dict[frozenset[str], str] = {
     frozenset({"prompt", "completions", "labels"}): STEPWISE,
 }
 COLUMNS = ("text", "messages", "prompt", "completion", "completions", "chosen", "rejected", "label", "labels")
-# The columns data_utils.is_conversational looks at, in the order this module looks at them.
-MESSAGE_COLUMNS = ("messages", "prompt", "chosen", "rejected", "completion")
+# The columns data_utils.is_conversational looks at; TRL takes any one, this module the first present.
+MESSAGE_COLUMNS = ("prompt", "chosen", "rejected", "completion", "messages")
 COLUMNS_OF: dict[str, str] = {
     LANGUAGE_MODELING: "text, or messages",
     PROMPT_ONLY: "prompt",
