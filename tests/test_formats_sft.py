@@ -149,7 +149,7 @@ CONVERSATION = [user("Q?"), assistant("A.")]
         ("trl-sft", {"prompt": "Capital of France?", "completion": " Paris."}, []),
         ("trl-sft", {"prompt": [user("Capital of France?")], "completion": [assistant("Paris.")]}, []),
         ("trl-sft", {"prompt": "Q?", "completion": "\n"}, ["semantic.empty_content"]),
-        ("trl-sft", {"prompt": "Q?"}, ["schema.required"]),
+        ("trl-sft", {"prompt": "Q?"}, ["semantic.wrong_type"]),  # a prompt-only record
         ("trl-sft", {"prompt": CONVERSATION, "completion": [assistant("B.")]}, ["semantic.last_not_user"]),
         ("trl-sft", {"prompt": [user("Q?")], "completion": [user("B.")]}, ["schema.const"]),
         ("trl-sft", {"prompt": [user("Q?")], "completion": "A."}, ["schema.type"]),

@@ -31,6 +31,7 @@ from pipeline.checks.targets import (
     vertex_gemini,
     vertex_preference,
 )
+from pipeline.checks.targets.trl_types import form_of
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class Target:
     reads_json_array: bool = False
     # Semantic codes that warn instead of failing: rules stricter than the provider's own validator.
     warnings: frozenset[str] = frozenset()
+    # The record's form, for a trainer that reads a whole file in the form of its first record (TRL);
+    # None: the mixed-format check compares top-level keys with the file's usual ones.
+    form_of: Callable[[dict], str | None] | None = None
 
 
 def target_from(
@@ -63,6 +67,7 @@ def target_from(
     max_file_bytes: int | None = None,
     max_examples: int | None = None,
     reads_json_array: bool = False,
+    form_of: Callable[[dict], str | None] | None = None,
 ) -> Target:
     """A target whose module provides to_records, semantic_checks, clean_rows (and maybe quick_valid)."""
     return Target(
@@ -75,6 +80,7 @@ def target_from(
         clean_rows=module.clean_rows,
         quick_valid=getattr(module, "quick_valid", None),
         warnings=frozenset(getattr(module, "WARNINGS", ())),
+        form_of=form_of,
         min_examples=min_examples,
         max_file_bytes=max_file_bytes,
         max_examples=max_examples,
@@ -102,8 +108,10 @@ TARGETS: dict[str, Target] = {
     "trl-preference": target_from(
         trl_preference,
         "trl-preference",
-        description="Hugging Face TRL preference with explicit prompt, conversational (DPO, ORPO, CPO trainers)",
+        description="Hugging Face TRL preference, explicit or implicit prompt (DPO, ORPO, CPO, Reward trainers)",
         kinds=("preference",),
+        form_of=form_of,
+        reads_json_array=True,  # TRL loads files with datasets' json builder
     ),
     "llama-factory-dpo": target_from(
         llama_factory_dpo,
@@ -122,8 +130,10 @@ TARGETS: dict[str, Target] = {
     "trl-kto": target_from(
         trl_kto,
         "trl-kto",
-        description="Hugging Face TRL unpaired preference, conversational (prompt, completion, label; KTO, BCO)",
+        description="Hugging Face TRL unpaired preference, or preference rows to unpair (KTO, BCO trainers)",
         kinds=("kto",),
+        form_of=form_of,
+        reads_json_array=True,  # TRL loads files with datasets' json builder
     ),
     "llama-factory-kto": target_from(
         llama_factory_kto,
@@ -182,8 +192,10 @@ TARGETS: dict[str, Target] = {
     "trl-sft": target_from(
         trl_sft,
         "trl-sft",
-        description="Hugging Face TRL supervised fine-tuning, conversational (messages; SFTTrainer)",
+        description="Hugging Face TRL supervised fine-tuning (text, messages, prompt-completion; SFTTrainer)",
         kinds=("sft",),
+        form_of=form_of,
+        reads_json_array=True,  # TRL loads files with datasets' json builder
     ),
     "alpaca": target_from(
         alpaca,

@@ -1,15 +1,30 @@
 """Hugging Face TRL unpaired preference records for KTO and BCO: a prompt, one completion and its label.
 
 TRL's dataset_formats.md, "unpaired preference": conversational `{"prompt": [messages], "completion": [assistant],
-"label": bool}`; the schema also accepts the standard form (prompt and completion as strings).
+"label": bool}`, what ftprep writes; the schema also accepts the standard form (prompt and completion as
+strings). The guide's "Which dataset type to use?" gives KTO and BCO preference data too: the trainers
+extract an implicit prompt and unpair each row into a desirable and an undesirable completion
+(trl.data_utils.maybe_extract_prompt, maybe_unpair_preference_dataset), so preference rows, in any
+form trl-preference takes, are checked by its rules. A record of another TRL type gets one
+`semantic.wrong_type` finding; a file mixing unpaired and paired rows, one `file.mixed_format` per odd row.
 """
 
 import polars as pl
 
 from pipeline.checks.finding import Finding
 from pipeline.checks.targets.openai_chat import WHITESPACE
-from pipeline.checks.targets.trl_preference import answer, clean_prompt, first_content, first_text, prompt_findings
+from pipeline.checks.targets.trl_preference import (
+    answer,
+    clean_prompt,
+    first_content,
+    first_text,
+    preference_findings,
+    prompt_findings,
+)
+from pipeline.checks.targets.trl_types import IMPLICIT_PREFERENCE, PREFERENCE, UNPAIRED_PREFERENCE, type_findings
 from pipeline.records import conversation
+
+ACCEPTS = (UNPAIRED_PREFERENCE, PREFERENCE, IMPLICIT_PREFERENCE)
 
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:
@@ -18,7 +33,11 @@ def to_records(examples: pl.DataFrame) -> pl.DataFrame:
 
 
 def semantic_checks(record: dict) -> list[Finding]:
-    """Prompt order and an empty prompt or completion, in either TRL form. Never raises."""
+    """The record's TRL type, then the unpaired rules or, for a preference row, trl-preference's. Never raises."""
+    if found := type_findings(record, "trl-kto", ACCEPTS):
+        return found
+    if "label" not in record:
+        return preference_findings(record)
     prompt, completion = record.get("prompt"), record.get("completion")
     if isinstance(prompt, str):
         found = (

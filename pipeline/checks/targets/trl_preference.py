@@ -1,8 +1,12 @@
 """Hugging Face TRL preference records, and the prompt and pair rules every preference target shares.
 
 TRL's recommended preference type (TRL's dataset_formats.md, "explicit prompt") in its conversational form:
-`{"prompt": [messages], "chosen": [assistant], "rejected": [assistant]}`, read by the DPO, ORPO and CPO
-trainers. The schema also accepts the standard form, three strings, so user files of either kind validate.
+`{"prompt": [messages], "chosen": [assistant], "rejected": [assistant]}`, read by the DPO, ORPO, CPO and
+Reward trainers, is what ftprep writes. Validation takes every preference form the guide shows: the
+standard one (three strings) and the implicit prompt (`chosen` and `rejected` only, strings or message
+lists), which the trainers split at the pair's longest common prefix (trl.data_utils.maybe_extract_prompt,
+restated in trl_types.extract_prompt); after that split the explicit form's rules apply. A record of
+another TRL type gets one `semantic.wrong_type` finding.
 
 The rules below (`prompt_findings`, `pair_findings` and their vectorised twins) are written once over
 "turns" with a role and a text, so the OpenAI, Gemini, LLaMA-Factory and KTO targets share them: a system
@@ -16,7 +20,10 @@ import polars as pl
 
 from pipeline.checks.finding import Finding
 from pipeline.checks.targets.openai_chat import WHITESPACE
+from pipeline.checks.targets.trl_types import IMPLICIT_PREFERENCE, PREFERENCE, extract_prompt, type_findings
 from pipeline.records import conversation
+
+ACCEPTS = (PREFERENCE, IMPLICIT_PREFERENCE)
 
 # Which side of the conversation each role is on: "user" turns ask, "model" turns answer.
 SIDES = {"user": "user", "assistant": "model"}
@@ -32,8 +39,15 @@ def answer(column: str) -> pl.Expr:
 
 
 def semantic_checks(record: dict) -> list[Finding]:
-    """Prompt order and empty or identical answers, in either TRL form. Never raises."""
+    """The record's TRL type, then prompt order and empty or identical answers. Never raises."""
+    return type_findings(record, "trl-preference", ACCEPTS) or preference_findings(record)
+
+
+def preference_findings(record: dict) -> list[Finding]:
+    """Prompt order and empty or identical answers, in any of the four preference forms."""
     prompt, chosen, rejected = record.get("prompt"), record.get("chosen"), record.get("rejected")
+    if "prompt" not in record:
+        return implicit_findings(chosen, rejected)
     if isinstance(prompt, str):
         found = (
             [] if prompt.strip(WHITESPACE) else [Finding(0, "semantic.empty_content", "prompt", "the prompt is empty")]
@@ -41,6 +55,43 @@ def semantic_checks(record: dict) -> list[Finding]:
         return found + pair_findings(chosen, rejected, "chosen", "rejected")
     return prompt_findings(prompt, "prompt") + pair_findings(
         first_content(chosen), first_content(rejected), "chosen[0].content", "rejected[0].content"
+    )
+
+
+def implicit_findings(chosen: object, rejected: object) -> list[Finding]:
+    """An implicit-prompt pair after TRL's split: a shared prompt (conversational: at least one message),
+    then one different, non-empty answer on each side (conversational: one assistant message each).
+    One finding per cause: a pair that shares no prompt, or whose side adds nothing, gets only that."""
+    if isinstance(chosen, str) and isinstance(rejected, str):
+        if chosen.strip(WHITESPACE) == rejected.strip(WHITESPACE):
+            return pair_findings(chosen, rejected, "chosen", "rejected")  # the same text, or both empty
+        _, good, bad = extract_prompt(chosen, rejected)
+        return pair_findings(good, bad, "chosen", "rejected")
+    if not isinstance(chosen, list) or not isinstance(rejected, list):
+        return []  # the schema already reports it
+    prompt, good, bad = extract_prompt(chosen, rejected)
+    if not prompt:
+        message = "chosen and rejected start with different messages, so they share no prompt"
+        return [Finding(0, "semantic.no_shared_prompt", "chosen[0]", message)]
+    if not good and not bad:
+        return [Finding(0, "semantic.identical_pair", "rejected", "chosen and rejected are the same conversation")]
+    at = len(prompt)
+    found = [
+        Finding(0, f"semantic.empty_{side}", side, f"{side} adds nothing to the messages it shares with the other")
+        for side, rest in (("chosen", good), ("rejected", bad))
+        if not rest
+    ]
+    if found:
+        return found
+    for side, rest in (("chosen", good), ("rejected", bad)):
+        roles = [turn.get("role") if isinstance(turn, dict) else None for turn in rest]
+        if roles != ["assistant"]:
+            message = f"after the prompt it shares with the other side, {side} must add one assistant turn, not {roles}"
+            found.append(Finding(0, "semantic.implicit_answer", f"{side}[{at}]", message))
+    if found:
+        return found
+    return prompt_findings(prompt, "chosen") + pair_findings(
+        first_content(good), first_content(bad), f"chosen[{at}].content", f"rejected[{at}].content"
     )
 
 

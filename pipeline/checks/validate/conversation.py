@@ -7,6 +7,8 @@ It never raises: a shape it does not know gives None, and the schema check repor
 
 from dataclasses import dataclass
 
+from pipeline.checks.targets.trl_types import extract_prompt
+
 Turn = tuple[str, str]  # (role, text)
 
 
@@ -86,6 +88,15 @@ def pair_conversation(
     return Conversation(base.system, (*base.turns, ("assistant", good)), (good,), bad)
 
 
+def implicit_prompt(chosen: object, rejected: object) -> tuple[object, object, object]:
+    """(prompt, chosen, rejected) of a TRL pair without a prompt, split where TRL splits it."""
+    if isinstance(chosen, str) and isinstance(rejected, str):
+        return extract_prompt(chosen, rejected)
+    if isinstance(chosen, list) and isinstance(rejected, list):
+        return extract_prompt(chosen, rejected)
+    return None, chosen, rejected
+
+
 def record_conversation(record: object) -> Conversation | None:
     if not isinstance(record, dict):
         return None
@@ -120,9 +131,11 @@ def record_conversation(record: object) -> Conversation | None:
     if "messages" in record:  # OpenAI, Bedrock, Mistral, Together, TRL messages
         return chat(role_turns(record["messages"]), system)
     if "chosen" in record:  # TRL preference (prompt string or messages, or implicit)
-        prompt = record.get("prompt")
+        prompt, chosen, rejected = record.get("prompt"), record["chosen"], record.get("rejected")
+        if "prompt" not in record:
+            prompt, chosen, rejected = implicit_prompt(chosen, rejected)
         turns = [("user", prompt, {})] if isinstance(prompt, str) else role_turns(prompt)
-        return pair_conversation(turns, record["chosen"], record.get("rejected"), system)
+        return pair_conversation(turns, chosen, rejected, system)
     if "completion" in record:  # prompt-completion and KTO
         prompt, completion = record.get("prompt"), side(record.get("completion"))
         turns = [("user", prompt, {})] if isinstance(prompt, str) else role_turns(prompt)

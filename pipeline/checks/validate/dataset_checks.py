@@ -18,7 +18,7 @@ def cross_record_findings(
     errors, warnings = [], []
     for file, rows in per_file:
         errors += count_bounds(file, rows.height, target)
-        errors += mixed_formats(file, rows)
+        errors += mixed_forms(file, rows) if target.form_of is not None else mixed_formats(file, rows)
         warnings += duplicates_and_conflicts(file, rows)
         warnings += system_consistency(file, rows)
     if len(per_file) == 2:
@@ -53,6 +53,22 @@ def mixed_formats(file: str, rows: pl.DataFrame) -> list[Finding]:
     return [
         Finding(number, "file.mixed_format", "(record)", message.format(shape, sorted(usual)), file)
         for number, shape in valid.filter(pl.col("shape").is_in(odd)).iter_rows()
+    ]
+
+
+def mixed_forms(file: str, rows: pl.DataFrame) -> list[Finding]:
+    """Valid records in another form than the file's first valid one, for targets that name forms (TRL:
+    a trainer reads the format from the first record, `is_conversational(dataset[0])` in trl/data_utils.py,
+    and loads the file as one table). Each odd record is one finding."""
+    valid = rows.filter("passed").select("number", "shape").sort("number")
+    if valid.height < 2:
+        return []
+    first, (form,) = valid.row(0)
+    message = "this record is {}, the file's first record (line {}) {}: a trainer reads one form per file"
+    return [
+        Finding(number, "file.mixed_format", "(record)", message.format(shape[0], first, form), file)
+        for number, shape in valid.slice(1).iter_rows()
+        if shape != [form]
     ]
 
 

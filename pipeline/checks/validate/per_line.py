@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from pipeline.checks.finding import Finding
-from pipeline.checks.targets import get_target
+from pipeline.checks.targets import Target, get_target
 from pipeline.checks.validate.conversation import Conversation, record_conversation
 from pipeline.checks.validate.counting import TokenCounter
 from pipeline.checks.validate.lines import parse_line
@@ -50,6 +50,12 @@ def prompt_turns(talk: Conversation) -> list[tuple[str, str]]:
     """The turns before the last assistant turn: what the prompt of a duplicate or conflict is."""
     last = max((i for i, (role, _) in enumerate(talk.turns) if role == "assistant"), default=len(talk.turns))
     return list(talk.turns[:last])
+
+
+def shape_of(record: dict, target: Target) -> tuple[str, ...]:
+    """What the mixed-format check compares: the target's name for the record's form, else its sorted keys."""
+    form = target.form_of(record) if target.form_of is not None else None
+    return (form,) if form is not None else tuple(sorted(record))
 
 
 def check_chunk(task: tuple) -> ChunkResult:
@@ -94,7 +100,7 @@ def check_chunk(task: tuple) -> ChunkResult:
                 row = (prompt_turns(talk), talk.answers, talk.system or None, total, prompt_tokens)
             else:
                 row = (None, None, None, None, None)
-            result.rows.append((number, tuple(sorted(record)), record_key(raw), *row, not errors))
+            result.rows.append((number, shape_of(record, target), record_key(raw), *row, not errors))
         elif record is not None:
             result.rows.append((number, None, record_key(raw), None, None, None, None, None, False))
         result.errors += [Finding(f.line, f.code, f.path, f.message, file) for f in errors]
