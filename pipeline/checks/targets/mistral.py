@@ -12,6 +12,8 @@ from pipeline.checks.finding import Finding
 from pipeline.checks.targets.mistral_rules import WARNINGS, conversation_findings, key_findings, tool_findings
 from pipeline.records import conversation
 
+ROLES = ("system", "user", "assistant", "tool")
+
 __all__ = ["WARNINGS", "clean_rows", "semantic_checks", "to_records"]
 
 
@@ -25,6 +27,10 @@ def semantic_checks(record: dict) -> list[Finding]:
     messages = record.get("messages")
     if not isinstance(messages, list) or not messages:
         return []  # the schema already reports it
+    if not all(isinstance(message, dict) and message.get("role") in ROLES for message in messages):
+        return []  # a turn that is not an object, or has no known role: the schema reports it at its field
+    if not all(isinstance(message.get("tool_calls", []), list | None) for message in messages):
+        return []
     return key_findings(record, messages) + conversation_findings(record, messages) + tool_findings(record, messages)
 
 

@@ -200,6 +200,8 @@ def key_findings(record: dict, messages: list) -> list[Finding]:
         Finding(0, "semantic.ignored_key", key, "mistral-finetune ignores it") for key in ignored(record, "record")
     ]
     for index, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in KEYS or message["role"] == "record":
+            continue  # the schema reports a message that is not an object or has no known role
         if "text" in message and "content" in message:
             path = f"messages[{index}].text"
             found.append(Finding(0, "semantic.conflicting_keys", path, "'text' and 'content' together: keep 'content'"))
