@@ -5,7 +5,9 @@ on this one view, so they behave the same for OpenAI chat, DPO, ShareGPT, Alpaca
 It never raises: a shape it does not know gives None, and the schema check reports the record.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from pipeline.tool_tokens import definitions
 
 Turn = tuple[str, str]  # (role, text)
 
@@ -16,6 +18,19 @@ class Conversation:
     turns: tuple[Turn, ...]  # every turn in order, system excluded; for pairs the prompt then the chosen answer
     answers: tuple[str, ...]  # texts trained on: weighted assistant turns, chosen/preferred, completion
     rejected: str | None = None
+    # OpenAI chat records only: what the prompt carries besides the turns' text, for token counts and stats
+    roles: tuple[str, ...] = ()  # every message's role in order, system included
+    definitions: tuple[dict, ...] = ()  # function definitions from `tools` and legacy `functions`
+    names: tuple[str, ...] = ()  # the messages' `name` fields
+    calls: tuple[str, ...] = ()  # tool and function calls: each call's name, then its arguments
+    bare: tuple[str, ...] = ()  # roles of messages without text content (a call-only assistant turn)
+
+    @property
+    def message_roles(self) -> tuple[str, ...]:
+        """Roles of the messages in order, system included: the record's own, or those of the turns."""
+        if self.roles:
+            return self.roles
+        return (("system",) if self.system is not None else ()) + tuple(role for role, _ in self.turns)
 
     @property
     def prompt(self) -> str:
@@ -68,6 +83,43 @@ def chat(turns: list[tuple[str, str, dict]], system: object = None) -> Conversat
     return Conversation(system if isinstance(system, str) else None, tuple((r, t) for r, t, _ in turns), answers)
 
 
+def with_message_fields(talk: Conversation, record: dict) -> Conversation:
+    """The conversation with what an OpenAI chat record adds to the prompt: definitions, names, calls."""
+    messages = record["messages"]
+    if not isinstance(messages, list):
+        return talk
+    roles, names, calls, bare = [], [], [], []
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        role = message.get("role")
+        roles.append(role if isinstance(role, str) else "")
+        if isinstance(message.get("name"), str):
+            names.append(message["name"])
+        for call in message_calls(message):
+            calls += [text for text in (call.get("name"), call.get("arguments")) if isinstance(text, str)]
+        if text_of(message.get("content")) is None:
+            bare.append(roles[-1])
+    return replace(
+        talk,
+        roles=tuple(roles),
+        definitions=definitions(record),
+        names=tuple(names),
+        calls=tuple(calls),
+        bare=tuple(bare),
+    )
+
+
+def message_calls(message: dict) -> list[dict]:
+    """The `function` objects of a message's tool calls, and its legacy `function_call`."""
+    tool_calls = message.get("tool_calls")
+    found = (
+        [call.get("function") for call in tool_calls if isinstance(call, dict)] if isinstance(tool_calls, list) else []
+    )
+    found.append(message.get("function_call"))
+    return [call for call in found if isinstance(call, dict)]
+
+
 def side(value: object) -> str | None:
     if isinstance(value, list) and value:
         value = value[-1]
@@ -118,7 +170,7 @@ def record_conversation(record: object) -> Conversation | None:
             return None
         return chat(turns, system_text)
     if "messages" in record:  # OpenAI, Bedrock, Mistral, Together, TRL messages
-        return chat(role_turns(record["messages"]), system)
+        return with_message_fields(chat(role_turns(record["messages"]), system), record)
     if "chosen" in record:  # TRL preference (prompt string or messages, or implicit)
         prompt = record.get("prompt")
         turns = [("user", prompt, {})] if isinstance(prompt, str) else role_turns(prompt)
