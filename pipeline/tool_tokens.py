@@ -65,7 +65,12 @@ def definition_tokens(functions: Iterable[dict], length: Callable[[str], int], e
 def as_text(value: object) -> str:
     if value is None:
         return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except RecursionError:  # a hostile enum item nested a thousand deep: count it as empty
+        return ""
 
 
 def without_dot(value: object) -> str:

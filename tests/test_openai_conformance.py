@@ -12,7 +12,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pipeline.checks.validate.conversation import record_conversation
+from pipeline.checks.validate.counting import TokenCounter, figures
 from pipeline.checks.validate.engine import Options, validate_files
 from pipeline.checks.validate.result import ValidationResult
 from pipeline.tokens import load_encoding
@@ -213,3 +217,53 @@ def test_the_cookbook_statistics(tmp_path: Path) -> None:
         assert {f.code for f in result.errors} >= {"tokens.truncated_answer"}
         text = result.summary()
         assert "3 without a system message, 1 without a user message" in text and "1 over it (truncated)" in text
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=12,
+)
+SPEC = st.fixed_dictionaries(
+    {},
+    optional={"type": JSON, "description": JSON, "enum": JSON | st.lists(JSON, max_size=3)},
+)
+FUNCTION = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": JSON,
+        "description": JSON,
+        "parameters": JSON | st.fixed_dictionaries({"properties": st.dictionaries(st.text(max_size=6), SPEC | JSON)}),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tools=st.lists(st.fixed_dictionaries({"type": JSON, "function": FUNCTION | JSON}) | JSON, max_size=3),
+    functions=st.lists(FUNCTION | JSON, max_size=2) | JSON,
+    message=st.dictionaries(st.sampled_from(["role", "content", "name", "tool_calls", "function_call"]), JSON),
+)
+def test_counting_never_raises_on_any_tools_shape(tools: list, functions: object, message: dict) -> None:
+    record = {"messages": [PLAIN["messages"][0], message, PLAIN["messages"][1]], "tools": tools, "functions": functions}
+    talk = record_conversation(record)
+    assert talk is not None
+    counter = TokenCounter("o200k_base")
+    total, prompt = counter.count(talk)
+    assert total >= prompt >= 0
+    messages, _, said, tool_tokens = figures(talk, counter)
+    assert messages == 3 and said is not None and said >= 0
+    assert (tool_tokens >= FUNC_END) == bool(talk.definitions) and (tool_tokens == 0) == (not talk.definitions)
+
+
+def test_openai_dpo_counts_the_tool_definitions_of_its_input() -> None:
+    tools = [{"type": "function", "function": WEATHER}]
+    record = {
+        "input": {"messages": PLAIN["messages"][:1], "tools": tools},
+        "preferred_output": [{"role": "assistant", "content": "4 C."}],
+        "non_preferred_output": [{"role": "assistant", "content": "No idea."}],
+    }
+    counter = TokenCounter("o200k_base")
+    with_tools = counter.count(record_conversation(record))
+    without = counter.count(record_conversation({**record, "input": {"messages": PLAIN["messages"][:1]}}))
+    assert with_tools[0] - without[0] == FUNC_END + WEATHER_TOKENS

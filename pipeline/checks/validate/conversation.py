@@ -143,11 +143,12 @@ def record_conversation(record: object) -> Conversation | None:
         return None
     system = record.get("system") if isinstance(record.get("system"), str) and record.get("system") else None
     if isinstance(record.get("input"), dict) and "preferred_output" in record:  # OpenAI DPO
-        return pair_conversation(
+        pair = pair_conversation(
             role_turns(record["input"].get("messages")),
             record.get("preferred_output"),
             record.get("non_preferred_output"),
         )
+        return replace(pair, definitions=definitions(record["input"])) if pair is not None else None
     if "conversations" in record:  # ShareGPT (DPO when chosen/rejected are present)
         turns = role_turns(record["conversations"], "from", "value")
         return (
