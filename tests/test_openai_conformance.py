@@ -267,3 +267,14 @@ def test_openai_dpo_counts_the_tool_definitions_of_its_input() -> None:
     with_tools = counter.count(record_conversation(record))
     without = counter.count(record_conversation({**record, "input": {"messages": PLAIN["messages"][:1]}}))
     assert with_tools[0] - without[0] == FUNC_END + WEATHER_TOKENS
+
+
+def test_a_refusal_part_is_the_answer_it_is_trained_on() -> None:
+    refusal = "I can't share credentials."
+    record = {
+        "messages": [PLAIN["messages"][0], {"role": "assistant", "content": [{"type": "refusal", "refusal": refusal}]}]
+    }
+    talk = record_conversation(record)
+    assert talk is not None and talk.answers == (refusal,)
+    counter = TokenCounter("o200k_base")
+    assert figures(talk, counter)[2] == len(load_encoding("o200k_base").encode_ordinary(refusal))

@@ -47,11 +47,12 @@ class Conversation:
 
 
 def text_of(content: object) -> str | None:
-    """A message's text: a string, or the text parts of a list of content parts."""
+    """A message's text: a string, or the text and refusal parts of a list of content parts (an OpenAI
+    assistant may answer with a `{"type": "refusal", "refusal": ...}` part: that is what it is trained on)."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        texts = [part.get("text") for part in content if isinstance(part, dict)]
+        texts = [part.get("text", part.get("refusal")) for part in content if isinstance(part, dict)]
         parts = [text for text in texts if isinstance(text, str)]
         return "\n".join(parts) if parts else None
     return None
