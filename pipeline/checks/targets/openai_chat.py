@@ -51,7 +51,25 @@ def semantic_checks(record: dict) -> list[Finding]:
     weights = [m.get("weight", 1) for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
     if weights and not any(weights):
         found.append(Finding(0, "semantic.nothing_trained", "messages", "every assistant message has weight 0"))
-    return found + tool_checks(record, messages)
+    return found + image_checks(messages) + tool_checks(record, messages)
+
+
+MAX_IMAGES = 10  # per example: developers.openai.com/api/docs/guides/vision-fine-tuning ("up to 10 images")
+
+
+def image_checks(messages: list) -> list[Finding]:
+    """OpenAI's vision fine-tuning guide allows at most 10 images per example."""
+    images = sum(
+        1
+        for message in messages
+        if isinstance(message, dict) and isinstance(message.get("content"), list)
+        for part in message["content"]
+        if isinstance(part, dict) and part.get("type") == "image_url"
+    )
+    if images <= MAX_IMAGES:
+        return []
+    message = f"{images} images; OpenAI accepts at most {MAX_IMAGES} per example"
+    return [Finding(0, "semantic.too_many_images", "messages", message)]
 
 
 def declared_tools(record: dict) -> dict[str, object]:
@@ -65,8 +83,11 @@ def declared_tools(record: dict) -> dict[str, object]:
 
 
 def tool_checks(record: dict, messages: list) -> list[Finding]:
-    """Tool calls name declared tools with JSON arguments valid for their parameters, and get answered."""
-    declared, pending, found = declared_tools(record), {}, []
+    """Tool calls name declared tools with JSON arguments valid for their parameters, have distinct ids
+    (a tool message names the call it answers by id), and get answered."""
+    declared, found = declared_tools(record), []
+    pending: dict[object, list[str]] = {}  # call id -> paths of its calls not answered yet
+    seen: set[object] = set()
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
             continue
@@ -76,7 +97,13 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
                 continue
             path = f"messages[{index}].tool_calls[{call_index}].function"
             name, arguments = function.get("name"), function.get("arguments")
-            pending[call.get("id")] = path
+            if call.get("id") in seen:
+                said = f"tool call id {call.get('id')!r} is used by an earlier call"
+                found.append(
+                    Finding(0, "semantic.tool_call_id_duplicate", f"{path.removesuffix('.function')}.id", said)
+                )
+            seen.add(call.get("id"))
+            pending.setdefault(call.get("id"), []).append(path)
             if declared and name not in declared:
                 found.append(
                     Finding(0, "semantic.unknown_tool", f"{path}.name", f"{name!r} is not among the declared tools")
@@ -97,8 +124,8 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
                         Finding(0, "semantic.tool_arguments_schema", f"{path}.arguments", invalid.message[:200])
                     )
         if message.get("role") == "tool":
-            if message.get("tool_call_id") in pending:
-                pending.pop(message["tool_call_id"])
+            if pending.get(message.get("tool_call_id")):
+                pending[message["tool_call_id"]].pop(0)
             else:
                 found.append(
                     Finding(
@@ -111,7 +138,7 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
     final_calls = (
         {call.get("id") for call in (messages[-1].get("tool_calls") or [])} if isinstance(messages[-1], dict) else set()
     )
-    for call_id, path in pending.items():
+    for call_id, path in ((call_id, path) for call_id, paths in pending.items() for path in paths):
         if call_id not in final_calls:  # a final assistant turn may end with calls: that is what it is trained on
             found.append(
                 Finding(
@@ -148,7 +175,7 @@ def clean_rows(records: pl.DataFrame) -> pl.Series:
 
 
 ROLES = {"system", "user", "assistant"}
-MESSAGE_KEYS = {"role", "content", "name", "weight"}
+MESSAGE_KEYS = {"role", "content", "weight"}  # a `name` adds tokens: the general path counts it
 
 
 def quick_valid(record: dict) -> bool:
@@ -171,8 +198,6 @@ def quick_valid(record: dict) -> bool:
         if role == "system" and index != 0:
             return False
         if role != "system" and not content.strip(WHITESPACE):
-            return False
-        if "name" in message and (type(message["name"]) is not str):
             return False
         if "weight" in message and (
             role != "assistant" or message["weight"] not in (0, 1) or type(message["weight"]) is not int

@@ -194,25 +194,30 @@ def with_tokens(clean: pl.DataFrame, encoding_name: str) -> pl.DataFrame:
     3 per message plus its role and content, 3 for priming; the prompt ends at the first assistant turn
     (every assistant turn of a clean row is trained on)."""
     if clean.height == 0:
-        return clean.with_columns(tokens=pl.lit(None, pl.Int64), prompt_tokens=pl.lit(None, pl.Int64))
+        return clean.with_columns(
+            tokens=pl.lit(None, pl.Int64), prompt_tokens=pl.lit(None, pl.Int64), answer_tokens=pl.lit(None, pl.Int64)
+        )
     encoding = load_encoding(encoding_name)
     turns = clean.select(pl.col("messages").explode().struct.unnest())  # every row's turns, rows in order
     roles = {role: len(encoding.encode_ordinary(role)) for role in turns["role"].unique()}
     per_turn = turns.select(
-        n=PieceCounter(encoding).counts(turns["content"])
-        + pl.col("role").replace_strict(roles, return_dtype=pl.Int64)
-        + TOKENS_PER_MESSAGE,
+        text=PieceCounter(encoding).counts(turns["content"]),
+        overhead=pl.col("role").replace_strict(roles, return_dtype=pl.Int64) + TOKENS_PER_MESSAGE,
         answer=pl.col("role") == "assistant",
     )
     # Sums per row over the flat turns (a clean row has at least one turn): no group-by needed.
     sizes = clean["messages"].list.len().to_numpy().astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    n, answer = per_turn["n"].to_numpy(), per_turn["answer"].to_numpy()
+    text, answer = per_turn["text"].to_numpy(), per_turn["answer"].to_numpy()
+    n = text + per_turn["overhead"].to_numpy()
     answers_so_far = np.cumsum(answer) - np.repeat(np.cumsum(answer)[starts] - answer[starts], sizes)
     tokens = np.add.reduceat(n, starts) + REPLY_PRIMING
     prompt_tokens = np.add.reduceat(np.where(answers_so_far == 0, n, 0), starts) + REPLY_PRIMING
+    answer_tokens = np.add.reduceat(np.where(answer, text, 0), starts)  # the cookbook's assistant tokens
     return clean.with_columns(
-        tokens=pl.Series(tokens, dtype=pl.Int64), prompt_tokens=pl.Series(prompt_tokens, dtype=pl.Int64)
+        tokens=pl.Series(tokens, dtype=pl.Int64),
+        prompt_tokens=pl.Series(prompt_tokens, dtype=pl.Int64),
+        answer_tokens=pl.Series(answer_tokens, dtype=pl.Int64),
     )
 
 
@@ -221,7 +226,8 @@ def material(clean: pl.DataFrame, count_tokens: bool) -> pl.DataFrame:
     messages = pl.col("messages")
     first = messages.list.first().struct.field
     has_system = (first("role") == "system").cast(pl.Int64)
-    tokens = (pl.col("tokens"), pl.col("prompt_tokens")) if count_tokens else (pl.lit(None), pl.lit(None))
+    counted = ("tokens", "prompt_tokens", "answer_tokens")
+    tokens = [pl.col(name) if count_tokens else pl.lit(None) for name in counted]
     return clean.select(
         "number",
         shape=pl.lit(["messages"]),
@@ -232,4 +238,8 @@ def material(clean: pl.DataFrame, count_tokens: bool) -> pl.DataFrame:
         tokens=tokens[0],
         prompt_tokens=tokens[1],
         passed=pl.lit(True),
+        messages=messages.list.len(),
+        has_user=messages.list.eval(ROLE == "user").list.any(),
+        answer_tokens=tokens[2],
+        tool_tokens=pl.lit(0 if count_tokens else None),  # the proven shape has no tools
     ).cast(MATERIAL)

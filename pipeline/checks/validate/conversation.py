@@ -5,7 +5,9 @@ on this one view, so they behave the same for OpenAI chat, DPO, ShareGPT, Alpaca
 It never raises: a shape it does not know gives None, and the schema check reports the record.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from pipeline.tool_tokens import definitions
 
 from pipeline.checks.targets.trl_types import extract_prompt
 
@@ -18,6 +20,19 @@ class Conversation:
     turns: tuple[Turn, ...]  # every turn in order, system excluded; for pairs the prompt then the chosen answer
     answers: tuple[str, ...]  # texts trained on: weighted assistant turns, chosen/preferred, completion
     rejected: str | None = None
+    # OpenAI chat records only: what the prompt carries besides the turns' text, for token counts and stats
+    roles: tuple[str, ...] = ()  # every message's role in order, system included
+    definitions: tuple[dict, ...] = ()  # function definitions from `tools` and legacy `functions`
+    names: tuple[str, ...] = ()  # the messages' `name` fields
+    calls: tuple[str, ...] = ()  # tool and function calls: each call's name, then its arguments
+    bare: tuple[str, ...] = ()  # roles of messages without text content (a call-only assistant turn)
+
+    @property
+    def message_roles(self) -> tuple[str, ...]:
+        """Roles of the messages in order, system included: the record's own, or those of the turns."""
+        if self.roles:
+            return self.roles
+        return (("system",) if self.system is not None else ()) + tuple(role for role, _ in self.turns)
 
     @property
     def prompt(self) -> str:
@@ -34,11 +49,12 @@ class Conversation:
 
 
 def text_of(content: object) -> str | None:
-    """A message's text: a string, or the text parts of a list of content parts."""
+    """A message's text: a string, or the text and refusal parts of a list of content parts (an OpenAI
+    assistant may answer with a `{"type": "refusal", "refusal": ...}` part: that is what it is trained on)."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        texts = [part.get("text") for part in content if isinstance(part, dict)]
+        texts = [part.get("text", part.get("refusal")) for part in content if isinstance(part, dict)]
         parts = [text for text in texts if isinstance(text, str)]
         return "\n".join(parts) if parts else None
     return None
@@ -68,6 +84,43 @@ def chat(turns: list[tuple[str, str, dict]], system: object = None) -> Conversat
         system, turns = turns[0][1], turns[1:]
     answers = tuple(text for role, text, message in turns if role == "assistant" and message.get("weight", 1) != 0)
     return Conversation(system if isinstance(system, str) else None, tuple((r, t) for r, t, _ in turns), answers)
+
+
+def with_message_fields(talk: Conversation, record: dict) -> Conversation:
+    """The conversation with what an OpenAI chat record adds to the prompt: definitions, names, calls."""
+    messages = record["messages"]
+    if not isinstance(messages, list):
+        return talk
+    roles, names, calls, bare = [], [], [], []
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        role = message.get("role")
+        roles.append(role if isinstance(role, str) else "")
+        if isinstance(message.get("name"), str):
+            names.append(message["name"])
+        for call in message_calls(message):
+            calls += [text for text in (call.get("name"), call.get("arguments")) if isinstance(text, str)]
+        if text_of(message.get("content")) is None:
+            bare.append(roles[-1])
+    return replace(
+        talk,
+        roles=tuple(roles),
+        definitions=definitions(record),
+        names=tuple(names),
+        calls=tuple(calls),
+        bare=tuple(bare),
+    )
+
+
+def message_calls(message: dict) -> list[dict]:
+    """The `function` objects of a message's tool calls, and its legacy `function_call`."""
+    tool_calls = message.get("tool_calls")
+    found = (
+        [call.get("function") for call in tool_calls if isinstance(call, dict)] if isinstance(tool_calls, list) else []
+    )
+    found.append(message.get("function_call"))
+    return [call for call in found if isinstance(call, dict)]
 
 
 def side(value: object) -> str | None:
@@ -102,11 +155,12 @@ def record_conversation(record: object) -> Conversation | None:
         return None
     system = record.get("system") if isinstance(record.get("system"), str) and record.get("system") else None
     if isinstance(record.get("input"), dict) and "preferred_output" in record:  # OpenAI DPO
-        return pair_conversation(
+        pair = pair_conversation(
             role_turns(record["input"].get("messages")),
             record.get("preferred_output"),
             record.get("non_preferred_output"),
         )
+        return replace(pair, definitions=definitions(record["input"])) if pair is not None else None
     if "conversations" in record:  # ShareGPT (DPO when chosen/rejected are present)
         turns = role_turns(record["conversations"], "from", "value")
         return (
@@ -129,7 +183,7 @@ def record_conversation(record: object) -> Conversation | None:
             return None
         return chat(turns, system_text)
     if "messages" in record:  # OpenAI, Bedrock, Mistral, Together, TRL messages
-        return chat(role_turns(record["messages"]), system)
+        return with_message_fields(chat(role_turns(record["messages"]), system), record)
     if "chosen" in record:  # TRL preference (prompt string or messages, or implicit)
         prompt, chosen, rejected = record.get("prompt"), record["chosen"], record.get("rejected")
         if "prompt" not in record:

@@ -5,7 +5,6 @@ They run as polars expressions over the hashed rows of keys.py, in line order, s
 "the first" of a group is always the earliest line.
 """
 
-import numpy as np
 import polars as pl
 
 from pipeline.checks.finding import Finding
@@ -128,18 +127,3 @@ def overlap(train: tuple[str, pl.DataFrame], validation: tuple[str, pl.DataFrame
         )
         for number, line in shared.select("number", "train_line").iter_rows()
     ]
-
-
-def token_summary(counts: "list[int] | np.ndarray") -> dict:
-    if len(counts) == 0:
-        return {"total": 0, "mean": 0.0, "p50": 0, "p95": 0, "max": 0}
-    ordered = np.sort(np.asarray(counts, dtype=np.int64))
-    pick = lambda q: int(ordered[min(len(ordered) - 1, int(q * len(ordered)))])  # noqa: E731
-    total = int(ordered.sum())
-    return {
-        "total": total,
-        "mean": round(total / len(ordered), 1),
-        "p50": pick(0.5),
-        "p95": pick(0.95),
-        "max": int(ordered[-1]),
-    }

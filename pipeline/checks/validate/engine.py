@@ -18,13 +18,14 @@ from pipeline.checks.finding import Finding
 from pipeline.checks.targets import Target, get_target
 from pipeline.checks.validate.columnar import check_chat_file
 from pipeline.checks.validate.costs import estimate
-from pipeline.checks.validate.dataset_checks import cross_record_findings, token_summary
+from pipeline.checks.validate.dataset_checks import cross_record_findings
 from pipeline.checks.validate.dataset_info import DatasetMapping
 from pipeline.checks.validate.keys import from_material
 from pipeline.checks.validate.lines import byte_ranges, split_lines
 from pipeline.checks.validate.per_line import check_chunk, check_range
 from pipeline.checks.validate.processes import process_pool
 from pipeline.checks.validate.result import ValidationResult
+from pipeline.checks.validate.stats import example_stats, token_stats
 from pipeline.config import TokensConfig
 from pipeline.errors import InputError
 from pipeline.tokens import resolve
@@ -62,15 +63,11 @@ def validate_files(paths: Sequence[str | Path], options: Options) -> ValidationR
     order = {name: index for index, name in enumerate(result.files)}
     result.errors.sort(key=lambda f: (order.get(f.file, 0), f.line))  # stable: a line's findings keep their order
     result.warnings.sort(key=lambda f: (order.get(f.file, 0), f.line))
+    if per_file:  # the cookbook's statistics, of the first (training) file
+        result.stats["examples"] = example_stats(per_file[0][1])
     if options.tokens and per_file:
+        result.stats["tokens"] = token_stats(per_file[0][1], encoding_name, limit, estimated)
         counts = per_file[0][1]["tokens"].drop_nulls().to_numpy()
-        result.stats["tokens"] = {
-            **token_summary(counts),
-            "records": len(counts),
-            "encoding": encoding_name,
-            "limit": limit,
-            "estimate": estimated,
-        }
         result.stats["cost"] = estimate(counts, limit, options.model or "gpt-4o-mini") if not estimated else None
     return result
 

@@ -22,9 +22,15 @@ _MATERIAL_COLUMNS: dict[str, DType] = {
     "tokens": pl.Int64,
     "prompt_tokens": pl.Int64,
     "passed": pl.Boolean,  # no error on the record itself
+    # figures for the dataset statistics (counting.figures); null for a line without a conversation
+    "messages": pl.Int64,  # messages in the record, system included
+    "has_user": pl.Boolean,
+    "answer_tokens": pl.Int64,  # tokens of the assistant messages' text and calls
+    "tool_tokens": pl.Int64,  # tokens of the function definitions, an estimate (pipeline/tool_tokens.py)
 }
 MATERIAL = pl.Schema(_MATERIAL_COLUMNS)
 KEYS = ("record", "prompt", "answers", "system")
+FIGURES_UNKNOWN = (None, None, None, None)
 SEED = 20_261_129
 
 
@@ -36,7 +42,8 @@ def hashed(material: pl.DataFrame) -> pl.DataFrame:
 
 
 def from_material(rows: list[tuple]) -> pl.DataFrame:
-    """Rows of the per-line engine (tuples in MATERIAL's order, turns as (role, text) pairs) -> hashed rows."""
+    """Rows of the per-line engine (tuples in MATERIAL's order, turns as (role, text) pairs; the figures
+    after `passed` may be left off) -> hashed rows."""
     records = [
         (
             number,
@@ -48,7 +55,8 @@ def from_material(rows: list[tuple]) -> pl.DataFrame:
             tokens,
             prompt_tokens,
             passed,
+            *(figures or FIGURES_UNKNOWN),
         )
-        for number, shape, record, prompt, answers, system, tokens, prompt_tokens, passed in rows
+        for number, shape, record, prompt, answers, system, tokens, prompt_tokens, passed, *figures in rows
     ]
     return hashed(pl.DataFrame(records, schema=MATERIAL, orient="row"))

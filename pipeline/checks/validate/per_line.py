@@ -11,7 +11,7 @@ import orjson
 from pipeline.checks.finding import Finding
 from pipeline.checks.targets import Target, get_target
 from pipeline.checks.validate.conversation import Conversation, record_conversation
-from pipeline.checks.validate.counting import TokenCounter
+from pipeline.checks.validate.counting import TokenCounter, figures
 from pipeline.checks.validate.lines import parse_line
 from pipeline.checks.validate.record_checks import (
     HINTS,
@@ -100,7 +100,8 @@ def check_chunk(task: tuple) -> ChunkResult:
                 row = (prompt_turns(talk), talk.answers, talk.system or None, total, prompt_tokens)
             else:
                 row = (None, None, None, None, None)
-            result.rows.append((number, shape_of(record, target), record_key(raw), *row, not errors))
+            stats = figures(talk, counter) if talk is not None else ()
+            result.rows.append((number, shape_of(record, target), record_key(raw), *row, not errors, *stats))
         elif record is not None:
             result.rows.append((number, None, record_key(raw), None, None, None, None, None, False))
         result.errors += [Finding(f.line, f.code, f.path, f.message, file) for f in errors]
@@ -137,4 +138,7 @@ def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | Non
     total, prompt_tokens = counter.count_texts(texts, answers) if counter else (None, None)
     if total is not None and total > limit:
         return None  # the general path words the finding
-    return (number, ("messages",), record_key(raw), turns[:last], answers, system or None, total, prompt_tokens, True)
+    said = sum(counter.length(text) for role, text in texts if role == "assistant") if counter else None
+    stats = (len(messages), any(role == "user" for role, _ in texts), said, 0 if counter else None)
+    key = record_key(raw)
+    return (number, ("messages",), key, turns[:last], answers, system or None, total, prompt_tokens, True, *stats)

@@ -50,20 +50,50 @@ class ValidationResult:
                     lines.append(f"  {finding.file}:{finding.line}: {finding.path}: {finding.message}")
                 if len(group) > max_examples:
                     lines.append(f"  ... and {len(group) - max_examples} more")
-        tokens = self.stats.get("tokens")
-        if tokens:
-            lines.append(
-                f"tokens ({tokens['encoding']}{', an estimate' if tokens['estimate'] else ''}): {tokens['total']} in "
-                f"{tokens['records']} training records; per record "
-                f"p50 {tokens['p50']}, p95 {tokens['p95']}, max {tokens['max']}; limit {tokens['limit']}"
-            )
-        cost = self.stats.get("cost")
-        if cost and cost.get("usd") is not None:
-            lines.append(
-                f"training estimate: {cost['epochs']} epochs x {cost['billed_tokens']} tokens = "
-                f"${cost['usd']:.2f} at ${cost['price_per_1m']}/1M ({cost['model']}, prices as of {cost['as_of']})"
-            )
+        lines += self.stats_lines()
         verdict = "ok" if self.ok else f"{len(self.errors)} errors"
         names = ", ".join(self.files)
         lines.append(f"{names}: {self.records} records, target {self.target}: {verdict}, {len(self.warnings)} warnings")
         return "\n".join(lines)
+
+    def stats_lines(self) -> list[str]:
+        """The cookbook's statistics (stats.py) and the cost estimate (costs.py) as readable lines."""
+        lines = []
+        examples = self.stats.get("examples")
+        if examples and examples["records"]:
+            lines.append(
+                f"examples: {examples['records']}; {examples['missing_system']} without a system message, "
+                f"{examples['missing_user']} without a user message; "
+                f"messages per example {spread(examples['messages'])}"
+            )
+        tokens = self.stats.get("tokens")
+        if tokens:
+            lines.append(
+                f"tokens ({tokens['encoding']}{', an estimate' if tokens['estimate'] else ''}): {tokens['total']} in "
+                f"{tokens['records']} training records; per record {spread(tokens)}; limit {tokens['limit']}, "
+                f"{tokens['over_limit']} over it (truncated)"
+            )
+            lines.append(f"assistant tokens per record: {spread(tokens['assistant'])}")
+            tools = tokens["tool_definitions"]
+            if tools["records"]:
+                lines.append(
+                    f"tool definitions: {tools['tokens']} tokens in {tools['records']} records, counted by the "
+                    "OpenAI cookbook's num_tokens_for_tools rule (an estimate: OpenAI does not publish the method)"
+                )
+        cost = self.stats.get("cost")
+        if cost:
+            price = (
+                f" = ${cost['usd']:.2f} at ${cost['price_per_1m']}/1M ({cost['model']}, prices as of {cost['as_of']})"
+                if cost.get("usd") is not None
+                else f" (no training price known for {cost['model']})"
+            )
+            lines.append(
+                f"training estimate: {cost['epochs']} epochs x {cost['billed_tokens'] // max(cost['epochs'], 1)}"
+                f" billed tokens = {cost['billed_tokens']} tokens{price}"
+            )
+        return lines
+
+
+def spread(figures: dict) -> str:
+    names = ("min", "p50", "mean", "p95", "max")
+    return ", ".join(f"{name} {figures[name]}" for name in names)
