@@ -7,9 +7,8 @@ It never raises: a shape it does not know gives None, and the schema check repor
 
 from dataclasses import dataclass, replace
 
-from pipeline.tool_tokens import definitions
-
 from pipeline.checks.targets.trl_types import extract_prompt
+from pipeline.tool_tokens import definitions
 
 Turn = tuple[str, str]  # (role, text)
 
