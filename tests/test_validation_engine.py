@@ -213,8 +213,9 @@ def test_placeholders_secrets_and_special_tokens(tmp_path):
         {"messages": [{"role": "user", "content": "Mail maria.keller@example.com <|endoftext|>"}, ASSISTANT]},
     ]
     result = run(tmp_path, distinct(10) + [line(r) for r in records])
-    assert (11, "semantic.placeholder_answer") in codes(result)
+    assert result.ok  # a template marker warns: a validator cannot tell a placeholder from a terse answer
     assert {(f.line, f.code) for f in result.warnings} >= {
+        (11, "semantic.placeholder_answer"),
         (12, "semantic.secret"),
         (13, "semantic.personal_data"),
         (13, "semantic.special_token"),

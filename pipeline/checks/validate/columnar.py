@@ -5,7 +5,7 @@ Per-line Python costs about 50 µs for such a line (parse, predicate, keys, hint
 same work in Rust over all lines on every core. One regular expression proves a line is that shape
 and obeys the rules a schema cannot say (valid JSON, no other key, no duplicate key, a known role,
 string content, the system turn only first, the last turn the assistant's, no empty turn);
-`json_decode` reads it; the hint scan, placeholder rule and token limit finish the proof. A line
+`json_decode` reads it; the hint scan, template-marker rule and token limit finish the proof. A line
 that fails any of it is not an error here: it goes to the per-line engine (per_line.py), which finds
 and words what is wrong. Only lines proven clean are settled here, so both routes give the same
 result (tests/test_validation_columnar.py compares them on generated files).
@@ -25,13 +25,17 @@ from pipeline.checks.validate.keys import MATERIAL, TURNS, from_material, hashed
 from pipeline.checks.validate.lines import BOM
 from pipeline.checks.validate.per_line import check_chunk
 from pipeline.checks.validate.processes import process_pool
-from pipeline.checks.validate.record_checks import HINTS, PLACEHOLDER, compiled
+from pipeline.checks.validate.record_checks import HINTS, compiled
 from pipeline.pieces import PieceCounter
+from pipeline.quality import PLACEHOLDER
 from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, load_encoding
 
 _WS = r"[ \t]*"
-# JSON string characters: no raw control character, and no surrogate escape (orjson refuses a lone one).
-_CHAR = r'(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u(?:[0-9a-cA-CefEF][0-9a-fA-F]{3}|[dD][0-7][0-9a-fA-F]{2}))'
+# JSON string characters: no raw control character, no surrogate escape (orjson refuses a lone one), and
+# no \u0000 (nul.py makes it an error).
+_HEX = "[0-9a-fA-F]"
+_NOT_NUL = f"(?:[1-9a-cA-CefEF]{_HEX}{{3}}|0[1-9a-fA-F]{_HEX}{{2}}|00[1-9a-fA-F]{_HEX}|000[1-9a-fA-F])"
+_CHAR = r'(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u(?:' + _NOT_NUL + r"|[dD][0-7][0-9a-fA-F]{2}))"
 _VISIBLE = r'[^"\\\x00-\x1f' + "".join(f"\\x{{{ord(char):x}}}" for char in WHITESPACE) + "]"
 _STRING = f'"{_CHAR}*"'
 _TEXT = f'"{_CHAR}*{_VISIBLE}{_CHAR}*"'  # at least one unescaped visible character: not empty
@@ -67,7 +71,6 @@ MESSAGES = pl.Struct({"messages": TURNS})
 SEPARATOR = b"\x1f"  # a control character: invalid raw inside JSON text, so a valid line never holds it
 SLICES = 8  # polars runs one expression over a column on one core; slices of the lines run on all
 HEAD = 65_536  # bytes read to tell JSONL from a JSON array
-SHORT_ANSWER = 40  # placeholders are short; only answers below this length are matched in Python
 ROLE, CONTENT = pl.element().struct.field("role"), pl.element().struct.field("content")
 
 
@@ -178,15 +181,12 @@ def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
     return clean.filter(~pl.col("number").is_in(placeholder_lines(clean)))
 
 
-def placeholder_lines(rows: pl.DataFrame) -> list[int]:
-    """Rows with an answer that is a placeholder; Python's regex on the few short answers is the exact rule."""
-    short = rows.select(
-        "number",
-        answers=pl.col("messages").list.eval(
-            CONTENT.filter((ROLE == "assistant") & (CONTENT.str.len_chars() < SHORT_ANSWER))
-        ),
-    ).filter(pl.col("answers").list.len() > 0)
-    return [number for number, answers in short.iter_rows() if any(PLACEHOLDER.match(answer) for answer in answers)]
+def placeholder_lines(rows: pl.DataFrame) -> pl.Series:
+    """Rows with an answer holding a template marker (quality.PLACEHOLDER, the rule record_checks uses)."""
+    marked = rows.filter(
+        pl.col("messages").list.eval(CONTENT.filter(ROLE == "assistant").str.contains(PLACEHOLDER)).list.any()
+    )
+    return marked["number"]
 
 
 def with_tokens(clean: pl.DataFrame, encoding_name: str) -> pl.DataFrame:

@@ -13,13 +13,14 @@ from pipeline.checks.targets import get_target
 from pipeline.checks.validate.conversation import Conversation, record_conversation
 from pipeline.checks.validate.counting import TokenCounter
 from pipeline.checks.validate.lines import parse_line
+from pipeline.checks.validate.nul import may_hold_nul
 from pipeline.checks.validate.record_checks import (
     HINTS,
-    PLACEHOLDER,
     certainly_valid,
     response_findings,
     schema_findings,
     semantic_findings,
+    template_marker,
     text_findings,
 )
 
@@ -77,7 +78,7 @@ def check_chunk(task: tuple) -> ChunkResult:
                     errors += semantic_findings(record, target, number)
             talk = record_conversation(record)
             if talk is not None:
-                text_errors, text_warnings = text_findings(talk, number)
+                text_errors, text_warnings = text_findings(talk, number, response_schema is not None)
                 errors += text_errors + response_findings(talk, response_schema, number)
                 warnings += text_warnings
                 total, prompt_tokens = counter.count(talk) if counter else (None, None)
@@ -107,6 +108,8 @@ def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | Non
     predicate stands for the schema and semantic rules, the colon count for the duplicate-key test, and
     a line that shows any hint of special tokens, secrets or e-mail goes the general way.
     """
+    if may_hold_nul(raw):
+        return None
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -121,7 +124,7 @@ def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | Non
     if any(map(joined.__contains__, HINTS)):  # C-level scans, no Python frame per hint
         return None
     answers = tuple(m["content"] for m in messages if m["role"] == "assistant" and m.get("weight", 1) != 0)
-    if any(len(answer) < 40 and PLACEHOLDER.match(answer) for answer in answers):
+    if any(template_marker(answer) is not None for answer in answers):
         return None
     system = texts[0][1] if texts[0][0] == "system" else None
     turns = texts[1:] if system is not None else texts
