@@ -75,7 +75,7 @@ def test_every_line_is_reported_not_just_the_first(tmp_path):
         line({"messages": [USER]}),
         line({"messages": [USER, {"role": "assistant", "content": 4}]}),
     ]
-    assert codes(run(tmp_path, lines)) == [(11, "json.invalid"), (12, "semantic.no_assistant"), (13, "schema.oneOf")]
+    assert codes(run(tmp_path, lines)) == [(11, "json.invalid"), (12, "semantic.no_assistant"), (13, "schema.type")]
 
 
 def test_tool_calls_are_checked_against_declared_tools(tmp_path):

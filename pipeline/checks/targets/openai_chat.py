@@ -67,6 +67,8 @@ def declared_tools(record: dict) -> dict[str, object]:
 def tool_checks(record: dict, messages: list) -> list[Finding]:
     """Tool calls name declared tools with JSON arguments valid for their parameters, and get answered."""
     declared, pending, found = declared_tools(record), {}, []
+    calls: dict[object, str] = {}  # every call id seen, with the path of its first call
+    answered: dict[object, int] = {}  # call id -> index of the tool message that answered it
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
             continue
@@ -76,7 +78,15 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
                 continue
             path = f"messages[{index}].tool_calls[{call_index}].function"
             name, arguments = function.get("name"), function.get("arguments")
-            pending[call.get("id")] = path
+            call_id = call.get("id")
+            if call_id in calls:  # results are matched to calls by id, so a reused id makes the match ambiguous
+                reused = f"tool call id {call_id!r} is already used by {calls[call_id]}; give each call its own id"
+                found.append(
+                    Finding(0, "semantic.tool_call_id_duplicate", f"{path.removesuffix('.function')}.id", reused)
+                )
+            else:
+                calls[call_id] = path.removesuffix(".function")
+                pending[call_id] = path
             if declared and name not in declared:
                 found.append(
                     Finding(0, "semantic.unknown_tool", f"{path}.name", f"{name!r} is not among the declared tools")
@@ -97,8 +107,20 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
                         Finding(0, "semantic.tool_arguments_schema", f"{path}.arguments", invalid.message[:200])
                     )
         if message.get("role") == "tool":
-            if message.get("tool_call_id") in pending:
-                pending.pop(message["tool_call_id"])
+            call_id = message.get("tool_call_id")
+            if call_id in pending:
+                pending.pop(call_id)
+                answered[call_id] = index
+            elif call_id in answered:
+                found.append(
+                    Finding(
+                        0,
+                        "semantic.tool_result_duplicate",
+                        f"messages[{index}].tool_call_id",
+                        f"a second result for tool call {call_id!r} (the first is messages[{answered[call_id]}]); "
+                        "give each call its own id, or drop the extra result",
+                    )
+                )
             else:
                 found.append(
                     Finding(

@@ -14,6 +14,7 @@ from functools import cache
 import fastjsonschema
 import jsonschema
 
+from pipeline.checks.explain import schema_findings_of
 from pipeline.checks.finding import Finding, placed, short
 from pipeline.checks.jsonschemas import explainer, json_path, load_schema
 from pipeline.checks.targets import Target
@@ -61,11 +62,7 @@ def schema_findings(record: object, target: Target, line: int) -> list[Finding]:
             return []
         except fastjsonschema.JsonSchemaException:
             pass
-    errors = sorted(explainer(target.schema)(record), key=lambda error: list(map(str, error.absolute_path)))
-    return [
-        Finding(line, f"schema.{error.validator}", json_path(error.absolute_path), short(error.message))
-        for error in errors
-    ]
+    return schema_findings_of(explainer(target.schema)(record), line)
 
 
 # Lowercase substrings every match of the expensive patterns contains (the special tokens', then every
