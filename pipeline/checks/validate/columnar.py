@@ -13,6 +13,7 @@ result (tests/test_validation_columnar.py compares them on generated files).
 
 import mmap
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from pipeline.checks.jsonschemas import explainer
 from pipeline.checks.targets.openai_chat import WHITESPACE
 from pipeline.checks.validate.keys import MATERIAL, TURNS, from_material, hashed
 from pipeline.checks.validate.lines import BOM
-from pipeline.checks.validate.per_line import check_chunk
+from pipeline.checks.validate.per_line import check_chunk, token_limit_finding
 from pipeline.checks.validate.processes import process_pool
 from pipeline.checks.validate.record_checks import HINTS, compiled
 from pipeline.pieces import PieceCounter
@@ -99,20 +100,25 @@ def check_chat_file(
     rest = lines.join(clean.select("number"), on="number", how="anti").sort("number")
     del lines
     pending = [(number, (line or "").rstrip("\r").encode()) for number, line in rest.iter_rows()]
-    over_limit: list[tuple[int, bytes]] = []
+    over = clean.clear()
     # The per-line engine (Python) explains the rest while polars counts tokens with the GIL released.
     with ThreadPoolExecutor(max_workers=1) as thread:
         explained = thread.submit(explain, job, pending, workers, explain_in_parallel_from)
         if count_tokens:
             counted = with_tokens(clean, encoding_name)
             clean = counted.filter(pl.col("tokens") <= limit)
-            over = counted.filter(pl.col("tokens") > limit).select("number", "line").sort("number")
-            over_limit = [(number, line.rstrip("\r").encode()) for number, line in over.iter_rows()]
+            over = counted.filter(pl.col("tokens") > limit).sort("number")
         results = explained.result()
-    if over_limit:  # the per-line engine words the token-limit finding
-        results += explain(job, over_limit, workers, explain_in_parallel_from)
+    # A clean row over the limit has that one finding, worded as the per-line engine words it; counting
+    # it again there cost as much as the whole pass on a 20 MB line.
+    parts = [hashed(material(clean, count_tokens))]
+    if count_tokens and over.height:
+        for number, total, prompt_tokens in over.select("number", "tokens", "prompt_tokens").iter_rows():
+            errors.append(replace(token_limit_finding(number, total, prompt_tokens, limit), file=file))
+        parts.append(hashed(material(over, count_tokens).with_columns(passed=pl.lit(False))))
     material_rows = [row for result in results for row in result.rows]
-    rows = pl.concat([hashed(material(clean, count_tokens)), from_material(material_rows)]).sort("number")
+    rows = pl.concat([*parts, from_material(material_rows)])
+    rows = rows.sort("number")
     errors += [finding for result in results for finding in result.errors]
     return rows, errors, [finding for result in results for finding in result.warnings]
 
@@ -181,12 +187,12 @@ def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
     return clean.filter(~pl.col("number").is_in(placeholder_lines(clean)))
 
 
-def placeholder_lines(rows: pl.DataFrame) -> pl.Series:
+def placeholder_lines(rows: pl.DataFrame) -> list[int]:
     """Rows with an answer holding a template marker (quality.PLACEHOLDER, the rule record_checks uses)."""
     marked = rows.filter(
         pl.col("messages").list.eval(CONTENT.filter(ROLE == "assistant").str.contains(PLACEHOLDER)).list.any()
     )
-    return marked["number"]
+    return marked["number"].to_list()
 
 
 def with_tokens(clean: pl.DataFrame, encoding_name: str) -> pl.DataFrame:

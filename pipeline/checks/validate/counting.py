@@ -5,6 +5,7 @@ with the same accounting; tests compare the two routes.
 """
 
 from pipeline.checks.validate.conversation import Conversation
+from pipeline.long_texts import count_tokens
 from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, load_encoding
 
 
@@ -14,11 +15,12 @@ class TokenCounter:
     def __init__(self, encoding_name: str) -> None:
         self.encoding = load_encoding(encoding_name)
         self.memo: dict[str, int] = {}
+        self.segments: dict[str, int] = {}  # of very long texts (long_texts.py)
 
     def length(self, text: str) -> int:
         known = self.memo.get(text)
         if known is None:
-            known = len(self.encoding.encode_ordinary(text))
+            known = count_tokens(self.encoding, text, self.segments)
             if len(self.memo) < 200_000:
                 self.memo[text] = known
         return known

@@ -15,11 +15,11 @@ from pipeline.checks.validate.counting import TokenCounter
 from pipeline.checks.validate.lines import parse_line
 from pipeline.checks.validate.nul import may_hold_nul
 from pipeline.checks.validate.record_checks import (
-    HINTS,
     certainly_valid,
     response_findings,
     schema_findings,
     semantic_findings,
+    shows_hint,
     template_marker,
     text_findings,
 )
@@ -82,14 +82,8 @@ def check_chunk(task: tuple) -> ChunkResult:
                 errors += text_errors + response_findings(talk, response_schema, number)
                 warnings += text_warnings
                 total, prompt_tokens = counter.count(talk) if counter else (None, None)
-                if total is not None and total > limit:
-                    where = "inside the trained answer" if prompt_tokens < limit else "in the prompt, before any answer"
-                    code = "tokens.truncated_answer" if prompt_tokens < limit else "tokens.over_limit"
-                    errors.append(
-                        Finding(
-                            number, code, "(record)", f"{total} tokens > limit {limit}; truncation would cut {where}"
-                        )
-                    )
+                if total is not None and prompt_tokens is not None and total > limit:
+                    errors.append(token_limit_finding(number, total, prompt_tokens, limit))
                 row = (prompt_turns(talk), talk.answers, talk.system or None, total, prompt_tokens)
             else:
                 row = (None, None, None, None, None)
@@ -99,6 +93,13 @@ def check_chunk(task: tuple) -> ChunkResult:
         result.errors += [Finding(f.line, f.code, f.path, f.message, file) for f in errors]
         result.warnings += [Finding(f.line, f.code, f.path, f.message, file) for f in warnings]
     return result
+
+
+def token_limit_finding(number: int, total: int, prompt_tokens: int, limit: int) -> Finding:
+    """The one wording of a record over the token limit, for this engine and the columnar pass."""
+    where = "inside the trained answer" if prompt_tokens < limit else "in the prompt, before any answer"
+    code = "tokens.truncated_answer" if prompt_tokens < limit else "tokens.over_limit"
+    return Finding(number, code, "(record)", f"{total} tokens > limit {limit}; truncation would cut {where}")
 
 
 def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | None", limit: int) -> tuple | None:
@@ -121,7 +122,7 @@ def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | Non
         return None
     texts = [(m["role"], m["content"]) for m in messages]
     joined = "\n".join(text for _, text in texts).lower()  # hints are lowercase
-    if any(map(joined.__contains__, HINTS)):  # C-level scans, no Python frame per hint
+    if shows_hint(joined):
         return None
     answers = tuple(m["content"] for m in messages if m["role"] == "assistant" and m.get("weight", 1) != 0)
     if any(template_marker(answer) is not None for answer in answers):
