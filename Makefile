@@ -46,6 +46,7 @@ bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
 	$(BIN)/python -m bench.ingest --documents 1000
 	$(BIN)/python -m bench.markdown
 	$(BIN)/python -m bench.validate --lines 100000
+	$(BIN)/python -m bench.validate_long_lines
 	$(BIN)/python -m bench.dedup --docs 50000
 	$(BIN)/python -m bench.prefect_overhead --tries 3
 

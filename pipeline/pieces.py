@@ -20,6 +20,8 @@ import re
 import polars as pl
 import tiktoken
 
+from pipeline.long_texts import count_tokens
+
 LOOKAHEAD = r"|\s+(?!\S)"
 # A quantifier made possessive by a trailing "+" (`?+`, `++`, `*+`, `{1,3}+`); `\p{L}+` is not one.
 POSSESSIVE = re.compile(r"((?<!\\p)(?<!\\P)\{\d+(?:,\d*)?\}|[?*+])\+")
@@ -51,6 +53,7 @@ class PieceCounter:
         self.pattern = split_pattern(encoding)
         self.single = single_token_pieces(encoding)
         self.known: dict[str, int] = {}
+        self.segments: dict[str, int] = {}  # of very long texts (long_texts.py)
 
     def counts(self, texts: pl.Series) -> pl.Series:
         """Tokens per text as `encode_ordinary` counts them (special-token strings count as text); null is 0."""
@@ -63,7 +66,7 @@ class PieceCounter:
         found = pl.concat([pl.DataFrame(schema=FOUND), *parts])
         unknown = found.filter(pl.col("piece").is_not_null() & ~pl.col("unsafe"))
         new = [piece for piece in unknown["piece"].unique() if piece not in self.known]
-        self.known.update((piece, len(self.encoding.encode_ordinary(piece))) for piece in new)
+        self.known.update((piece, count_tokens(self.encoding, piece, self.segments)) for piece in new)
         counted = found.filter(pl.col("piece").is_null()).select("row", "unsafe", pl.col("n").cast(pl.Int64))
         if unknown.height:  # a piece outside the vocabulary counted 1; add the rest of its tokens
             pieces = pl.Series(self.known.keys(), dtype=pl.String)
@@ -74,7 +77,7 @@ class PieceCounter:
             )
         unsafe = counted.filter("unsafe")["row"]
         if unsafe.len():
-            lengths = [len(self.encoding.encode_ordinary(text)) for text in frame["text"].gather(unsafe)]
+            lengths = [count_tokens(self.encoding, text, self.segments) for text in frame["text"].gather(unsafe)]
             counted = counted.update(pl.DataFrame({"row": unsafe, "n": pl.Series(lengths, dtype=pl.Int64)}), on="row")
         result = frame.select("row").join(counted, on="row", how="left", maintain_order="left")["n"]
         return result.fill_null(0).alias(texts.name)

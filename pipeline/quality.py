@@ -17,8 +17,18 @@ from pipeline.sensitive.policy import apply_sensitive
 PROMPT = prompt_text().str.strip_chars()
 ANSWER = answer_text().str.strip_chars()
 SPECIAL_TOKEN = r"<\|[A-Za-z0-9_]+\|>|\[/?INST\]|<</?SYS>>"
-# An answer that stands for one not written yet; `ftprep validate` reports the same pattern as an error.
-PLACEHOLDER = r"(?i)^\s*(todo|tbd|tba|n/?a|none|null|xxx+|\.\.\.|lorem ipsum.*|\[.*\]|<.*>|answer here)\s*\.?\s*$"
+# An unfilled template marker: a whole answer that is a to-do word, or a slot left in the text ({{name}},
+# [INSERT ...], <your ...>, lorem ipsum). Short, list, JSON or tag-wrapped answers are not markers: "N/A",
+# "None", "[]", '["positive"]', "<answer>42</answer>" are what classification and extraction datasets
+# train on. prepare rejects an answer with a marker; `ftprep validate` warns (it cannot know the intent).
+# One pattern for polars' engine and Python's `re`: no look-around, bounded repeats.
+PLACEHOLDER = (
+    r"(?i)^\s*(?:todo|tbd|tba|fixme|x{3,}|placeholder|(?:your )?answer (?:goes )?here)\s*\.?\s*$"
+    r"|\{\{\s*[A-Za-z_][A-Za-z0-9_.]{0,60}\s*\}\}"
+    r"|\[\s*(?:insert|add|your|enter|fill in|placeholder)\b[^\]\n]{0,80}\]"
+    r"|<\s*(?:insert|your)\b[^>\n]{0,80}>"
+    r"|\blorem ipsum\b"
+)
 # Special tokens are searched in every turn and the system prompt, not only the last pair.
 TEXT = pl.concat_str(
     pl.col("system").fill_null(""),
@@ -65,7 +75,7 @@ RULES: list[Rule] = [
     (
         "placeholder_answer",
         lambda c: ~ANSWER.str.contains(PLACEHOLDER),
-        lambda c: "the answer is a placeholder (TODO, TBD, N/A, None, ...)",
+        lambda c: "the answer is or holds an unfilled template marker (TODO, TBD, {{name}}, [INSERT ...], lorem ipsum)",
     ),
     (
         "empty_rejected",

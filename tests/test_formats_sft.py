@@ -121,7 +121,7 @@ def test_rows_without_a_system_prompt_in_a_mixed_frame(name, field, value):
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("together-instruction", "schema.oneOf"), ("alpaca", "schema.type"), ("llama-factory", "schema.type")],
+    [("together-instruction", "schema.type"), ("alpaca", "schema.type"), ("llama-factory", "schema.type")],
 )
 def test_examples_these_formats_cannot_hold_render_as_schema_failures(name, code):
     frame = example_frame([{"system": None, "messages": [user("Q?"), user("Q again?"), assistant("A.")]}])

@@ -23,7 +23,6 @@ from pipeline.tokens import load_encoding
 from pipeline.tool_tokens import definition_tokens
 
 DATA = Path(__file__).parent / "data" / "openai"
-PLACEHOLDER_RELAXED = "placeholder rule relaxed in the files branch"
 
 
 def sidecar(name: str) -> list[tuple[int, str, str]]:
@@ -51,25 +50,15 @@ def test_the_fixtures_hold_thirty_lines_each() -> None:
     assert len({why for _, _, why in DEFECTS}) == 30  # thirty distinct kinds
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        pytest.param(
-            number, id=kind, marks=[pytest.mark.xfail(strict=True, reason=PLACEHOLDER_RELAXED)] * (rest == "xfail")
-        )
-        for number, kind, rest in VALID
-    ],
-)
+@pytest.mark.parametrize("line", [pytest.param(number, id=kind) for number, kind, _ in VALID])
 def test_an_unusual_valid_line_has_no_error(line: int) -> None:
     result = validated("valid.jsonl")
     assert [f for f in result.errors if f.line in (line, 0)] == []
 
 
-def test_the_valid_file_has_no_error_but_the_known_placeholder_ones() -> None:
+def test_the_valid_file_has_no_error_and_no_warning() -> None:
     result = validated("valid.jsonl")
-    relaxed = {number for number, _, rest in VALID if rest == "xfail"}
-    assert {(f.line, f.code) for f in result.errors} <= {(n, "semantic.placeholder_answer") for n in relaxed}
-    assert result.warnings == []
+    assert result.errors == [] and result.warnings == []
 
 
 @pytest.mark.parametrize("line, codes", [pytest.param(n, codes, id=why) for n, codes, why in DEFECTS])

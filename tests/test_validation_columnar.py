@@ -36,6 +36,11 @@ TEXTS = [
     "a/b\\c",
     "two  spaces, then\n    an indented line",  # tokenizer's look-ahead case (pipeline/pieces.py UNSAFE)
     "don't STOP'S 1234567 x\u00a0\u00a0y",
+    "Dear {{name}}, thank you",
+    "[INSERT the warranty here]",
+    "<answer>42</answer>",
+    '["positive"]',
+    "a NUL \u0000 inside",
 ]
 ROLES = ["system", "user", "assistant", "tool"]
 

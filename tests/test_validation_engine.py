@@ -75,7 +75,7 @@ def test_every_line_is_reported_not_just_the_first(tmp_path):
         line({"messages": [USER]}),
         line({"messages": [USER, {"role": "assistant", "content": 4}]}),
     ]
-    assert codes(run(tmp_path, lines)) == [(11, "json.invalid"), (12, "semantic.no_assistant"), (13, "schema.oneOf")]
+    assert codes(run(tmp_path, lines)) == [(11, "json.invalid"), (12, "semantic.no_assistant"), (13, "schema.type")]
 
 
 def test_tool_calls_are_checked_against_declared_tools(tmp_path):
@@ -213,8 +213,9 @@ def test_placeholders_secrets_and_special_tokens(tmp_path):
         {"messages": [{"role": "user", "content": "Mail maria.keller@example.com <|endoftext|>"}, ASSISTANT]},
     ]
     result = run(tmp_path, distinct(10) + [line(r) for r in records])
-    assert (11, "semantic.placeholder_answer") in codes(result)
+    assert result.ok  # a template marker warns: a validator cannot tell a placeholder from a terse answer
     assert {(f.line, f.code) for f in result.warnings} >= {
+        (11, "semantic.placeholder_answer"),
         (12, "semantic.secret"),
         (13, "semantic.personal_data"),
         (13, "semantic.special_token"),

@@ -10,6 +10,14 @@ class Finding:
     path: str  # where in the record: messages[2].content, (line) or (file)
     message: str
     file: str = ""
+    unit: str = "line"  # what `line` counts: "line" of a JSONL file, or "record" (item) of a JSON array
+
+    @property
+    def place(self) -> str:
+        """Where a person looks: `file:12` for a line, `file: record 12` for an item of a JSON array."""
+        if self.unit == "record" and self.line:
+            return f"{self.file}: record {self.line}"
+        return f"{self.file}:{self.line}"
 
 
 def placed(findings: list[Finding], line: int) -> list[Finding]:

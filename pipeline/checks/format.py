@@ -10,8 +10,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.checks.finding import Finding, placed, short
-from pipeline.checks.jsonschemas import json_path, validator
+from pipeline.checks.explain import schema_findings_of
+from pipeline.checks.finding import Finding, placed
+from pipeline.checks.jsonschemas import explainer
 from pipeline.checks.targets import Target, get_target
 from pipeline.checks.validate.engine import Options, validate_files
 from pipeline.checks.validate.result import ValidationResult
@@ -20,12 +21,7 @@ from pipeline.records import Split, reject
 
 def check_record(record: object, target: Target, line: int = 0) -> list[Finding]:
     """Every schema violation and semantic problem of one parsed record (not the target's warnings)."""
-    findings = [
-        Finding(line, f"schema.{error.validator}", json_path(error.absolute_path), short(error.message))
-        for error in sorted(
-            validator(target.schema).iter_errors(record), key=lambda error: list(map(str, error.absolute_path))
-        )
-    ]
+    findings = schema_findings_of(explainer(target.schema)(record), line)
     if not findings and isinstance(record, dict):
         findings += [f for f in placed(target.semantic_checks(record), line) if f.code not in target.warnings]
     return findings

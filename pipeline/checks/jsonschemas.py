@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
+from typing import cast
 
 import fastjsonschema
 from jsonschema import Draft202012Validator, ValidationError
@@ -57,6 +58,29 @@ def inlined(schema: dict) -> dict:
     return body
 
 
+def guarded(node: object) -> object:
+    """The schema with each `if` on property values (and no `else`) also requiring those properties.
+
+    Such an `if` (`"if": {"properties": {"role": {"const": "tool"}}}`) is true when the property is
+    absent (JSON Schema 2020-12, 10.3.2.1: `properties` constrains only present keys), so a message
+    without `role` got the `then` of every role ("tool_call_id is required", "name is required", ...)
+    besides the one real error, "role is required". Requiring the tested keys is the usual fix
+    (https://json-schema.org/understanding-json-schema/reference/conditionals); it is applied for
+    explaining only, to a record the schema as written already found invalid.
+    """
+    if isinstance(node, list):
+        return [guarded(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: guarded(value) for key, value in node.items()}
+    condition = result.get("if")
+    if isinstance(condition, dict) and "else" not in result and isinstance(condition.get("properties"), dict):
+        tested = [key for key, sub in condition["properties"].items() if isinstance(sub, dict) and "const" in sub]
+        required = list(dict.fromkeys([*condition.get("required", []), *tested]))
+        result["if"] = {**condition, "required": required}
+    return result
+
+
 def json_path(parts: Iterable[str | int]) -> str:
     """A jsonschema error path as `messages[2].content`, the form users search their files for."""
     text = ""
@@ -91,16 +115,17 @@ def explainer(name: str) -> Callable[[object], list[ValidationError]]:
     explained whole, and so is a record where the shortcut finds nothing; tests compare both on every
     fixture line and on generated records.
     """
-    schema = validator(name).schema
+    written = validator(name)
+    schema = cast(dict, guarded(written.schema))  # guarded keeps a dict a dict
     properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
     arrays = {
         key: sub["items"]
         for key, sub in properties.items()
         if isinstance(sub, dict) and isinstance(sub.get("items"), dict) and not set(sub) & COMBINATORS
     }
-    whole = validator(name)
+    whole = Draft202012Validator(schema)
     if not arrays or set(schema) & COMBINATORS:
-        return lambda record: list(whole.iter_errors(record))
+        return lambda record: list(whole.iter_errors(record)) or list(written.iter_errors(record))
     top = {**schema, "properties": {**properties, **{key: without_items(properties[key]) for key in arrays}}}
     top_validator = Draft202012Validator(top)
     items = {key: (compile_or_none(item), Draft202012Validator(item)) for key, item in arrays.items()}
@@ -115,7 +140,7 @@ def explainer(name: str) -> Callable[[object], list[ValidationError]]:
                 for error in slow.iter_errors(item):
                     error.path.extendleft((index, key))
                     errors.append(error)
-        return errors or list(whole.iter_errors(record))
+        return errors or list(whole.iter_errors(record)) or list(written.iter_errors(record))
 
     return explain
 

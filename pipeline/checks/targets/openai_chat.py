@@ -83,11 +83,10 @@ def declared_tools(record: dict) -> dict[str, object]:
 
 
 def tool_checks(record: dict, messages: list) -> list[Finding]:
-    """Tool calls name declared tools with JSON arguments valid for their parameters, have distinct ids
-    (a tool message names the call it answers by id), and get answered."""
-    declared, found = declared_tools(record), []
-    pending: dict[object, list[str]] = {}  # call id -> paths of its calls not answered yet
-    seen: set[object] = set()
+    """Tool calls name declared tools with JSON arguments valid for their parameters, and get answered."""
+    declared, pending, found = declared_tools(record), {}, []
+    calls: dict[object, str] = {}  # every call id seen, with the path of its first call
+    answered: dict[object, int] = {}  # call id -> index of the tool message that answered it
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
             continue
@@ -97,13 +96,15 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
                 continue
             path = f"messages[{index}].tool_calls[{call_index}].function"
             name, arguments = function.get("name"), function.get("arguments")
-            if call.get("id") in seen:
-                said = f"tool call id {call.get('id')!r} is used by an earlier call"
+            call_id = call.get("id")
+            if call_id in calls:  # results are matched to calls by id, so a reused id makes the match ambiguous
+                reused = f"tool call id {call_id!r} is already used by {calls[call_id]}; give each call its own id"
                 found.append(
-                    Finding(0, "semantic.tool_call_id_duplicate", f"{path.removesuffix('.function')}.id", said)
+                    Finding(0, "semantic.tool_call_id_duplicate", f"{path.removesuffix('.function')}.id", reused)
                 )
-            seen.add(call.get("id"))
-            pending.setdefault(call.get("id"), []).append(path)
+            else:
+                calls[call_id] = path.removesuffix(".function")
+                pending[call_id] = path
             if declared and name not in declared:
                 found.append(
                     Finding(0, "semantic.unknown_tool", f"{path}.name", f"{name!r} is not among the declared tools")
@@ -124,8 +125,20 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
                         Finding(0, "semantic.tool_arguments_schema", f"{path}.arguments", invalid.message[:200])
                     )
         if message.get("role") == "tool":
-            if pending.get(message.get("tool_call_id")):
-                pending[message["tool_call_id"]].pop(0)
+            call_id = message.get("tool_call_id")
+            if call_id in pending:
+                pending.pop(call_id)
+                answered[call_id] = index
+            elif call_id in answered:
+                found.append(
+                    Finding(
+                        0,
+                        "semantic.tool_result_duplicate",
+                        f"messages[{index}].tool_call_id",
+                        f"a second result for tool call {call_id!r} (the first is messages[{answered[call_id]}]); "
+                        "give each call its own id, or drop the extra result",
+                    )
+                )
             else:
                 found.append(
                     Finding(
@@ -138,7 +151,7 @@ def tool_checks(record: dict, messages: list) -> list[Finding]:
     final_calls = (
         {call.get("id") for call in (messages[-1].get("tool_calls") or [])} if isinstance(messages[-1], dict) else set()
     )
-    for call_id, path in ((call_id, path) for call_id, paths in pending.items() for path in paths):
+    for call_id, path in pending.items():
         if call_id not in final_calls:  # a final assistant turn may end with calls: that is what it is trained on
             found.append(
                 Finding(

@@ -5,7 +5,7 @@ Per-line Python costs about 50 µs for such a line (parse, predicate, keys, hint
 same work in Rust over all lines on every core. One regular expression proves a line is that shape
 and obeys the rules a schema cannot say (valid JSON, no other key, no duplicate key, a known role,
 string content, the system turn only first, the last turn the assistant's, no empty turn);
-`json_decode` reads it; the hint scan, placeholder rule and token limit finish the proof. A line
+`json_decode` reads it; the hint scan, template-marker rule and token limit finish the proof. A line
 that fails any of it is not an error here: it goes to the per-line engine (per_line.py), which finds
 and words what is wrong. Only lines proven clean are settled here, so both routes give the same
 result (tests/test_validation_columnar.py compares them on generated files).
@@ -13,6 +13,7 @@ result (tests/test_validation_columnar.py compares them on generated files).
 
 import mmap
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,15 +24,19 @@ from pipeline.checks.jsonschemas import explainer
 from pipeline.checks.targets.openai_chat import WHITESPACE
 from pipeline.checks.validate.keys import MATERIAL, TURNS, from_material, hashed
 from pipeline.checks.validate.lines import BOM
-from pipeline.checks.validate.per_line import check_chunk
+from pipeline.checks.validate.per_line import check_chunk, token_limit_finding
 from pipeline.checks.validate.processes import process_pool
-from pipeline.checks.validate.record_checks import HINTS, PLACEHOLDER, compiled
+from pipeline.checks.validate.record_checks import HINTS, compiled
 from pipeline.pieces import PieceCounter
+from pipeline.quality import PLACEHOLDER
 from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, load_encoding
 
 _WS = r"[ \t]*"
-# JSON string characters: no raw control character, and no surrogate escape (orjson refuses a lone one).
-_CHAR = r'(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u(?:[0-9a-cA-CefEF][0-9a-fA-F]{3}|[dD][0-7][0-9a-fA-F]{2}))'
+# JSON string characters: no raw control character, no surrogate escape (orjson refuses a lone one), and
+# no \u0000 (nul.py makes it an error).
+_HEX = "[0-9a-fA-F]"
+_NOT_NUL = f"(?:[1-9a-cA-CefEF]{_HEX}{{3}}|0[1-9a-fA-F]{_HEX}{{2}}|00[1-9a-fA-F]{_HEX}|000[1-9a-fA-F])"
+_CHAR = r'(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u(?:' + _NOT_NUL + r"|[dD][0-7][0-9a-fA-F]{2}))"
 _VISIBLE = r'[^"\\\x00-\x1f' + "".join(f"\\x{{{ord(char):x}}}" for char in WHITESPACE) + "]"
 _STRING = f'"{_CHAR}*"'
 _TEXT = f'"{_CHAR}*{_VISIBLE}{_CHAR}*"'  # at least one unescaped visible character: not empty
@@ -67,7 +72,6 @@ MESSAGES = pl.Struct({"messages": TURNS})
 SEPARATOR = b"\x1f"  # a control character: invalid raw inside JSON text, so a valid line never holds it
 SLICES = 8  # polars runs one expression over a column on one core; slices of the lines run on all
 HEAD = 65_536  # bytes read to tell JSONL from a JSON array
-SHORT_ANSWER = 40  # placeholders are short; only answers below this length are matched in Python
 ROLE, CONTENT = pl.element().struct.field("role"), pl.element().struct.field("content")
 
 
@@ -96,20 +100,25 @@ def check_chat_file(
     rest = lines.join(clean.select("number"), on="number", how="anti").sort("number")
     del lines
     pending = [(number, (line or "").rstrip("\r").encode()) for number, line in rest.iter_rows()]
-    over_limit: list[tuple[int, bytes]] = []
+    over = clean.clear()
     # The per-line engine (Python) explains the rest while polars counts tokens with the GIL released.
     with ThreadPoolExecutor(max_workers=1) as thread:
         explained = thread.submit(explain, job, pending, workers, explain_in_parallel_from)
         if count_tokens:
             counted = with_tokens(clean, encoding_name)
             clean = counted.filter(pl.col("tokens") <= limit)
-            over = counted.filter(pl.col("tokens") > limit).select("number", "line").sort("number")
-            over_limit = [(number, line.rstrip("\r").encode()) for number, line in over.iter_rows()]
+            over = counted.filter(pl.col("tokens") > limit).sort("number")
         results = explained.result()
-    if over_limit:  # the per-line engine words the token-limit finding
-        results += explain(job, over_limit, workers, explain_in_parallel_from)
+    # A clean row over the limit has that one finding, worded as the per-line engine words it; counting
+    # it again there cost as much as the whole pass on a 20 MB line.
+    parts = [hashed(material(clean, count_tokens))]
+    if count_tokens and over.height:
+        for number, total, prompt_tokens in over.select("number", "tokens", "prompt_tokens").iter_rows():
+            errors.append(replace(token_limit_finding(number, total, prompt_tokens, limit), file=file))
+        parts.append(hashed(material(over, count_tokens).with_columns(passed=pl.lit(False))))
     material_rows = [row for result in results for row in result.rows]
-    rows = pl.concat([hashed(material(clean, count_tokens)), from_material(material_rows)]).sort("number")
+    rows = pl.concat([*parts, from_material(material_rows)])
+    rows = rows.sort("number")
     errors += [finding for result in results for finding in result.errors]
     return rows, errors, [finding for result in results for finding in result.warnings]
 
@@ -179,14 +188,11 @@ def clean_chat_rows(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def placeholder_lines(rows: pl.DataFrame) -> list[int]:
-    """Rows with an answer that is a placeholder; Python's regex on the few short answers is the exact rule."""
-    short = rows.select(
-        "number",
-        answers=pl.col("messages").list.eval(
-            CONTENT.filter((ROLE == "assistant") & (CONTENT.str.len_chars() < SHORT_ANSWER))
-        ),
-    ).filter(pl.col("answers").list.len() > 0)
-    return [number for number, answers in short.iter_rows() if any(PLACEHOLDER.match(answer) for answer in answers)]
+    """Rows with an answer holding a template marker (quality.PLACEHOLDER, the rule record_checks uses)."""
+    marked = rows.filter(
+        pl.col("messages").list.eval(CONTENT.filter(ROLE == "assistant").str.contains(PLACEHOLDER)).list.any()
+    )
+    return marked["number"].to_list()
 
 
 def with_tokens(clean: pl.DataFrame, encoding_name: str) -> pl.DataFrame:

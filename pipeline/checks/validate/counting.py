@@ -12,6 +12,7 @@ with the same accounting; it only takes records without tools, names or calls. T
 """
 
 from pipeline.checks.validate.conversation import Conversation
+from pipeline.long_texts import count_tokens
 from pipeline.tokens import REPLY_PRIMING, TOKENS_PER_MESSAGE, TOKENS_PER_NAME, load_encoding
 from pipeline.tool_tokens import definition_tokens
 
@@ -26,11 +27,12 @@ class TokenCounter:
         self.encoding_name = encoding_name
         self.encoding = load_encoding(encoding_name)
         self.memo: dict[str, int] = {}
+        self.segments: dict[str, int] = {}  # of very long texts (long_texts.py)
 
     def length(self, text: str) -> int:
         known = self.memo.get(text)
         if known is None:
-            known = len(self.encoding.encode_ordinary(text))
+            known = count_tokens(self.encoding, text, self.segments)
             if len(self.memo) < 200_000:
                 self.memo[text] = known
         return known

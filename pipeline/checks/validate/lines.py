@@ -10,6 +10,7 @@ import json
 import orjson
 
 from pipeline.checks.finding import Finding
+from pipeline.checks.validate.nul import RAW, may_hold_nul, nul_findings, with_raw_nul_escaped
 
 BOM = b"\xef\xbb\xbf"
 
@@ -61,8 +62,12 @@ def parse_line(number: int, raw: bytes) -> tuple[object, list[Finding]]:
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return None, [explain_bad_json(number, text)]
+        record = with_raw_nul_escaped(raw) if RAW in raw else None
+        if record is None:
+            return None, [explain_bad_json(number, text)]
     findings = [] if not maybe_duplicate_keys(raw, record) else duplicate_keys(number, text)
+    if may_hold_nul(raw):
+        findings += nul_findings(number, record, RAW in raw)
     if not isinstance(record, dict):
         findings.append(
             Finding(number, "json.not_an_object", "(line)", f"a JSON {type(record).__name__}, expected an object")

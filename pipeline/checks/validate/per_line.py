@@ -13,13 +13,14 @@ from pipeline.checks.targets import Target, get_target
 from pipeline.checks.validate.conversation import Conversation, record_conversation
 from pipeline.checks.validate.counting import TokenCounter, figures
 from pipeline.checks.validate.lines import parse_line
+from pipeline.checks.validate.nul import may_hold_nul
 from pipeline.checks.validate.record_checks import (
-    HINTS,
-    PLACEHOLDER,
     certainly_valid,
     response_findings,
     schema_findings,
     semantic_findings,
+    shows_hint,
+    template_marker,
     text_findings,
 )
 
@@ -85,18 +86,12 @@ def check_chunk(task: tuple) -> ChunkResult:
                     warnings += [finding for finding in semantic if finding.code in target.warnings]
             talk = record_conversation(record)
             if talk is not None:
-                text_errors, text_warnings = text_findings(talk, number)
+                text_errors, text_warnings = text_findings(talk, number, response_schema is not None)
                 errors += text_errors + response_findings(talk, response_schema, number)
                 warnings += text_warnings
                 total, prompt_tokens = counter.count(talk) if counter else (None, None)
-                if total is not None and total > limit:
-                    where = "inside the trained answer" if prompt_tokens < limit else "in the prompt, before any answer"
-                    code = "tokens.truncated_answer" if prompt_tokens < limit else "tokens.over_limit"
-                    errors.append(
-                        Finding(
-                            number, code, "(record)", f"{total} tokens > limit {limit}; truncation would cut {where}"
-                        )
-                    )
+                if total is not None and prompt_tokens is not None and total > limit:
+                    errors.append(token_limit_finding(number, total, prompt_tokens, limit))
                 row = (prompt_turns(talk), talk.answers, talk.system or None, total, prompt_tokens)
             else:
                 row = (None, None, None, None, None)
@@ -109,6 +104,13 @@ def check_chunk(task: tuple) -> ChunkResult:
     return result
 
 
+def token_limit_finding(number: int, total: int, prompt_tokens: int, limit: int) -> Finding:
+    """The one wording of a record over the token limit, for this engine and the columnar pass."""
+    where = "inside the trained answer" if prompt_tokens < limit else "in the prompt, before any answer"
+    code = "tokens.truncated_answer" if prompt_tokens < limit else "tokens.over_limit"
+    return Finding(number, code, "(record)", f"{total} tokens > limit {limit}; truncation would cut {where}")
+
+
 def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | None", limit: int) -> tuple | None:
     """The common OpenAI chat line in one pass: its row when it certainly has no finding at all, else None.
 
@@ -116,6 +118,8 @@ def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | Non
     predicate stands for the schema and semantic rules, the colon count for the duplicate-key test, and
     a line that shows any hint of special tokens, secrets or e-mail goes the general way.
     """
+    if may_hold_nul(raw):
+        return None
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -127,10 +131,10 @@ def quick_chat_line(number: int, raw: bytes, quick, counter: "TokenCounter | Non
         return None
     texts = [(m["role"], m["content"]) for m in messages]
     joined = "\n".join(text for _, text in texts).lower()  # hints are lowercase
-    if any(map(joined.__contains__, HINTS)):  # C-level scans, no Python frame per hint
+    if shows_hint(joined):
         return None
     answers = tuple(m["content"] for m in messages if m["role"] == "assistant" and m.get("weight", 1) != 0)
-    if any(len(answer) < 40 and PLACEHOLDER.match(answer) for answer in answers):
+    if any(template_marker(answer) is not None for answer in answers):
         return None
     system = texts[0][1] if texts[0][0] == "system" else None
     turns = texts[1:] if system is not None else texts

@@ -13,7 +13,9 @@ from functools import cache
 
 import fastjsonschema
 import jsonschema
+import polars as pl
 
+from pipeline.checks.explain import schema_findings_of
 from pipeline.checks.finding import Finding, placed, short
 from pipeline.checks.jsonschemas import explainer, json_path, load_schema
 from pipeline.checks.targets import Target
@@ -23,6 +25,18 @@ from pipeline.quality import SPECIAL_TOKEN
 from pipeline.sensitive.detectors import HINTED
 
 PLACEHOLDER = re.compile(PLACEHOLDER_ANSWER)
+MARKER_HINTS = ("{{", "[", "<", "lorem", "LOREM", "Lorem")  # every match of PLACEHOLDER but a short whole answer
+SHORT_ANSWER = 40  # a whole-answer marker (TODO, TBD, xxx) is shorter than this
+
+
+def template_marker(answer: str) -> str | None:
+    """The unfilled template marker in an answer, or None; the regex runs only where a marker could be."""
+    if len(answer.strip()) >= SHORT_ANSWER and not any(map(answer.__contains__, MARKER_HINTS)):
+        return None
+    found = PLACEHOLDER.search(answer)
+    return found.group(0).strip() if found else None
+
+
 SPECIAL = re.compile(SPECIAL_TOKEN)
 
 
@@ -49,11 +63,7 @@ def schema_findings(record: object, target: Target, line: int) -> list[Finding]:
             return []
         except fastjsonschema.JsonSchemaException:
             pass
-    errors = sorted(explainer(target.schema)(record), key=lambda error: list(map(str, error.absolute_path)))
-    return [
-        Finding(line, f"schema.{error.validator}", json_path(error.absolute_path), short(error.message))
-        for error in errors
-    ]
+    return schema_findings_of(explainer(target.schema)(record), line)
 
 
 # Lowercase substrings every match of the expensive patterns contains (the special tokens', then every
@@ -61,29 +71,37 @@ def schema_findings(record: object, target: Target, line: int) -> list[Finding]:
 # `in` on a str is a C-speed search. Detectors without a hint (cards, IBANs, phones, IP addresses) need
 # a look at every digit and run in `ftprep prepare` only.
 HINTS = tuple(dict.fromkeys(("<|", "inst]", "<<sys", "<</sys", *(hint for d in HINTED for hint in d.hints))))
+ONE_PASS_FROM = 1_000_000  # characters: one Aho-Corasick pass (polars) beats a scan per hint
 
 
-def text_findings(conversation: Conversation, line: int) -> tuple[list[Finding], list[Finding]]:
-    """(errors, warnings) that need the text: placeholders are errors; tokens, secrets and personal data warn.
+def shows_hint(lowered: str) -> bool:
+    """Whether a lowercased text holds any of HINTS: one C-level scan per hint for the usual short text;
+    a very long one (a 20 MB answer) in one Aho-Corasick pass instead of len(HINTS) passes."""
+    if len(lowered) < ONE_PASS_FROM:
+        return any(map(lowered.__contains__, HINTS))
+    return bool(pl.Series([lowered], dtype=pl.String).str.contains_any(list(HINTS)).item())
 
+
+def text_findings(
+    conversation: Conversation, line: int, structured: bool = False
+) -> tuple[list[Finding], list[Finding]]:
+    """(errors, warnings) that need the text: template markers, tokens, secrets and personal data warn.
+
+    A template marker only warns: a short answer ("N/A", "[]", "<answer>42</answer>") is what a
+    classification or extraction dataset trains on, and a validator cannot tell intent; with a
+    response schema (`structured`) the answers are checked against it instead (response_findings).
     One hint scan runs over the joined text of a record; the patterns run only for the rare record that
     shows a hint, and each detector only on a text that shows one of its own.
     """
     errors: list[Finding] = []
     warnings: list[Finding] = []
-    for index, answer in enumerate(conversation.answers):
-        if len(answer) < 40 and PLACEHOLDER.match(answer):
-            errors.append(
-                Finding(
-                    line,
-                    "semantic.placeholder_answer",
-                    f"answer[{index}]",
-                    f"the answer is a placeholder: {answer.strip()[:40]!r}",
-                )
-            )
+    for index, answer in enumerate(() if structured else conversation.answers):
+        if (marker := template_marker(answer)) is not None:
+            message = f"unfilled template marker {marker[:40]!r}; fill it in or drop the record"
+            warnings.append(Finding(line, "semantic.placeholder_answer", f"answer[{index}]", message))
     texts = conversation.texts
     joined = "\n".join(text for _, text in texts).lower()
-    if not any(map(joined.__contains__, HINTS)):
+    if not shows_hint(joined):
         return errors, warnings
     for role, text in texts:
         if special := SPECIAL.search(text):
@@ -121,7 +139,7 @@ def response_findings(conversation: Conversation, response_schema: dict | None, 
                 Finding(
                     line,
                     "response.schema",
-                    f"answer[{index}].{json_path(invalid.absolute_path)}",
+                    f"answer[{index}]" + (f".{json_path(invalid.absolute_path)}" if invalid.absolute_path else ""),
                     short(invalid.message),
                 )
             )

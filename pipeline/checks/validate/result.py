@@ -47,7 +47,7 @@ class ValidationResult:
             for code, group in sorted(by_code.items()):
                 lines.append(f"{label} {code}: {len(group)}")
                 for finding in group[:max_examples]:
-                    lines.append(f"  {finding.file}:{finding.line}: {finding.path}: {finding.message}")
+                    lines.append(f"  {finding.place}: {finding.path}: {finding.message}")
                 if len(group) > max_examples:
                     lines.append(f"  ... and {len(group) - max_examples} more")
         lines += self.stats_lines()
