@@ -290,7 +290,20 @@ def test_every_example_ends_in_one_place_with_no_value_of_a_screened_kind(texts,
 @given(
     st.lists(
         st.sampled_from(
-            ["word", "token", "key", "api_key=", "client_secret = '", "Bearer ", "x" * 40, "\n", "sk-", "hf_", "@", "a.b"]
+            [
+                "word",
+                "token",
+                "key",
+                "api_key=",
+                "client_secret = '",
+                "Bearer ",
+                "x" * 40,
+                "\n",
+                "sk-",
+                "hf_",
+                "@",
+                "a.b",
+            ]
         ),
         min_size=1,
         max_size=60,
