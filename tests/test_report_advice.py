@@ -97,3 +97,13 @@ def test_min_validation_is_named_when_it_pushed_validation_over_the_ratio():
     [share] = [m for m in overfitting_risk(kept, {}, {}, run) if m["metric"] == "validation_share"]
     assert share["level"] == "warn" and share["value"] == 0.24
     assert "a lower split.min_validation keeps to the ratio" in share["advice"]
+
+
+def test_a_set_too_small_for_the_ratio_does_not_blame_min_validation():
+    # The hostile corpus's shape: two examples at ratio 0.1 ask for 0.2; the split keeps one for validation even
+    # with split.min_validation = 0, so lowering it would change nothing.
+    for minimum in (0, 1):
+        kept, run = split_run([("a.html", "A", 1), ("b.md", "B", 1)], SplitConfig(min_validation=minimum))
+        [share] = [m for m in overfitting_risk(kept, {}, {}, run) if m["metric"] == "validation_share"]
+        assert (share["level"], share["value"]) == ("warn", 0.5)
+        assert "keeps at least one for validation" in share["advice"] and "min_validation" not in share["advice"]

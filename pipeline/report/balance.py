@@ -108,14 +108,22 @@ def largest_groups(kept: pl.DataFrame) -> str:
 
 
 def cause(kept: pl.DataFrame, split: dict, name: str) -> str:
-    """The likely cause, from the groups the split recorded: min_validation above the ratio, one group, too few
-    groups or a few large ones; each ends with the setting to change."""
+    """The likely cause, from the groups the split recorded: min_validation above the ratio, a set too small for
+    the ratio, one group, too few groups or a few large ones; each ends with what to change."""
     total, held = kept.height, kept.filter(pl.col("split") == name).height
     ratio, minimum = split.get(RATIOS[name]) or 0.0, split.get("min_validation", 0)
-    if name == "validation" and off_ratio(held, total, ratio) and held > ratio * total and minimum > ratio * total:
+    target = ratio * total
+    above = name == "validation" and off_ratio(held, total, ratio) and held > target
+    if above and minimum > max(target, 1):
         return (
             f"split.min_validation = {minimum} asks for more than the ratio gives, so whole groups were added; a "
             "lower split.min_validation keeps to the ratio"
+        )
+    if above and target < 1:
+        # pipeline.split keeps one validation example whenever there are two groups, whatever min_validation says.
+        return (
+            f"the ratio asks for less than one of {total} examples, and the split keeps at least one for validation "
+            "so that validation loss is reported; more data brings the share to the ratio"
         )
     keeps = "the split keeps each group whole on one side so that paraphrases never straddle it"
     advice = finer_groups(split)
