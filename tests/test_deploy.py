@@ -114,7 +114,7 @@ def test_deployments_run_on_a_real_server_with_a_process_worker(tmp_path):
     artifacts = prepared["artifacts"]
     assert "## Ledger" in artifacts["ftprep-report"].data
     funnel = json.loads(artifacts["ftprep-funnel"].data)
-    assert [row["stage"] for row in funnel][:2] == ["generate", "format"]
+    assert [row["stage"] for row in funnel][:3] == ["ingest", "generate", "format"]
     assert float(artifacts["ftprep-progress"].data) == 100.0
     assert "passes" in validated["artifacts"]["ftprep-validation"].data
 

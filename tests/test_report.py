@@ -55,7 +55,9 @@ def test_report_counts_and_schema():
         "examples": {"generated": 4, "train": 2, "validation": 1, "test": 0, "rejected": 1},
     }
     assert report["rejected_by_reason"] == {"quality.short_answer": 1}
-    assert report["funnel"][2] == {"stage": "quality", "in": 4, "rejected": 1, "out": 3}
+    steps = {row["stage"]: row for row in report["funnel"]}
+    assert steps["quality"] == {"stage": "quality", "in": 4, "rejected": 1, "out": 3}
+    assert report["funnel"][-1]["out"] == 3
     assert "only 2 training examples; openai-chat needs at least 10" in report["warnings"]
     jsonschema.validate(report, json.loads((ROOT / "schemas" / "report.schema.json").read_text()))
 

@@ -1,16 +1,18 @@
 """report.json: the run's accounting and statistics, computed only from the outputs.
 
 The ledger, per-stage funnel and per-source counts are all derived from the kept and rejected frames,
-so the report cannot drift from what was written. `check_ledger` fails the run loudly if records were
-lost or counted twice. report.md and report.html are renderings of this one dictionary.
+so the report cannot drift from what was written (report.ledger holds the accounting); `check_ledger`
+fails the run loudly if records were lost or counted twice. report.md and report.html are renderings of
+this one dictionary.
 """
 
 import polars as pl
 
 from pipeline.conflicts import resolve_conflicts
-from pipeline.errors import LedgerError
 from pipeline.records import SECTION, as_number, empty
 from pipeline.report.balance import split_warnings
+from pipeline.report.ledger import check_ledger, funnel, reason_counts
+from pipeline.report.ledger import ledger as count_ledger
 from pipeline.report.quality import (
     coverage,
     duplicate_clusters,
@@ -37,24 +39,8 @@ def build_report(
 ) -> dict:
     """`documents` are the ingested documents, `kept` the split examples, `rejected` every reject,
     `leakage` what pipeline.leakage measured across the split."""
-    rejected_documents = rejected.filter(pl.col("kind") == "document")
     rejected_examples = rejected.filter(pl.col("kind") != "document")
-    used = kept.select("doc_id").vstack(rejected_examples.select("doc_id")).unique()
-    per_split = dict(kept.group_by("split").len().iter_rows())
-    ledger = {
-        "documents": {
-            "inputs": documents.height + rejected_documents.filter(pl.col("reject_stage") == "ingest").height,
-            "used": used.height,
-            "rejected": rejected_documents.height,
-        },
-        "examples": {
-            "generated": kept.height + rejected_examples.height,
-            "train": per_split.get("train", 0),
-            "validation": per_split.get("validation", 0),
-            "test": per_split.get("test", 0),
-            "rejected": rejected_examples.height,
-        },
-    }
+    ledger = count_ledger(documents, kept, rejected)
     check_ledger(ledger)
     reasons = reason_counts(rejected)
     leakage = leakage or {}
@@ -62,7 +48,7 @@ def build_report(
         "run": run,
         "ledger": ledger,
         "rejected_by_reason": reasons,
-        "funnel": funnel(ledger["examples"]["generated"], rejected_examples),
+        "funnel": funnel(rejected, ledger["examples"]["generated"]),
         "by_source": by_source(kept, rejected),
         "by_task": by_task(kept),
         "tokens": {split: token_stats(kept.filter(pl.col("split") == split)) for split in SPLIT_NAMES},
@@ -83,32 +69,6 @@ def build_report(
         "risk": overfitting_risk(kept, leakage, reasons, run),
         "warnings": warnings(ledger, {**run, "preference_stats": preference_stats(kept)}, kept),
     }
-
-
-def check_ledger(ledger: dict) -> None:
-    docs, examples = ledger["documents"], ledger["examples"]
-    if docs["inputs"] != docs["used"] + docs["rejected"]:
-        raise LedgerError(f"document ledger does not balance: {docs}; please report this as a bug")
-    if examples["generated"] != examples["train"] + examples["validation"] + examples["test"] + examples["rejected"]:
-        raise LedgerError(f"example ledger does not balance: {examples}; please report this as a bug")
-
-
-def reason_counts(rejected: pl.DataFrame) -> dict[str, int]:
-    counts = rejected.group_by(code=pl.concat_str("reject_stage", "reject_reason", separator=".")).len().sort("code")
-    return dict(counts.iter_rows())
-
-
-def funnel(generated: int, rejected_examples: pl.DataFrame) -> list[dict]:
-    """Examples entering and leaving each funnel step after generation, in the registry's order."""
-    from pipeline.stages import FUNNEL  # the registry imports the report stage's body, which imports this module
-
-    by_stage = dict(rejected_examples.group_by("reject_stage").len().iter_rows())
-    rows, remaining = [], generated
-    for stage in FUNNEL[1:]:
-        removed = by_stage.get(stage, 0)
-        rows.append({"stage": stage, "in": remaining, "rejected": removed, "out": remaining - removed})
-        remaining -= removed
-    return rows
 
 
 def source_file(column: str = "source") -> pl.Expr:

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from pipeline.records import answer_text, prompt_text
+from pipeline.report.ledger import input_documents
 
 LISTED = 25
 EXAMPLES_PER_REASON = 3
@@ -70,7 +71,7 @@ def coverage(documents: pl.DataFrame, sections: pl.DataFrame, kept: pl.DataFrame
     )
     documents_empty = documents_empty.join(rejected_documents.select("source"), on="source", how="anti")
     return {
-        "documents": documents.height + rejected_documents.height,
+        "documents": input_documents(documents, rejected).height,  # the ledger's inputs
         "documents_with_examples": kept_documents.height,
         "sections": sections.height,
         "sections_with_examples": sections.join(kept_sections, on=["doc_id", "section"], how="semi").height,

@@ -3,8 +3,9 @@
 What a user wants to know before paying for a fine-tuning job is whether validation loss will tell the
 truth (leakage), whether the model will learn the task or a handful of phrasings (diversity), whether
 there is enough data for the epochs a provider will run (size), whether one source dominates
-(concentration) and whether validation looks like train (representativeness). Thresholds are
-conventions stated next to each metric, not laws; the report prints the value so users can judge.
+(concentration), whether validation looks like train (representativeness) and whether the split came
+out at its ratios (split). Thresholds are conventions stated next to each metric, not laws; the report
+prints the value so users can judge.
 """
 
 import math
@@ -13,6 +14,8 @@ import polars as pl
 
 from pipeline.checks.validate.costs import default_epochs
 from pipeline.records import answer_text, as_number, prompt_text
+from pipeline.report.advice import cap_advice, near_duplicate_advice, rephrase_advice, stratify_advice
+from pipeline.report.balance import split_health
 from pipeline.report.distinct import distinct_n
 
 RECOMMENDED_EXAMPLES = 100  # OpenAI: clear gains at 50-100; Bedrock: >=100 per task; Vertex: start with 100
@@ -28,10 +31,11 @@ def overfitting_risk(kept: pl.DataFrame, leakage: dict, rejected_by_reason: dict
     held = kept.filter(pl.col("split") == "validation")
     return [
         *leakage_metrics(leakage, rejected_by_reason, run),
-        *diversity_metrics(train),
+        *diversity_metrics(train, run),
         *size_metrics(train, run),
-        *concentration_metrics(train),
-        representativeness(train, held, (run.get("split") or {}).get("stratify_by")),
+        *concentration_metrics(train, run),
+        representativeness(train, held, run),
+        *split_health(kept, run.get("split")),
     ]
 
 
@@ -48,7 +52,7 @@ def leakage_metrics(leakage: dict, rejected_by_reason: dict, run: dict) -> list[
                 "None found: the split kept near-duplicates on one side."
                 if near == 0
                 else f"{near} {split} examples nearly repeat training examples; validation loss will look better "
-                "than the model is. Lower dedup.threshold or group by document.",
+                f"than the model is. {near_duplicate_advice(run)}",
             )
         )
         share = numbers["ngram_overlap_share"]
@@ -94,7 +98,7 @@ def masked_prompt() -> pl.Expr:
     )
 
 
-def diversity_metrics(train: pl.DataFrame) -> list[dict]:
+def diversity_metrics(train: pl.DataFrame, run: dict) -> list[dict]:
     if train.height == 0:
         return []
     texts = train.select(
@@ -130,9 +134,8 @@ def diversity_metrics(train: pl.DataFrame) -> list[dict]:
             level,
             "Prompts are not dominated by a few templates."
             if level == "ok"
-            else f"{share:.0%} of prompts follow ten templates; vary question phrasing (`generate.rephrase = "
-            '"llm"` rewrites them with your [llm] endpoint, or enable LLM generation) so the model does not overfit '
-            "to them.",
+            else f"{share:.0%} of prompts follow ten templates, so the model may overfit to them; "
+            f"{rephrase_advice(run)}.",
             detail="; ".join(f"{count}x {template[:80]}" for template, count in top.head(3).iter_rows()),
         )
     )
@@ -209,12 +212,12 @@ def gini(counts: list[int]) -> float:
     return round((2 * weighted) / (n * total) - (n + 1) / n, 4)
 
 
-def concentration_metrics(train: pl.DataFrame) -> list[dict]:
+def concentration_metrics(train: pl.DataFrame, run: dict) -> list[dict]:
     if train.height == 0:
         return []
     sources = (
         train.group_by(file=pl.col("source").str.replace(r"[:#]\d+$", ""))
-        .len()
+        .agg(len=pl.len(), documents=pl.col("doc_id").n_unique())
         .sort("len", "file", descending=[True, False])
     )
     top_share = round(int(sources["len"][0]) / train.height, 4)
@@ -229,7 +232,7 @@ def concentration_metrics(train: pl.DataFrame) -> list[dict]:
             "No single source dominates."
             if level == "ok"
             else f"{top_share:.0%} of training examples come from {sources['file'][0]}; the model will lean towards "
-            "its content and style. Cap it (generate.max_per_document) or add other sources.",
+            f"its content and style. {cap_advice(run, int(sources['len'][0]), int(sources['documents'][0]))}",
             detail=str(sources["file"][0]),
         ),
         metric(
@@ -261,9 +264,8 @@ def jensen_shannon(left: dict[str, int], right: dict[str, int]) -> float:
     return round((kl(p) + kl(q)) / 2, 4)
 
 
-def representativeness(train: pl.DataFrame, held: pl.DataFrame, stratify_by: str | None = None) -> dict:
-    """Task mix of validation against train; the advice depends on whether the split already stratifies by task,
-    since telling a user to set what is set sends them looking in the wrong place."""
+def representativeness(train: pl.DataFrame, held: pl.DataFrame, run: dict) -> dict:
+    """Task mix of validation against train."""
     if held.height == 0:
         return metric(
             "representativeness",
@@ -284,16 +286,5 @@ def representativeness(train: pl.DataFrame, held: pl.DataFrame, stratify_by: str
         "Validation has the task mix of train."
         if level == "ok"
         else "Validation's task mix differs from train's (Jensen-Shannon divergence); its loss measures another "
-        f"mix of tasks. {stratify_advice(stratify_by)}",
+        f"mix of tasks. {stratify_advice(run)}",
     )
-
-
-def stratify_advice(stratify_by: str | None) -> str:
-    if stratify_by in ("task", "task_and_source"):
-        return (
-            f"split.stratify_by = '{stratify_by}' is already set: the split keeps groups whole, so tasks with few "
-            "or large groups cannot be shared out by the ratio; more sources for those tasks help."
-        )
-    if stratify_by == "none":
-        return "Set split.stratify_by = 'task' to hold each task to the ratio."
-    return "Stratify the split by task (split.stratify_by = 'task', the default)."

@@ -31,5 +31,9 @@ def run_info(cfg: PrepareConfig) -> dict:
             mode="json",
             include={"validation_ratio", "test_ratio", "min_validation", "group_by", "group_pattern", "stratify_by"},
         ),
+        # The other settings the risk advice names, so it never recommends the one in force (report.advice).
+        "generate": cfg.generate.model_dump(mode="json", include={"rephrase", "max_per_document"}),
+        "llm": {"enabled": cfg.llm.enabled},
+        "dedup": cfg.dedup.model_dump(mode="json", include={"near", "threshold"}),
         "config_sha256": hashlib.sha256(config_json.encode()).hexdigest(),
     }
