@@ -13,6 +13,7 @@ from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.anchor import Page, anchor
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
+from pipeline.generate.scope import organisation_use, within_parent
 from pipeline.generate.subject import ABOUT, OPENINGS, VERBS, clean_heading, phrase_heading
 from pipeline.generate.verbs import base_verb, gerund, inflections, instruction, lemmas, only_verb
 
@@ -60,7 +61,12 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         return
     if prompt.startswith("How do I") and not gives_steps(prompt, section["body"]):
         prompt = about_the_task(prompt, variant)
-    anchored = anchor(prompt, section.get("page") or Page(), ancestors=ancestors)
+    page = section.get("page") or Page()
+    scoped = within_parent(organisation_use(prompt, section["body"]), heading, section["body"], ancestors, page.names)
+    if scoped.prompt is None:
+        yield refusal(section, cfg, task, prompt, section["body"], start, end, "needs_context", scoped.reason)
+        return
+    anchored = anchor(scoped.prompt, page, ancestors=ancestors)
     if anchored.prompt is None:
         yield refusal(section, cfg, task, prompt, section["body"], start, end, "needs_context", anchored.reason)
         return
