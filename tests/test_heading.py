@@ -106,7 +106,11 @@ def test_about_the_task_turns_each_verb_into_its_gerund():
             "The Federal Employees Retirement System (FERS) is the retirement plan of most employees.",
             "What is the Federal Employees Retirement System (FERS)?",
         ),
-        ("What is brand management?", "Brand management means presenting us consistently.", "What is brand management?"),
+        (
+            "What is brand management?",
+            "Brand management means presenting us consistently.",
+            "What is brand management?",
+        ),
         ("What is Docker Hub?", "Docker Hub is a container registry.", "What is Docker Hub?"),
         ("What is a COR?", "The Contracting Officer's Representative (COR) helps the CO.", "What is a COR?"),
         ("How do I use Docker Hub?", "Docker Hub is a container registry.", "How do I use Docker Hub?"),
