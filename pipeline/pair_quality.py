@@ -297,6 +297,18 @@ NOTE_AND_INTRO = (
     rf"|\A\s*{ITALIC_PARAGRAPH}\s*\n(?:.|\n)*\n\s*{ITALIC_PARAGRAPH}\s*\z"
 )
 POINTER_ANSWER = 200  # characters: a longer answer says something of its own besides the pointer
+# A how-to question answered by where to read how ("visit the Procurements over $10,000 handbook page to learn how
+# to get started", "refer to the InSite user guide"): graded blind, all three such answers under 500 characters
+# were dropped; "Ask in #admins-newrelic ..." and "Submit a Tock change request ..." give the step and were kept.
+HOW_TO = r"(?i)^(?:in [^,]+, )?(?:how (?:do|can|should) i|how to|what steps)\b"
+READING_POINTER = (
+    r"(?i)\b(?:refer to|visit|see|consult|check out|read|review)\b[^.\n]{0,80}"
+    r"\b(?:page|guide|handbook|documentation|article|wiki|site)\b"
+)
+HOW_TO_POINTER_ANSWER = 500
+# An answer opening with an italic note or teaser of its page ("*Note: Additional OCE review is not required ...*",
+# "*Learn how TTS uses social media.*"): out of its page it answers nothing, and graders dropped both seen.
+OPENING_ASIDE = r"(?i)\A\s*[*_](?:note\b|learn\b|read\b|see\b|this (?:page|guide|section)\b)[^\n]*[*_]\s*\n"
 
 
 def points_elsewhere() -> pl.Expr:
@@ -313,7 +325,13 @@ def points_elsewhere() -> pl.Expr:
     link_gone = last.str.contains(LINK_LABEL_LAST).fill_null(False) | prose.str.contains(LOST_LINK)
     link_gone = link_gone | ANSWER.str.contains(NOTE_AND_INTRO)
     missing = last.str.contains(MISSING_CONTENT).fill_null(False)
-    return (short & pointer) | about_page | outside | leans_back | link_gone | missing
+    how_to_pointer = (
+        PROMPT.str.contains(HOW_TO)
+        & (prose.str.len_chars() < HOW_TO_POINTER_ANSWER)
+        & prose.str.contains(READING_POINTER)
+    )
+    aside = ANSWER.str.contains(OPENING_ASIDE)
+    return (short & pointer) | about_page | outside | leans_back | link_gone | missing | how_to_pointer | aside
 
 
 # What a page keeps of a list of links once the links are gone: bare labels ("- Employee", "- Supervisor (Section 1,
@@ -418,7 +436,10 @@ RULES: list[Rule] = [
         "instructions, steps, a form or a link the answer does not hold ('Follow these instructions', 'using this "
         "form', 'click here') or is a link's label ('More information.', 'View instructions for ...'); or the gap a "
         "dropped link left ('a Google Apps Script .', 'or or'); or an introduction followed only by an italic aside "
-        "(a disclaimer) where the content was",
+        "(a disclaimer) where the content was; a how-to question answered in under "
+        f"{HOW_TO_POINTER_ANSWER} characters that send the reader to a page or guide to read how ('visit the ... "
+        "handbook page to learn how'); or an answer opening with an italic note or teaser ('*Note: ...*', '*Learn how "
+        "...*')",
     ),
     (
         "prompt_longer_than_answer",

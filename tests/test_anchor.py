@@ -34,6 +34,16 @@ from pipeline.generate.anchor import MIN_QUESTION_WORDS, Page, anchor, page_cont
         ("Working effectively & inclusively with your colleagues", set(), None, None),
         ("Writing Lab 101", {"Writing", "Lab"}, "Writing Lab", None),  # a name that starts with a gerund is no activity
         ("Play 2", set(), None, None),  # a numbered part of something else
+        (
+            "Mentorship Program Candidate Guide",
+            {"Mentorship", "Program", "Candidate"},
+            None,
+            None,
+        ),  # a guide for candidates
+        ("Purchases Over $10,000", {"Purchases", "Over"}, None, None),  # a title-cased topic
+        ("Code of conduct", {"Code"}, None, None),  # never "In Code, ..."
+        ("Internal hiring and internal details", {"Internal"}, None, None),  # an adjective
+        ("Slack records", {"Slack"}, None, None),  # "slack" is an English word the page might write in lower case
     ],
 )
 def test_what_a_title_lets_a_question_say(title, names, name, activity):

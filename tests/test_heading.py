@@ -2,10 +2,11 @@
 cannot answer (pipeline/generate/heading.py)."""
 
 import polars as pl
+import pytest
 
 from pipeline.config import GenerateConfig
 from pipeline.generate.extractive import generate_extractive
-from pipeline.generate.heading import about_the_task, gives_steps
+from pipeline.generate.heading import about_the_task, as_the_body_says, gives_steps
 from pipeline.sections import split_sections
 
 STEPS_PAGE = """# Equipment and access
@@ -89,3 +90,33 @@ def test_about_the_task_turns_each_verb_into_its_gerund():
         "Tell me about building and maintaining relationships."
     )
     assert about_the_task("How do I log into Qualtrics?", 1) == "Can you tell me about logging into Qualtrics?"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "body", "expected"),
+    [
+        (
+            "What is Individual Development Plan?",
+            "An Individual Development Plan (IDP) is a tool in the learning portal to plan your training.",
+            "What is an Individual Development Plan?",
+        ),
+        ("What is the google calendar?", "Google Calendar is an online calendar.", "What is Google Calendar?"),
+        (
+            "What is Federal Employees Retirement System (FERS)?",
+            "The Federal Employees Retirement System (FERS) is the retirement plan of most employees.",
+            "What is the Federal Employees Retirement System (FERS)?",
+        ),
+        (
+            "What is brand management?",
+            "Brand management means presenting us consistently.",
+            "What is brand management?",
+        ),
+        ("What is Docker Hub?", "Docker Hub is a container registry.", "What is Docker Hub?"),
+        ("What is a COR?", "The Contracting Officer's Representative (COR) helps the CO.", "What is a COR?"),
+        ("How do I use Docker Hub?", "Docker Hub is a container registry.", "How do I use Docker Hub?"),
+    ],
+)
+def test_a_what_is_question_takes_the_article_and_case_its_body_gives(prompt, body, expected):
+    """Graded blind, "What is Individual Development Plan?" was dropped as ungrammatical: a title-cased heading
+    loses its article, and the body's first words still have it."""
+    assert as_the_body_says(prompt, body) == expected

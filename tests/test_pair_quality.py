@@ -234,6 +234,43 @@ SPEC = [
         None,
     ),
     ("How do I print?", "Send the file to `lpr -P office .` and collect it; see `man lpr` for details.", None),
+    (
+        "How do I get started with a purchase over $10,000?",
+        "If your team needs to buy something over $10,000 a year, visit the Large purchases handbook page to learn "
+        "how to get started.",
+        "answer_points_elsewhere",
+    ),  # a how-to answered by where to read how
+    (
+        "How do I pull a timesheet report?",
+        "Some kinds of leave need a timesheet report.\n\nYou can refer to the intranet user guide about timesheet "
+        "reports. Ask in #people-ops if you need help.",
+        "answer_points_elsewhere",
+    ),
+    (
+        "What should I know about the wiki?",
+        "Every page has an owner who reviews edits within a week, and pages without an owner are archived after "
+        "ninety days; visit the wiki page for your team to see its owners.",
+        None,
+    ),  # not a how-to: the pointer is one fact among others
+    ("How do I get access to the container registry?", "Ask in #admins-registry for access to the team account.", None),
+    (
+        "What should I know about social media?",
+        "*Learn how the team uses social media.*\n\nAll staff follow the social media policy when posting, in "
+        "official accounts and personal ones; tell the outreach team before you comment in your professional role.",
+        "answer_points_elsewhere",
+    ),  # the page's teaser opens the answer
+    (
+        "Who do I contact about survey clearance?",
+        "*Note: an extra legal review is not needed on the fast track.*\n\nThe clearance desk officer reviews your "
+        "survey; write to clearance@example.gov with the draft and the burden estimate.",
+        "answer_points_elsewhere",
+    ),
+    (
+        "How do I report a vulnerability?",
+        "*Submit reports through the bug bounty program.*\n\nWhen someone outside alerts us to a vulnerability, "
+        "thank them, open a private issue and tell the security team within a day.",
+        None,
+    ),  # an italic instruction answers; only a note or a teaser is an aside
     # kept: a reply that answers, even when it names where to go.
     ("Who approves travel?", "Your supervisor approves travel in Concur before you book.", None),
     (

@@ -34,7 +34,7 @@ i me my you your we our it its this that these those what which who whom whose w
 explain tell about overview summary know need needs there here some any all more most please get go going happens
 happen happening so if than then also just within during before after once first second next last change
 changes changing update updates updating new information have has had considered what's who's where's how's when's it's
-that's i'm i've""".split()
+that's i'm i've else""".split()
 )
 TITLE_CUT = re.compile(r"\s+[-–—:|&(]\s*.*$")  # "Leaving TTS & Offboarding" -> "Leaving TTS"
 MIN_SPECIFIC_WORDS = 3
@@ -65,7 +65,7 @@ def page_context(title: str, names: set[str], always: frozenset[str] = frozenset
     text = TITLE_CUT.sub("", text)
     words = text.split()
     stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in FRAME | PAGE_WORDS)
-    name = title_name(text, names) or product_name(words, always)
+    name = title_name(text, names, always) or product_name(words, always)
     activity = title_activity(words, names)
     if name and activity and not gerund_base(words[0], words[1]):
         activity = None  # "Get access to Concur": "... in Concur?" says it shorter than "when getting access to"
@@ -74,11 +74,24 @@ def page_context(title: str, names: set[str], always: frozenset[str] = frozenset
     return Page(name, activity, stems, frozenset(names))
 
 
-def title_name(text: str, names: set[str]) -> str | None:
+def title_name(text: str, names: set[str], always: frozenset[str] = frozenset()) -> str | None:
     """The name a title is about: the whole title when it is a short name ("Concur", "New York City"), else a
     run of capitalised words after a preposition ("Get access to Concur", "Intro to TTS Tech Operations").
     A word counts as a name when it is an acronym or written capitalised mid-sentence in the document more
-    often than in lower case: "Onboarding overview", "Code of conduct" and "Employment Verification" name none."""
+    often than in lower case: "Onboarding overview", "Code of conduct" and "Employment Verification" name none.
+    What is left of a title once its label is cut names no place when it is mostly ordinary words ending in a noun:
+    "18F Leadership Candidate Guide" is a guide for candidates, and graded blind "How do I nominate someone else in
+    18F Leadership Candidate?" was dropped; "Brightwater Cell Guide" still names the Brightwater Cell."""
+    words = text.split()
+    labelled = bool(words) and words[-1].lower() in ("guide", "guides", "handbook")
+    name = name_in_title(text, names, always)
+    ordinary = [word for word in (name or "").split() if lemmas(word) and not is_name(word)]
+    if name and labelled and len(ordinary) >= 2 and "NOUN" in lemmas(name.split()[-1]):
+        return None
+    return name
+
+
+def name_in_title(text: str, names: set[str], always: frozenset[str]) -> str | None:
 
     def named(word: str) -> bool:
         return is_name(word) or word in names or word.lower() in ("of", "and", "the", "for")
@@ -91,6 +104,8 @@ def title_name(text: str, names: set[str]) -> str | None:
         words = words[:-1]  # "Benefits FAQ", "Concur guide"
     tokens = WORD.findall(" ".join(words))
     capitalised = 0 < len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
+    if any(word.lower() in NAME_AFTER | {"over", "under", "of"} or word.startswith("$") for word in words):
+        capitalised = False  # "Procurements Over $10,000": a title-cased topic, not a name
     if len(words) == 1 and words[0].endswith("s") and "NOUN" in lemmas(words[0]) and not is_name(words[0]):
         capitalised = False  # "Benefits": a topic, never "... in Benefits?"
     collection = len(tokens) > 1 and "NOUN" in lemmas(tokens[-1]) and tokens[-1].endswith("s")  # "Support Macros"
@@ -110,13 +125,17 @@ def title_name(text: str, names: set[str]) -> str | None:
     first = words[0] if words else ""
     plural_noun = first.endswith("s") and "NOUN" in lemmas(first)  # "Benefits overview": a topic, not a name
     modifier = bool(lemmas(first)) and "NOUN" not in lemmas(first)  # "Paid parental leave": an adjective
+    # An English word stands as a name only if the page never writes it in lower case ("Slack"): "Supervisor
+    # responsibilities", "Internal hiring" and "Code of conduct" gave "In Code, ...", dropped when graded blind.
+    proper_first = is_name(first) or not lemmas(first) or first in always
     if (
         len(words) > 1
         and first in names
+        and proper_first
         and not plural_noun
         and not modifier
         and words[1][:1].islower()
-        and words[1].lower() not in NAME_AFTER | {"and", "or", "&"}
+        and words[1].lower() not in NAME_AFTER | {"and", "or", "&", "of"}
     ):
         return first  # "Slack channel usage and best practices" -> "Slack"; not "Conduct and norms"
     for index, word in enumerate(words[:-1]):

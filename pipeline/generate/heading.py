@@ -13,6 +13,7 @@ from pipeline.blocks import Block
 from pipeline.config import GenerateConfig
 from pipeline.generate.anchor import Page, anchor
 from pipeline.generate.common import CONTAINER_HEADING, choose, example, pair, refusal
+from pipeline.generate.scope import organisation_use, within_parent
 from pipeline.generate.subject import ABOUT, OPENINGS, VERBS, clean_heading, phrase_heading
 from pipeline.generate.verbs import base_verb, gerund, inflections, instruction, lemmas, only_verb
 
@@ -60,7 +61,13 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         return
     if prompt.startswith("How do I") and not gives_steps(prompt, section["body"]):
         prompt = about_the_task(prompt, variant)
-    anchored = anchor(prompt, section.get("page") or Page(), ancestors=ancestors)
+    page = section.get("page") or Page()
+    prompt = as_the_body_says(prompt, section["body"])
+    scoped = within_parent(organisation_use(prompt, section["body"]), heading, section["body"], ancestors, page.names)
+    if scoped.prompt is None:
+        yield refusal(section, cfg, task, prompt, section["body"], start, end, "needs_context", scoped.reason)
+        return
+    anchored = anchor(scoped.prompt, page, ancestors=ancestors)
     if anchored.prompt is None:
         yield refusal(section, cfg, task, prompt, section["body"], start, end, "needs_context", anchored.reason)
         return
@@ -129,6 +136,27 @@ def about_the_task(prompt: str, variant: int) -> str:
     if second and base_verb(second.group(2)):
         rest = f" {second.group(1)} {gerund(second.group(2))}{rest[second.end() :]}"
     return ABOUT[variant % len(ABOUT)].format(f"{gerund(verb)}{rest}")
+
+
+WHAT_IS = re.compile(r"^What (is|are) (?:(?:the|an?) )?(.+)\?$")
+
+
+def as_the_body_says(prompt: str, body: str) -> str:
+    """ "What is Individual Development Plan?" over "An Individual Development Plan (IDP) is ..." -> "What is an
+    Individual Development Plan?"; "What is the google calendar?" over "Google Calendar is ..." -> "What is Google
+    Calendar?": a title-cased heading loses its article and its case, and the body's first words still have them.
+    Graded blind, the first was dropped as ungrammatical."""
+    asked = WHAT_IS.match(prompt)
+    if not asked:
+        return prompt
+    verb, subject = asked.groups()
+    opening = re.match(rf"[*_]*(?:(the|an?) )?({re.escape(subject)})(?!\w)", body.lstrip(), re.I)
+    if not opening:
+        return prompt
+    article, named = opening.groups()
+    if not article and named[1:] == subject[1:]:
+        return prompt  # "Brand management means ...": a capital that only starts the sentence
+    return f"What {verb} {article.lower() + ' ' if article else ''}{named}?"
 
 
 def two_subjects(heading: str) -> bool:
