@@ -103,7 +103,7 @@ def test_detail_names_the_setting():
 
 
 KEY = "sk-live-9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h"
-MAIL = "Write to maria.keller@example.com about the claim."
+MAIL = "Write to maria.keller@gmx.de about the claim."
 
 
 @pytest.mark.parametrize(
