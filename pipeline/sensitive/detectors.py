@@ -128,12 +128,12 @@ VALUE = r"[A-Za-z0-9_+/=.~-]"
 # Bounded repeats (RFC 5321 sizes) keep Python's backtracking `re`, used by `ftprep validate`, linear.
 EMAIL = r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"
 ASSIGN = r"""["']?\s*(?::=|=>|[:=])\s*["']?"""
-# A secret word, then up to three words that lead to its value ("the AWS secret is ...", "with the secret ...",
-# "AccountKey=..."), then the value; the value's group is what the check redacts.
+# A secret word, then up to four words that lead to its value ("the AWS secret is ...", "with the secret ...",
+# "key for the billing user: ...", "AccountKey=..."), then the value; the check redacts the value's group. A
+# lead word is followed by a space, ':' or '=', so it never takes the start of a value (`wJalr/K7M...`).
 SECRET_WORD = r"secret|token|passw(?:or)?d|passphrase|credential|key"
-LEAD_WORDS = r"is|was|are|be|reads|equals|of|for|to|as|the|a|an|this|that|here|now|key|token|secret|access|api|aws|id"
 KEYWORD_VALUE = (
-    rf"(?i:(?:{SECRET_WORD})s?(?:[ \t]+(?:{LEAD_WORDS})\b){{0,3}})(?:\s{{0,4}}[:=]\s{{0,4}}|\s{{1,4}})[\"'`(]?"
+    rf"(?i:(?:{SECRET_WORD})s?)(?:[ \t]+[A-Za-z]{{1,12}}\b){{0,4}}(?:\s{{0,4}}[:=]\s{{0,4}}|\s{{1,4}})[\"'`(]?"
     r"(?P<value>[A-Za-z0-9+/_=.~-]{16,})"
 )
 

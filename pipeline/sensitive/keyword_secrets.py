@@ -9,7 +9,7 @@ way: a secret word nearby, then a value whose Shannon entropy only generated str
 import re
 from collections.abc import Callable
 
-from pipeline.sensitive.validators import entropy
+from pipeline.sensitive.validators import FILE_NAME, entropy
 
 # After a secret word, a value counts as generated when it has the entropy secret scanners require: gitleaks'
 # generic-api-key rule takes 3.5 bits per character after its keywords (key, token, secret, password, ...),
@@ -18,7 +18,6 @@ KEYWORD_ENTROPY, HEX_ENTROPY = 3.5, 3.0
 MIN_KEYWORD_VALUE, MIN_HEX_VALUE = 20, 32
 UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 VERSION = re.compile(r"v?[0-9]+(?:\.[0-9]+)+")
-FILE_NAME = re.compile(r".*\.[A-Za-z][A-Za-z0-9]{0,4}")
 VOWELS = set("aeiouAEIOU")
 
 
@@ -34,8 +33,10 @@ def keyword_secret(pattern: re.Pattern) -> Callable[[str], list[str]]:
     def check(candidate: str) -> list[str]:
         found = pattern.fullmatch(candidate)
         value = found.group("value").rstrip(".") if found else ""  # a sentence's full stop, not base64's '='
+        lead = candidate[: found.start("value")].lower().split() if found else []
         if (
-            value.startswith(KNOWN_PREFIXES)  # its own detector's, which runs first
+            (lead and lead[-1].strip(":=\"'`(") in NAMES_NO_SECRET)  # "key fix landed in commit 3f9a8c7d..."
+            or value.startswith(KNOWN_PREFIXES)  # its own detector's, which runs first
             or UUID.fullmatch(value)
             or VERSION.match(value)
             or FILE_NAME.fullmatch(value)
@@ -75,4 +76,6 @@ def wordy(value: str) -> bool:
 
 
 KNOWN_PREFIXES = tuple("sk- sk_ rk_ ghp_ gho_ ghu_ ghs_ ghr_ github_pat_ xox AIza hf_ AKIA ASIA eyJ".split())
+# A value named as one of these identifies or checks something, it unlocks nothing (`GPG key id 3AA5C343...`).
+NAMES_NO_SECRET = set("commit sha hash checksum digest revision rev id uuid version fingerprint".split())
 TEMPLATE_WORDS = ("your", "xxxx", "placeholder", "changeme", "redacted", "dummy")

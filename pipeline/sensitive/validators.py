@@ -42,6 +42,7 @@ def assigned(candidate: str) -> str:
     return candidate[separator.end() :].strip().strip("\"'") if separator else ""
 
 
+FILE_NAME = re.compile(r".*\.[A-Za-z][A-Za-z0-9]{0,4}")  # `secret: config/secrets/production2024.yml.enc`
 PLACEHOLDER_WORDS = ("your", "xxxx", "example", "placeholder", "changeme", "redacted", "dummy")
 
 
@@ -56,6 +57,7 @@ def generic_secret(candidate: str) -> list[str]:
         and longest_run >= 10
         and entropy(value) >= 3.0
         and not any(word in value.lower() for word in PLACEHOLDER_WORDS)
+        and not FILE_NAME.fullmatch(value)
     )
     return [value] if plausible else []
 
