@@ -127,7 +127,9 @@ def test_a_clean_file_is_settled_by_the_columnar_pass(tmp_path):
 def test_cross_route_duplicates_conflicts_and_overlap(tmp_path):
     """A record settled by the columnar pass and its copy that needs the per-line engine (a hint) match."""
     plain = {"messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "A is fine."}]}
-    hinted = {"messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "Mail ana.silva@gmail.com"}]}
+    hinted = {
+        "messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "Mail ana.silva@gmail.com"}]
+    }
     body = "\n".join([json.dumps(plain), json.dumps(plain, separators=(",", ":")), json.dumps(hinted)]) + "\n"
     columnar, per_line = both(tmp_path, body.encode())
     assert columnar == per_line

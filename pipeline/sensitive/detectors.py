@@ -131,9 +131,11 @@ ASSIGN = r"""["']?\s*(?::=|=>|[:=])\s*["']?"""
 # A secret word, then up to four words that lead to its value ("the AWS secret is ...", "with the secret ...",
 # "key for the billing user: ...", "AccountKey=..."), then the value; the check redacts the value's group. A
 # lead word is followed by a space, ':' or '=', so it never takes the start of a value (`wJalr/K7M...`).
+SPACE = r"[ \t\r\n]"  # not \s: polars' \s is Unicode's, `re.ASCII`'s is not
 SECRET_WORD = r"secret|token|passw(?:or)?d|passphrase|credential|key"
 KEYWORD_VALUE = (
-    rf"(?i:(?:{SECRET_WORD})s?)(?:[ \t]+[A-Za-z]{{1,12}}\b){{0,4}}(?:\s{{0,4}}[:=]\s{{0,4}}|\s{{1,4}})[\"'`(]?"
+    rf"(?i:(?:{SECRET_WORD})s?)(?:[ \t]+[A-Za-z]{{1,12}}){{0,4}}"
+    rf"(?:{SPACE}{{0,4}}[:=]{SPACE}{{0,4}}|{SPACE}{{1,4}})[\"'`(]?"
     r"(?P<value>[A-Za-z0-9+/_=.~-]{16,})"
 )
 
@@ -172,7 +174,7 @@ DETECTORS: list[Detector] = [
     ),
     Detector(
         "slack_webhook", "secret", "[WEBHOOK_URL]",
-        r"\bhttps://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{16,}", slack_webhook,
+        r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{16,}", slack_webhook,
         ("hooks.slack.com",),
     ),
     Detector("google_api_key", "secret", "[API_KEY]", r"\bAIza[0-9A-Za-z_-]{35}", hints=("aiza",)),

@@ -48,11 +48,11 @@ ROLE_MAILBOXES = set(
 )
 # Function words a part of a team's local part may be (short ones only whole: `sales` is in Rosales); `jobs`
 # only as the whole local part, for steve.jobs@.
-TEAM_WORDS = ROLE_MAILBOXES - {"all", "www", "git", "news", "jobs"} | set(
+TEAM_WORDS = ROLE_MAILBOXES - {"jobs"} | set(
     "hr it ir pr qa ux xd dev eng ops tech desk group list crew board council committee leadership supervisors "
     "managers leads product products platform platforms agreements onboarding offboarding outreach equipment "
     "software hardware meetings purchasers contractors vendor vendors transit subsidy retirement speakers "
-    "requests correspondence controls internal check member members membership".split()
+    "requests correspondence controls internal check member members membership reply daemon".split()
 )
 # Long function words found glued inside one part (itservicedesk, 1800ftenantsupport, ttsinternalcontrols).
 GLUED_WORDS = tuple(
@@ -62,7 +62,7 @@ GLUED_WORDS = tuple(
     "retirement speakers contractors tenant requests notification recruit marketing helpdesk accounting "
     "procurement feedback careers hiring training newsletter registrar webmaster postmaster hostmaster peopleop "
     "privacy reception facilities admin manager agents science business content checkin leaving team digital "
-    "coord connect".split()
+    "coord connect noreply donotreply".split()
 )
 TEAM_SUFFIXES = ("ops", "team", "desk", "help")
 ORGANISATION_CODE = re.compile(r"[0-9]+[a-z][a-z0-9]*")  # 18f, 1800ftenantsupport, 50unpbuildingservices
