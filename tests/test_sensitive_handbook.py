@@ -78,6 +78,10 @@ def test_validate_warns_on_every_positive_line(row):
         ("1800Ftenantsupport@gsa.gov", False),
         ("18f-nyc@gsa.gov", False),  # an organisation code starting with a digit
         ("gsa-ir@gsa.gov", False),  # repeats the domain's label
+        ("GSARegSec@gsa.gov", False),  # parts at capitals: GSA, Reg, Sec
+        ("joinTTS@gsa.gov", False),
+        ("JohnSmith@gmail.com", True),
+        ("j.smith+billing@outlook.com", True),  # a person's tag is still the person's
         ("opp-team@gsa.gov", False),
         ("secops@corp.com", False),
         ("support+billing@login.gov", False),

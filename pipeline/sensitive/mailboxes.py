@@ -49,9 +49,9 @@ ROLE_MAILBOXES = set(
 # Function words a part of a team's local part may be (short ones only whole: `sales` is in Rosales); `jobs`
 # only as the whole local part, for steve.jobs@.
 TEAM_WORDS = ROLE_MAILBOXES - {"jobs"} | set(
-    "hr it ir pr qa ux xd dev eng ops tech desk group list crew board council committee leadership supervisors "
-    "managers leads product products platform platforms agreements onboarding offboarding outreach equipment "
-    "software hardware meetings purchasers contractors vendor vendors transit subsidy retirement speakers "
+    "hr it ir pr qa ux xd dev eng ops sec join tech desk group list crew board council committee leadership "
+    "supervisors managers leads product products platform platforms agreements onboarding offboarding outreach "
+    "equipment software hardware meetings purchasers contractors vendor vendors transit subsidy retirement speakers "
     "requests correspondence controls internal check member members membership reply daemon".split()
 )
 # Long function words found glued inside one part (itservicedesk, 1800ftenantsupport, ttsinternalcontrols).
@@ -71,7 +71,7 @@ ORGANISATION_CODE = re.compile(r"[0-9]+[a-z][a-z0-9]*")  # 18f, 1800ftenantsuppo
 def personal_mailbox(local: str, domain: str) -> bool:
     domain = domain.lower()
     machine = any(domain == name or domain.endswith("." + name) for name in NOT_PEOPLE)
-    return not (machine or documentation_domain(domain) or team_mailbox(local.lower(), domain))
+    return not (machine or documentation_domain(domain) or team_mailbox(local, domain))
 
 
 def documentation_domain(domain: str) -> bool:
@@ -87,12 +87,14 @@ def documentation_domain(domain: str) -> bool:
 
 
 def team_mailbox(local: str, domain: str) -> bool:
-    local = local.partition("+")[0]  # support+billing@ is support@
-    if local in ROLE_MAILBOXES or local in PLACEHOLDER_LOCAL_PARTS:
+    local = local.partition("+")[0]  # support+billing@ is support@, j.smith+billing@ is j.smith@
+    whole = local.lower()
+    if whole in ROLE_MAILBOXES or whole in PLACEHOLDER_LOCAL_PARTS:
         return True
-    if local.isdigit():
+    if whole.isdigit():
         return False
-    parts = [part for part in re.split(r"[._-]+", local) if part]
+    # Parts between separators and at capitals after a lower-case letter: GSARegSec, TTS-PeopleOps.
+    parts = [part.lower() for part in re.split(r"[._-]+|(?<=[a-z])(?=[A-Z])", local) if part]
     domain_labels = set(domain.split(".")[:-1])
     return any(
         part in TEAM_WORDS
