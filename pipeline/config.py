@@ -237,7 +237,8 @@ class PreferenceConfig(Section):
 # Kept in step with pipeline.sensitive.detectors.TYPES by tests/test_sensitive.py.
 FindingType = Literal[
     "private_key", "url_credentials", "jwt", "anthropic_api_key", "openai_api_key", "stripe_key", "aws_access_key_id",
-    "aws_secret_access_key", "github_token", "slack_token", "google_api_key", "huggingface_token", "generic_secret",
+    "aws_secret_access_key", "github_token", "slack_token", "slack_webhook", "google_api_key", "huggingface_token",
+    "generic_secret",
     "card", "email", "iban", "ip_address", "phone",
 ]  # fmt: skip
 SensitiveMode = Literal["report", "redact", "reject"]

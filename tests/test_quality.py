@@ -7,6 +7,11 @@ from pipeline.records import EXAMPLE
 
 GOOD_PROMPT = "How long is the warranty on the HP-7?"
 GOOD_ANSWER = "Seven years on the compressor and two years on all other parts."
+YOUTUBE_EMBED = (
+    '<iframe width="560" height="315" src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="YouTube video player" '
+    'frameborder="0" allow="accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture" '
+    "allowfullscreen></iframe>"
+)
 
 
 def example(prompt: str | None = GOOD_PROMPT, answer: str | None = GOOD_ANSWER, task: str = "faq") -> dict:
@@ -33,6 +38,15 @@ def example(prompt: str | None = GOOD_PROMPT, answer: str | None = GOOD_ANSWER, 
         ("[INST] " + GOOD_PROMPT, GOOD_ANSWER, "special_token"),
         (GOOD_PROMPT, GOOD_PROMPT.upper() + "  ", "answer_repeats_prompt"),
         (GOOD_PROMPT, "[insert the warranty period here]", "placeholder_answer"),
+        # 0.1.0 rejected a whole answer in angle brackets (`<.*>`) as a placeholder: an embed is an answer.
+        ("Where is the onboarding video?", YOUTUBE_EMBED, None),
+        (
+            "Where is the onboarding video?",
+            YOUTUBE_EMBED.replace("dQw4w9WgXcQ", "{{ video_id }}"),
+            "placeholder_answer",
+        ),
+        (GOOD_PROMPT, "TBD", "placeholder_answer"),
+        (GOOD_PROMPT, "Lorem ipsum dolor sit amet, consectetur adipiscing elit.", "placeholder_answer"),
     ],
 )
 def test_rules(prompt, answer, reason):
@@ -103,7 +117,7 @@ def test_detail_names_the_setting():
 
 
 KEY = "sk-live-9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h"
-MAIL = "Write to maria.keller@example.com about the claim."
+MAIL = "Write to maria.keller@gmx.de about the claim."
 
 
 @pytest.mark.parametrize(

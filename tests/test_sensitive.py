@@ -110,7 +110,7 @@ def test_config_types_match_the_detectors():
         ("lot 03 4411 2290", None),
         ("on 2024-05-17 at 10:30", None),
         ("SKU 4471-2209-33", None),
-        ("write maria.keller@example.com", "email"),
+        ("write maria.keller@gmx.de", "email"),
         ("write support@brightwater.example", None),
         ("icon@2x.png", None),
         ("ssh engineer@gateway.internal", None),
@@ -140,7 +140,7 @@ def conversation_frame() -> pl.DataFrame:
         {
             "id": "a",
             "kind": "sft",
-            "system": "Escalate to maria.keller@example.com.",
+            "system": "Escalate to maria.keller@gmx.de.",
             "messages": [
                 {"role": "user", "content": "My key is sk-live-9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h, is it safe?"},
                 {"role": "assistant", "content": "Revoke it now, and never paste a key into a chat."},

@@ -25,7 +25,7 @@ TEXTS = [
     "\u2003",
     "TODO",
     "n/a",
-    "mail jo.smith@example.org",
+    "mail jo.smith@outlook.com",
     "write to support@brightwater.example",
     "<|endoftext|>",
     "[INST] hi",
@@ -127,7 +127,9 @@ def test_a_clean_file_is_settled_by_the_columnar_pass(tmp_path):
 def test_cross_route_duplicates_conflicts_and_overlap(tmp_path):
     """A record settled by the columnar pass and its copy that needs the per-line engine (a hint) match."""
     plain = {"messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "A is fine."}]}
-    hinted = {"messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "Mail a@b.example"}]}
+    hinted = {
+        "messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "Mail ana.silva@gmail.com"}]
+    }
     body = "\n".join([json.dumps(plain), json.dumps(plain, separators=(",", ":")), json.dumps(hinted)]) + "\n"
     columnar, per_line = both(tmp_path, body.encode())
     assert columnar == per_line

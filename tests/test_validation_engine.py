@@ -210,7 +210,7 @@ def test_placeholders_secrets_and_special_tokens(tmp_path):
     records = [
         {"messages": [USER, {"role": "assistant", "content": "TODO"}]},
         {"messages": [USER, {"role": "assistant", "content": "Use key sk-live-9fQ2mX7vB4rT8nW1zK5pD3sL6gJ0cY2h."}]},
-        {"messages": [{"role": "user", "content": "Mail maria.keller@example.com <|endoftext|>"}, ASSISTANT]},
+        {"messages": [{"role": "user", "content": "Mail maria.keller@gmx.de <|endoftext|>"}, ASSISTANT]},
     ]
     result = run(tmp_path, distinct(10) + [line(r) for r in records])
     assert result.ok  # a template marker warns: a validator cannot tell a placeholder from a terse answer

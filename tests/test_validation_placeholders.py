@@ -13,6 +13,12 @@ from pipeline.checks.validate.engine import Options, validate_files
 from pipeline.checks.validate.record_checks import template_marker
 from pipeline.quality import PLACEHOLDER
 
+YOUTUBE_EMBED = (
+    '<iframe width="560" height="315" src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="YouTube video player" '
+    'frameborder="0" allow="accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture" '
+    "allowfullscreen></iframe>"
+)
+
 
 @pytest.mark.parametrize(
     ("answer", "marker"),
@@ -36,6 +42,12 @@ from pipeline.quality import PLACEHOLDER
         ("The warranty is [INSERT warranty period] long.", "[INSERT warranty period]"),
         ("Call <your phone number> today.", "<your phone number>"),
         ("Lorem ipsum dolor sit amet, consectetur adipiscing elit.", "Lorem ipsum"),
+        # Embeds are answers (0.1.0 took any whole answer in angle brackets for a marker); a slot inside one is not.
+        (YOUTUBE_EMBED, None),
+        ('<embed src="/files/handbook.pdf" type="application/pdf" width="100%" height="600">', None),
+        ('<video controls src="onboarding.mp4">Your browser does not support the video tag.</video>', None),
+        ('<img src="https://handbook.tts.gsa.gov/images/chart.png" alt="Your dashboard, as of May">', None),
+        ('<iframe src="https://www.youtube.com/embed/{{ video_id }}"></iframe>', "{{ video_id }}"),
     ],
 )
 def test_template_markers(answer, marker):
@@ -85,3 +97,28 @@ def test_polars_and_python_agree_on_the_pattern(texts):
     python_says = [re.search(PLACEHOLDER, text) is not None for text in texts]
     assert polars_says == python_says
     assert python_says == [template_marker(text) is not None for text in texts]
+
+
+ATTRIBUTE = st.text(alphabet=st.sampled_from([*"abcdefghijkmnopqrsuvwyzABC0123456789 /:.;=-_%?&#"]), max_size=40)
+EMBED = st.builds(
+    lambda tag, attributes, inner, closed: (
+        f"<{tag}"
+        + "".join(f' {name}="{value}"' for name, value in attributes)
+        + ">"
+        + (f"{inner}</{tag}>" if closed else "")
+    ),
+    st.sampled_from(["iframe", "embed", "video", "img", "audio", "object", "source"]),
+    st.lists(
+        st.tuples(st.sampled_from(["src", "title", "alt", "width", "allow", "type", "data"]), ATTRIBUTE), max_size=5
+    ),
+    st.sampled_from(["", "Your browser does not support the video tag.", "Loading…", "<track src=x.vtt>"]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(EMBED, min_size=1, max_size=3).map("\n".join))
+def test_an_html_embed_is_never_a_template_marker(answer):
+    """Attribute values never hold a marker word here (no 't' or 'l': no TODO, TBD, lorem), so nothing may match."""
+    assert template_marker(answer) is None
+    assert not pl.Series([answer]).str.contains(PLACEHOLDER).item()

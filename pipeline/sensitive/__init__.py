@@ -2,5 +2,6 @@
 
 detectors.py holds each detector's candidate pattern, kind and placeholder; validators.py the Python
 checks (Luhn, mod-97, a JWT header that decodes, a phone number's context) that turn a candidate into
-findings; policy.py scans frames with them and reports, redacts or rejects by kind.
+findings, with mailboxes.py (whose e-mail addresses are a person's) and keyword_secrets.py (an unlabelled
+value after a secret word); policy.py scans frames with them and reports, redacts or rejects by kind.
 """

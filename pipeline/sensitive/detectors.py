@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipeline.sensitive.keyword_secrets import keyword_secret
 from pipeline.sensitive.validators import (
     IP_LABELS,
     PHONE_LABELS,
@@ -29,6 +30,7 @@ from pipeline.sensitive.validators import (
     jwt,
     phone,
     random_suffix,
+    slack_webhook,
     url_credentials,
 )
 
@@ -126,6 +128,16 @@ VALUE = r"[A-Za-z0-9_+/=.~-]"
 # Bounded repeats (RFC 5321 sizes) keep Python's backtracking `re`, used by `ftprep validate`, linear.
 EMAIL = r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"
 ASSIGN = r"""["']?\s*(?::=|=>|[:=])\s*["']?"""
+# A secret word, then up to four words that lead to its value ("the AWS secret is ...", "with the secret ...",
+# "key for the billing user: ...", "AccountKey=..."), then the value; the check redacts the value's group. A
+# lead word is followed by a space, ':' or '=', so it never takes the start of a value (`wJalr/K7M...`).
+SPACE = r"[ \t\r\n]"  # not \s: polars' \s is Unicode's, `re.ASCII`'s is not
+SECRET_WORD = r"secret|token|passw(?:or)?d|passphrase|credential|key"
+KEYWORD_VALUE = (
+    rf"(?i:(?:{SECRET_WORD})s?)(?:[ \t]+[A-Za-z]{{1,12}}){{0,4}}"
+    rf"(?:{SPACE}{{0,4}}[:=]{SPACE}{{0,4}}|{SPACE}{{1,4}})[\"'`(]?"
+    r"(?P<value>[A-Za-z0-9+/_=.~-]{16,})"
+)
 
 DETECTORS: list[Detector] = [
     Detector(
@@ -160,12 +172,21 @@ DETECTORS: list[Detector] = [
         "slack_token", "secret", "[API_KEY]", r"\bxox[baprs]-[A-Za-z0-9-]{10,}",
         lambda candidate: [candidate] if any(char.isdigit() for char in candidate) else [], ("xox",),
     ),
+    Detector(
+        "slack_webhook", "secret", "[WEBHOOK_URL]",
+        r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{16,}", slack_webhook,
+        ("hooks.slack.com",),
+    ),
     Detector("google_api_key", "secret", "[API_KEY]", r"\bAIza[0-9A-Za-z_-]{35}", hints=("aiza",)),
     Detector("huggingface_token", "secret", "[API_KEY]", r"\bhf_[A-Za-z0-9]{30,}", random_suffix(3), ("hf_",)),
     Detector(
         "generic_secret", "secret", "[API_KEY]",
         rf"(?i:{GENERIC_LABEL}){ASSIGN}{VALUE}{{16,}}|(?i:\bbearer)\s+{VALUE}{{20,}}",
         generic_secret, ("key", "token", "secret", "passw", "pwd", "bearer"), reach=128,
+    ),
+    Detector(
+        "generic_secret", "secret", "[API_KEY]", KEYWORD_VALUE, keyword_secret(re.compile(KEYWORD_VALUE, re.ASCII)),
+        ("secret", "token", "passw", "passphrase", "credential", "key"), reach=256,
     ),
     # A card number is a payment credential, so it is a secret: redacted by default.
     Detector("card", "secret", "[CARD]", r"\b[0-9](?:[ -]?[0-9]){12,18}\b", card, gate=r"[0-9]{4}"),

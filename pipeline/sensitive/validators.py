@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+from pipeline.sensitive.mailboxes import personal_mailbox
+
 
 def looks_random(value: str) -> bool:
     """Generated keys mix lower case, upper case and digits; long ones at least two of them."""
@@ -40,6 +42,7 @@ def assigned(candidate: str) -> str:
     return candidate[separator.end() :].strip().strip("\"'") if separator else ""
 
 
+FILE_NAME = re.compile(r".*\.[A-Za-z][A-Za-z0-9]{0,4}")  # `secret: config/secrets/production2024.yml.enc`
 PLACEHOLDER_WORDS = ("your", "xxxx", "example", "placeholder", "changeme", "redacted", "dummy")
 
 
@@ -54,6 +57,7 @@ def generic_secret(candidate: str) -> list[str]:
         and longest_run >= 10
         and entropy(value) >= 3.0
         and not any(word in value.lower() for word in PLACEHOLDER_WORDS)
+        and not FILE_NAME.fullmatch(value)
     )
     return [value] if plausible else []
 
@@ -61,6 +65,12 @@ def generic_secret(candidate: str) -> list[str]:
 def aws_secret(candidate: str) -> list[str]:
     value = assigned(candidate)
     return [value] if len(value) == 40 and looks_random(value) else []
+
+
+def slack_webhook(candidate: str) -> list[str]:
+    """A webhook URL posts to its channel: a credential, unless its secret is Slack's documented XXXX... stand-in."""
+    secret = candidate.rstrip("/").rsplit("/", 1)[-1]
+    return [candidate] if "xxxx" not in secret.lower() and entropy(secret) >= 3.0 else []
 
 
 def jwt(candidate: str) -> list[str]:
@@ -161,10 +171,10 @@ def ipv6(candidate: str) -> list[str]:
 
 
 def email(candidate: str) -> list[str]:
-    """Role mailboxes (support@, info@) are business contacts; `icon@2x.png` is a file name and
-    `engineer@gateway.internal` a login on a host no mail reaches."""
+    """Addresses of a person; `icon@2x.png` is a file name and `engineer@gateway.internal` a login on a host
+    no mail reaches. Mailboxes of a role or team and documentation addresses name no one (mailboxes.py)."""
     local, _, domain = candidate.rpartition("@")
-    if local.lower() in ROLE_MAILBOXES or domain.rsplit(".", 1)[-1].lower() in NOT_MAIL_DOMAINS:
+    if domain.rsplit(".", 1)[-1].lower() in NOT_MAIL_DOMAINS or not personal_mailbox(local, domain):
         return []
     return [candidate]
 
@@ -189,13 +199,8 @@ def phone(candidate: str) -> list[str]:
     return found
 
 
-ROLE_MAILBOXES = set(
-    "support info privacy sales help contact noreply no-reply service billing admin hello team office press git "
-    "webmaster postmaster hostmaster abuse security careers jobs legal feedback enquiries inquiries orders returns "
-    "warranty accounts".split()
-)
 NOT_MAIL_DOMAINS = set(
-    "png jpg jpeg gif svg webp ico bmp tif tiff pdf internal local localdomain localhost lan corp home intranet".split()
+    "png jpg jpeg gif svg webp ico bmp tif tiff pdf internal local localdomain lan corp home intranet".split()
 )
 OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 # Before an address: not glued to a word, a dotted number or a version pin (==, >=, ~=, ^); after: no fifth part.

@@ -121,7 +121,8 @@ def text_findings(
         present = hints_in(lowered)
         found: dict[str, list[str]] = {"secret": [], "personal_data": []}
         for detector in HINTED:
-            if not present.isdisjoint(detector.hints) and detector.find(text, lowered):
+            named = detector.type in found[detector.kind]  # two detectors share generic_secret: named once
+            if not named and not present.isdisjoint(detector.hints) and detector.find(text, lowered):
                 found[detector.kind].append(detector.type)
         if found["secret"]:
             message = f"contains what looks like a secret ({', '.join(found['secret'])})"

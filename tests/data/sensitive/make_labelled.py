@@ -151,6 +151,13 @@ T = [
     (f"The bot posts with ⟦slack_token|{slack[0]}⟧ into #alerts."),
     (f"SLACK_USER_TOKEN ⟦slack_token|{slack[1]}⟧ should be revoked."),
     (f"App-level token ⟦slack_token|{slack[2]}⟧ (from the old workspace)."),
+    # Slack webhooks
+    (
+        f"Alerts go to ⟦slack_webhook|https://hooks.slack.com/services/T{rand(string.ascii_uppercase + string.digits, 8)}/B{rand(string.ascii_uppercase + string.digits, 10)}/{rand(ALNUM, 24)}⟧ from the cron job."
+    ),
+    (
+        f"curl -X POST -d @msg.json ⟦slack_webhook|https://hooks.slack.com/workflows/T{rand(string.ascii_uppercase + string.digits, 8)}/A{rand(string.ascii_uppercase + string.digits, 10)}/{rand(string.digits, 18)}/{rand(ALNUM, 24)}⟧"
+    ),
     # Google
     (f"Maps stopped working after ⟦google_api_key|{google[0]}⟧ hit its quota."),
     (
@@ -183,12 +190,12 @@ T = [
     ("Mastercard 2-series ⟦card|2223 0031 2200 3222⟧ should be accepted at checkout."),
     ("Diners card ⟦card|3056 930902 5904⟧ belongs to the fleet account."),
     # emails
-    ("Please send the invoice to ⟦email|maria.keller@example.com⟧ instead of the office address."),
-    ("My colleague ⟦email|j.smith+billing@mail.example.org⟧ handles the payments."),
-    ("Contact: ⟦email|anna-lena.schulz@web.example.de⟧, or support@brightwater.example for general questions."),
-    ("From: ⟦email|DAVID.OKAFOR@EXAMPLE.NET⟧\nTo: sales@example.net\nSubject: quote for the HP-7"),
-    ("Reply to ⟦email|k.tanaka@example.co.jp⟧ and cc ⟦email|li_wei88@example.cn⟧."),
-    ("The engineer, ⟦email|tom.osullivan@installer-partner.example⟧, will call before the visit."),
+    ("Please send the invoice to ⟦email|maria.keller@gmx.de⟧ instead of the office address."),
+    ("My colleague ⟦email|j.smith+billing@outlook.com⟧ handles the payments."),
+    ("Contact: ⟦email|anna-lena.schulz@web.de⟧, or support@brightwater.example for general questions."),
+    ("From: ⟦email|DAVID.OKAFOR@GMAIL.COM⟧\nTo: sales@example.net\nSubject: quote for the HP-7"),
+    ("Reply to ⟦email|k.tanaka@yahoo.co.jp⟧ and cc ⟦email|li_wei88@163.com⟧."),
+    ("The engineer, ⟦email|tom.osullivan@eircom.net⟧, will call before the visit."),
     # IBAN
     ("Please pay the deposit to IBAN ⟦iban|DE89 3704 0044 0532 0130 00⟧ by Friday."),
     ("My account is ⟦iban|GB82 WEST 1234 5698 7654 32⟧ at the Eastmere branch."),
@@ -223,13 +230,13 @@ T = [
     ("Home: ⟦phone|(312) 555-0176⟧ | Work: ⟦phone|+1 646 555 0183⟧"),
     # mixed
     (
-        "Customer Maria Keller rang again. Call her on ⟦phone|+49 151 23456789⟧ or e-mail ⟦email|maria.keller@example.com⟧; card ⟦card|4111111111111111⟧."
+        "Customer Maria Keller rang again. Call her on ⟦phone|+49 151 23456789⟧ or e-mail ⟦email|maria.keller@gmx.de⟧; card ⟦card|4111111111111111⟧."
     ),
     (
-        f"Debug dump: user=⟦email|p.novak@example.cz⟧ ip=⟦ip_address|198.51.100.23⟧ token=⟦generic_secret|{rand(ALNUM, 28)}⟧"
+        f"Debug dump: user=⟦email|p.novak@seznam.cz⟧ ip=⟦ip_address|198.51.100.23⟧ token=⟦generic_secret|{rand(ALNUM, 28)}⟧"
     ),
     (
-        "Move the bot to ⟦slack_token|{}⟧ and the CI to ⟦github_token|{}⟧; notify ⟦email|ops.lead@example.com⟧.".format(
+        "Move the bot to ⟦slack_token|{}⟧ and the CI to ⟦github_token|{}⟧; notify ⟦email|r.lindqvist@proton.me⟧.".format(
             "xoxb-" + rand(string.digits, 12) + "-" + rand(string.digits, 13) + "-" + rand(ALNUM, 24),
             "ghp_" + rand(ALNUM, 36),
         )
