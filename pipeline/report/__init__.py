@@ -11,6 +11,7 @@ from pipeline.conflicts import resolve_conflicts
 from pipeline.errors import LedgerError
 from pipeline.records import SECTION, as_number, empty
 from pipeline.report.balance import split_warnings
+from pipeline.report.length_bias import length_bias
 from pipeline.report.quality import (
     coverage,
     duplicate_clusters,
@@ -197,9 +198,8 @@ def warnings(ledger: dict, run: dict, kept: pl.DataFrame) -> list[str]:
     if minimum and train < minimum:
         found.append(f"only {train} training examples; {run['target']} needs at least {minimum}")
     preference = run.get("preference_stats")
-    if preference and preference["chosen_longer_share"] > 0.8:
-        found.append(
-            f"{preference['chosen_longer_share']:.0%} of chosen answers are longer than rejected ones: length bias"
-        )
+    bias = length_bias(preference["chosen_longer_share"]) if preference else None
+    if preference and bias:
+        found.append(f"{preference['chosen_longer_share']:.0%} of pairs have the longer answer chosen: {bias}")
     found += split_warnings(kept, run.get("split"))
     return found

@@ -1,5 +1,7 @@
 """The report's tables as (header, rows), defined once for report.md and report.html (through the outline)."""
 
+from pipeline.report.length_bias import longer_chosen_sentence
+
 Table = tuple[list[str], list[list[object]]]
 
 
@@ -63,7 +65,4 @@ def preference_table(report: dict) -> Table:
 
 def preference_sentence(report: dict) -> str:
     stats = report["preference"]
-    return (
-        f"{stats['pairs']} pairs; the chosen answer is the longer one in {stats['chosen_longer_share']:.0%} of them "
-        "(far above half teaches a length bias)."
-    )
+    return longer_chosen_sentence(stats["pairs"], stats["chosen_longer_share"])
