@@ -2,9 +2,9 @@
 
 Rejected answers are of recorded kinds (`negative`), each with its similarity to the prompt
 (`negative_similarity`, generate/negatives.py):
-- wrong_section: the answer most similar to the prompt (BM25) from another section of the same document,
-  the same topic first;
-- other_document: the answer most similar to the prompt from another document;
+- wrong_section: the answer to the question most like the prompt (BM25) from another section of the same
+  document, the same topic first;
+- other_document: the answer to the question most like the prompt from another document;
 - truncated: the chosen answer cut before the sentence that answers the question (no similarity: it is
   the chosen answer's own text).
 Every candidate is verified before it is used: the rejected text must not answer the prompt (it may not
@@ -49,13 +49,15 @@ def build_negative_pairs(examples: pl.DataFrame, sections: pl.DataFrame, cfg: Pr
     rows = examples.filter(pl.col("task").is_in(SINGLE_TURN) & (pl.col("kind") == "sft"))
     # A document may repeat a heading path (two "## Eligibility" under one parent): one passage per
     # key, or the join would repeat each of those examples, and its pairs, once per namesake section.
-    passages = sections.group_by("doc_id", "section", maintain_order=True).agg(_passage=pl.col("body").str.join("\n\n"))
+    passages = sections.group_by("doc_id", "section", maintain_order=True).agg(
+        _passage=pl.col("body").str.join("\n\n"), _title=pl.col("title").first()
+    )
     rows = rows.join(passages, on=["doc_id", "section"], how="left", validate="m:1")
     rows = rows.with_columns(
         _question=pl.col("messages").list.first().struct.field("content"),  # single-turn: [user, assistant]
         _answer=pl.col("messages").list.last().struct.field("content"),
     )
-    ranked = rank_candidates(rows.select("doc_id", "section", question="_question", answer="_answer"))
+    ranked = rank_candidates(rows.select("doc_id", "section", title="_title", question="_question"))
     grouped = ranked.group_by("row", maintain_order=True).agg("candidate", "tier", "similarity")
     nearest = {row: list(zip(*lists, strict=True)) for row, *lists in grouped.iter_rows()}
     records = rows.to_dicts()
@@ -120,12 +122,12 @@ def nearest_negative(
             continue
         source = records[candidate]
         where = "same topic" if tier == 0 else ("same document" if tier == 1 else source["source"])
-        rationale = f'answer to "{source["_question"]}" ({where}, BM25 similarity {similarity:.2f})'
+        rationale = f'answer to "{source["_question"]}" ({where}, similarity {similarity:.2f})'
         problem = verify(record, kind, source["_answer"], cfg, source["_question"])
         if problem is None and similarity < WEAK_BELOW and not cfg.allow_easy_negatives:
             problem = (
                 "weak_negative",
-                f"the nearest {kind} answer is unrelated to the prompt (BM25 similarity {similarity:.2f} < "
+                f"the nearest {kind} answer is unrelated to the prompt (similarity {similarity:.2f} < "
                 f"{WEAK_BELOW}); set preference.allow_easy_negatives to keep such pairs",
             )
         negative = Negative(kind, source["_answer"], rationale, similarity, problem)
