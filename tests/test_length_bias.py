@@ -6,6 +6,7 @@ import pytest
 from pipeline.records import EXAMPLE
 from pipeline.report import warnings
 from pipeline.report.length_bias import BIAS_MARGIN, length_bias, longer_chosen_sentence
+from pipeline.report.tables import preference_sentence
 
 LEDGER = {"examples": {"train": 500}}
 NO_EXAMPLES = pl.DataFrame(schema={**dict(EXAMPLE), "split": pl.String})
@@ -42,3 +43,11 @@ def test_only_a_share_far_from_half_is_a_warning(share, warned):
     found = [line for line in warnings(LEDGER, run, NO_EXAMPLES) if "longer answer chosen" in line]
     assert bool(found) == warned
     assert (length_bias(share) is not None) == warned
+
+
+def test_the_negatives_similarity_is_said_when_pairs_have_one():
+    stats = {"pairs": 240, "chosen_longer_share": 0.57, "by_negative": {}, "median_negative_similarity": 0.52}
+    said = preference_sentence({"preference": stats})
+    assert said.endswith("to a median similarity of 0.52 (1: every asked word; `negative_similarity` per pair).")
+    del stats["median_negative_similarity"]  # imported or rated pairs only
+    assert "similarity" not in preference_sentence({"preference": stats})

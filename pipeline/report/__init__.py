@@ -187,7 +187,14 @@ def preference_stats(kept: pl.DataFrame) -> dict | None:
         return None
     longer = pairs.select((pl.col("chosen").str.len_chars() > pl.col("rejected").str.len_chars()).mean()).item()
     mix = pairs.group_by(pl.col("negative").fill_null("unknown")).len().sort("negative")
-    return {"pairs": pairs.height, "chosen_longer_share": round(float(longer), 3), "by_negative": dict(mix.iter_rows())}
+    stats = {
+        "pairs": pairs.height,
+        "chosen_longer_share": round(float(longer), 3),
+        "by_negative": dict(mix.iter_rows()),
+    }
+    if "negative_similarity" in pairs.columns and pairs["negative_similarity"].is_not_null().any():
+        stats["median_negative_similarity"] = round(as_number(pairs["negative_similarity"].median()), 3)
+    return stats
 
 
 def warnings(ledger: dict, run: dict, kept: pl.DataFrame) -> list[str]:

@@ -65,4 +65,10 @@ def preference_table(report: dict) -> Table:
 
 def preference_sentence(report: dict) -> str:
     stats = report["preference"]
-    return longer_chosen_sentence(stats["pairs"], stats["chosen_longer_share"])
+    said = longer_chosen_sentence(stats["pairs"], stats["chosen_longer_share"])
+    if "median_negative_similarity" in stats:  # pairs whose negative is another question's answer
+        said += (
+            f" Negatives taken from other answers ask what the prompt asks to a median similarity of "
+            f"{stats['median_negative_similarity']:.2f} (1: every asked word; `negative_similarity` per pair)."
+        )
+    return said
