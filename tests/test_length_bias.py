@@ -48,6 +48,6 @@ def test_only_a_share_far_from_half_is_a_warning(share, warned):
 def test_the_negatives_similarity_is_said_when_pairs_have_one():
     stats = {"pairs": 240, "chosen_longer_share": 0.57, "by_negative": {}, "median_negative_similarity": 0.52}
     said = preference_sentence({"preference": stats})
-    assert said.endswith("to a median similarity of 0.52 (1: every asked word; `negative_similarity` per pair).")
+    assert said.endswith("median similarity of 0.52 (1: every word the prompt asks; per pair: `negative_similarity`).")
     del stats["median_negative_similarity"]  # imported or rated pairs only
     assert "similarity" not in preference_sentence({"preference": stats})

@@ -68,7 +68,8 @@ def preference_sentence(report: dict) -> str:
     said = longer_chosen_sentence(stats["pairs"], stats["chosen_longer_share"])
     if "median_negative_similarity" in stats:  # pairs whose negative is another question's answer
         said += (
-            f" Negatives taken from other answers ask what the prompt asks to a median similarity of "
-            f"{stats['median_negative_similarity']:.2f} (1: every asked word; `negative_similarity` per pair)."
+            " The questions whose answers became negatives match their prompts with a median similarity of "
+            f"{stats['median_negative_similarity']:.2f} (1: every word the prompt asks; "
+            "per pair: `negative_similarity`)."
         )
     return said
