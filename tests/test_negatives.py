@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from pipeline.config import GenerateConfig, PreferenceConfig
 from pipeline.errors import DuplicateIdError
 from pipeline.generate.extractive import generate_extractive
-from pipeline.generate.negatives import WEAK_BELOW, rank_candidates
-from pipeline.generate.preference import build_negative_pairs
-from pipeline.records import check_unique_ids
+from pipeline.generate.negatives import WEAK_BELOW, WEAK_BELOW_ELSEWHERE, rank_candidates
+from pipeline.generate.preference import build_negative_pairs, truncated
+from pipeline.records import EXAMPLE, check_unique_ids
 from pipeline.sections import split_sections
 
 # The shape of issue 17: an HR handbook whose pages repeat a heading under one parent, and whose only
@@ -145,7 +145,7 @@ def test_an_unrelated_negative_is_rejected_as_weak_unless_easy_negatives_are_all
     _, (_, rejected) = pairs_of(texts, cfg)
     weak = rejected.filter(pl.col("messages").list.first().struct.field("content").str.starts_with("How does"))
     assert weak["reject_reason"].to_list() == ["weak_negative"]
-    assert f"(similarity 0.00 < {WEAK_BELOW})" in weak["reject_detail"][0]
+    assert f"(similarity 0.00 < {WEAK_BELOW_ELSEWHERE})" in weak["reject_detail"][0]
     assert "preference.allow_easy_negatives" in weak["reject_detail"][0]
 
     _, (easy, _) = pairs_of(texts, cfg.model_copy(update={"allow_easy_negatives": True}))
@@ -213,3 +213,68 @@ def test_a_repeated_id_fails_the_run_as_an_internal_error(ids):
         return
     with pytest.raises(DuplicateIdError, match=r"^internal error: \d+ ids are shared by several preference pairs"):
         check_unique_ids(frame, "preference pairs")
+
+
+ROOMS = "## Rooms\n\n### How do I book rooms?\n\nReserve meeting rooms in the booking tool up to four weeks ahead; large rooms need a manager's approval.\n"
+TRAVEL = "## Travel\n\n### How do I book travel?\n\nBook flights and hotels through the travel portal after your trip request has been approved by your supervisor.\n"
+PARKING = "## Parking\n\n### Where can staff park bicycles?\n\nBicycles go in the locked cage behind the loading dock; ask reception for the code on your first day.\n"
+
+
+def test_another_documents_answer_needs_a_closer_question_than_the_same_documents():
+    """ "book rooms" and "book travel" share one of two asked words (similarity about 0.32): a plausible
+    neighbour on one page of the office handbook, too loose a tie from another page."""
+    _, (same, _) = pairs_of({"office": f"# Office\n\n{ROOMS}\n{TRAVEL}\n{PARKING}"})
+    rooms = pair(same, "How do I book rooms?")
+    assert rooms["negative"] == "wrong_section" and rooms["rejected"].startswith("Book flights and hotels")
+    assert WEAK_BELOW <= rooms["negative_similarity"] < WEAK_BELOW_ELSEWHERE
+
+    _, (elsewhere, rejected) = pairs_of(
+        {"office": f"# Office\n\n{ROOMS}\n{PARKING}", "travel": f"# Office\n\n{TRAVEL}"}
+    )
+    assert elsewhere.height == 0
+    assert rejected.filter(pl.col("reject_detail").str.contains("other_document answer is unrelated")).height == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "cut"),
+    [
+        (
+            "In Writing Lab, what should I do if my issue isn't picked up?",
+            "Lab members assign themselves to issues as they can. If your issue is not picked up within three days, ping the team.",
+            "Lab members assign themselves to issues as they can.",
+        ),
+        ("How do I add my keys to KeePassXC?", "1. Add the keys to a KeePassXC entry for your GitHub account.", None),
+        (
+            "What is the Researcher's role?",
+            "This is you! The researcher documents the research plans for the role.",
+            None,
+        ),
+    ],
+)
+def test_a_truncated_answer_must_still_read_as_one(question, answer, cut):
+    assert (truncated(question, answer) or (None,))[0] == cut
+
+
+def test_a_definition_is_never_truncated():
+    """A definition's first sentence is the definition: cut after it, it is still the right answer."""
+    text = (
+        "# Glossary\n\n## Procurement vehicle\n\nAn existing mechanism set up to let agencies work with vendors. "
+        "GSA manages a number of procurement vehicles, including ones for information technology."
+    )
+    sections = split_sections(documents({"glossary": text}))
+    row = sections.row(0, named=True)
+    question = "What is meant by procurement vehicle?"
+    sft = pl.DataFrame(
+        [
+            {
+                "id": f"{task}-1", "kind": "sft", "task": task, "doc_id": "glossary", "source": "glossary.md",
+                "section": row["section"], "span_start": row["body_start"], "span_end": row["body_end"],
+                "messages": [{"role": "user", "content": question}, {"role": "assistant", "content": row["body"]}],
+            }
+            for task in ("glossary", "heading")
+        ],
+        schema=EXAMPLE,
+    )  # fmt: skip
+    kept, rejected = build_negative_pairs(sft, sections, PreferenceConfig(negatives=["truncated"]))
+    assert kept["task"].to_list() == ["heading"]  # the same text under another task is cut
+    assert rejected.select("task", "reject_reason").rows() == [("glossary", "no_negative")]

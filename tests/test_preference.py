@@ -243,9 +243,9 @@ OTHER = """# Tariffs
 
 Off-peak hours run from midnight to six in the morning every day, including weekends and holidays.
 
-### How long is the warranty on the Flex meter?
+### How long is the warranty on the HP-5?
 
-The Flex smart meter is covered for five years from the day it is installed, parts and labour included.
+The HP-5 is covered for five years from purchase, and registering it within thirty days adds a sixth year.
 """
 
 

@@ -5,8 +5,9 @@ Rejected answers are of recorded kinds (`negative`), each with its similarity to
 - wrong_section: the answer to the question most like the prompt (BM25) from another section of the same
   document, the same topic first;
 - other_document: the answer to the question most like the prompt from another document;
-- truncated: the chosen answer cut before the sentence that answers the question (no similarity: it is
-  the chosen answer's own text).
+- truncated: the chosen answer cut before the sentence that answers the question, when at least
+  `TRUNCATED_MIN_WORDS` remain and the answer is no definition (no similarity: it is the chosen
+  answer's own text).
 Every candidate is verified before it is used: the rejected text must not answer the prompt (it may not
 contain the chosen answer's key sentence, nor, unless truncated, be text of the chosen answer's own
 section, nor answer the same question), and it must differ from the chosen text by
@@ -23,7 +24,7 @@ from typing import NamedTuple
 import polars as pl
 
 from pipeline.config import PreferenceConfig
-from pipeline.generate.negatives import WEAK_BELOW, rank_candidates
+from pipeline.generate.negatives import rank_candidates, weak_below
 from pipeline.records import EXAMPLE, Split, check_unique_ids, reject, stable_id
 from pipeline.sentences import sentence_spans
 from pipeline.similarity.jaccard import jaccard
@@ -32,6 +33,9 @@ WORD = re.compile(r"\w+")
 STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "be", "it", "this", "that", "with"}
 STOP |= {"what", "how", "do", "does", "can", "i", "my", "you", "your"}
 SINGLE_TURN = ("faq", "qa", "glossary", "definition", "heading", "table_cell", "list", "llm_qa")
+# A definition's first sentence is the definition: cut after it, it is still the right answer.
+DEFINING = ("glossary", "definition")
+TRUNCATED_MIN_WORDS = 8
 SAME_QUESTION = 0.8  # question Jaccard at which another section answers the prompt's own question
 PAIR = pl.Schema({**dict(EXAMPLE), "negative_similarity": pl.Float64()})
 
@@ -101,7 +105,7 @@ def choose_negatives(record: dict, ranked: list | None, records: list[dict], cfg
         for kind in ("wrong_section", "other_document")
         if kind in cfg.negatives
     ]
-    if "truncated" in cfg.negatives:
+    if "truncated" in cfg.negatives and record["task"] not in DEFINING:
         cut = truncated(record["_question"], record["_answer"])
         if cut:
             rationale = f"cut before sentence {cut[1] + 1} of the answer"
@@ -124,11 +128,11 @@ def nearest_negative(
         where = "same topic" if tier == 0 else ("same document" if tier == 1 else source["source"])
         rationale = f'answer to "{source["_question"]}" ({where}, similarity {similarity:.2f})'
         problem = verify(record, kind, source["_answer"], cfg, source["_question"])
-        if problem is None and similarity < WEAK_BELOW and not cfg.allow_easy_negatives:
+        if problem is None and similarity < weak_below(tier) and not cfg.allow_easy_negatives:
             problem = (
                 "weak_negative",
                 f"the nearest {kind} answer is unrelated to the prompt (similarity {similarity:.2f} < "
-                f"{WEAK_BELOW}); set preference.allow_easy_negatives to keep such pairs",
+                f"{weak_below(tier)}); set preference.allow_easy_negatives to keep such pairs",
             )
         negative = Negative(kind, source["_answer"], rationale, similarity, problem)
         if problem is None:
@@ -154,11 +158,14 @@ def key_sentence(question: str, answer: str) -> tuple[int, str]:
 
 
 def truncated(question: str, answer: str) -> tuple[str, int] | None:
+    """The answer cut before its key sentence, when what is left still reads as an answer: a few words
+    ("1.", "This is you!") are no answer at all."""
     index, _ = key_sentence(question, answer)
     if index == 0:
         return None
     start = sentence_spans(answer)[index][0]
-    return answer[:start].rstrip(), index
+    cut = answer[:start].rstrip()
+    return (cut, index) if len(words(cut)) >= TRUNCATED_MIN_WORDS else None
 
 
 def squash(text: str) -> str:
