@@ -225,12 +225,21 @@ class PreferenceConfig(Section):
         le=1,
         description="How different a rejected answer must be from the chosen one: 1 - shared words / longer length.",
     )
+    allow_easy_negatives: bool = Field(
+        default=False,
+        description="Keep pairs whose rejected answer is unrelated to the prompt (BM25 similarity under 0.2 of the "
+        "chosen answer's): easy to tell apart, so they teach little. Off: such pairs are rejected as weak_negative.",
+    )
     rated_pairs: Literal["best_worst", "all"] = Field(
         default="best_worst",
         description="From rated responses: best vs worst, or every pair whose scores differ by at least min_margin.",
     )
     min_margin: float = Field(default=1.0, ge=0, description="Smallest score difference between chosen and rejected.")
-    seed: int = Field(default=0, description="Seed for choosing negatives.")
+    seed: int = Field(
+        default=0,
+        description="Unused since negatives are ranked by similarity to the prompt (no random choice is left); "
+        "kept so configs that set it still load.",
+    )
     judge: JudgeConfig = Field(default_factory=JudgeConfig, description=JudgeConfig.__doc__)
 
 

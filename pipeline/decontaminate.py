@@ -83,7 +83,7 @@ def contaminated(examples: pl.DataFrame, items: pl.DataFrame, cfg: DedupConfig) 
     grams = gram_hashes(eval_texts["text"]).join(eval_texts.select("id").with_row_index("row"), on="row")
     grams = grams.select("gram", item="id")
     matched = [pl.DataFrame(schema={"row": pl.UInt32, "item": pl.String})]
-    for offset, texts in text_chunks(examples, compared_text("both")):  # the eval set is small; examples many
+    for offset, texts in text_chunks(examples, compared_text("seen")):  # the eval set is small; examples many
         matched.append(gram_hashes(texts, first_row=offset).join(grams, on="gram").select("row", "item"))
     by_gram = (
         pl.concat(matched)

@@ -29,3 +29,7 @@ class OutputError(FtprepError):
 
 class LedgerError(FtprepError):
     """Records were lost or double-counted: inputs do not equal outputs plus rejects. Always a bug."""
+
+
+class DuplicateIdError(LedgerError):
+    """Two output rows share an id, so one record would be written or counted twice. Always a bug."""

@@ -5,6 +5,8 @@ A group-aware split should leave none, so any found is listed by id. Two measure
   13 consecutive words of its text also occur in a training example;
 - near duplicates: MinHash LSH candidates across the split verified by exact shingle Jaccard, with
   dedup's shingle size, bands and threshold, on prompt and answer together.
+Both compare what an example teaches, its prompt and (chosen) answer: a pair's rejected text is often
+another example's chosen answer, and a held-out negative that a train pair learns as its answer is no leak.
 """
 
 import polars as pl
@@ -30,7 +32,7 @@ def near_duplicates_across(train: pl.DataFrame, held: pl.DataFrame, cfg: DedupCo
     empty = pl.DataFrame(schema={"held": pl.String, "train": pl.String, "jaccard": pl.Float64})
     if held.height == 0 or train.height == 0:
         return empty
-    both = CompareTexts(pl.concat([held, train], how="diagonal_relaxed"), "both")
+    both = CompareTexts(pl.concat([held, train], how="diagonal_relaxed"), "taught")
     candidates = text_candidates(both, cfg).filter(
         (pl.col("a") < held.height) & (pl.col("b") >= held.height)  # one held-out example, one training example
     )
@@ -50,7 +52,7 @@ def leakage(kept: pl.DataFrame, cfg: DedupConfig) -> dict:
         held = kept.filter(pl.col("split") == split)
         if held.height == 0 and split == "test":
             continue
-        grams = ngram_overlap(train, held, text=compared_text("both"))
+        grams = ngram_overlap(train, held, text=compared_text("taught"))
         pairs = near_duplicates_across(train, held, cfg)
         found[split] = {
             "examples": held.height,

@@ -11,6 +11,8 @@ from typing import NamedTuple, TypeAlias
 
 import polars as pl
 
+from pipeline.errors import DuplicateIdError
+
 # A column type as schemas spell it: a class (pl.String) or an instance (pl.List(MESSAGE)). A dict literal
 # mixing both needs this annotation; mypy would otherwise infer dict[str, object].
 DType: TypeAlias = pl.DataType | type[pl.DataType]
@@ -131,6 +133,21 @@ def stable_id(*parts: object) -> str:
     """
     payload = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+def check_unique_ids(frame: pl.DataFrame, what: str) -> None:
+    """Fail the run on rows that share an id: each is one record, so a repeated id is a record written twice.
+
+    Ids are content hashes, so a repeat means a stage made the same row twice (issue 17: a join that
+    multiplied preference pairs); dedup cannot see it, as it tells duplicates apart by id.
+    """
+    repeated = frame.group_by("id").agg(pl.len(), pl.first("source")).filter(pl.col("len") > 1).sort("id")
+    if repeated.height:
+        first_id, count, source = repeated.row(0)
+        raise DuplicateIdError(
+            f"internal error: {repeated.height} ids are shared by several {what} (e.g. {first_id} x{count}, "
+            f"from {source}); every record must have its own id, so nothing was written; please report this as a bug"
+        )
 
 
 def rejected_document(source: str, reason: str, detail: str) -> dict:

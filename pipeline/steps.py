@@ -29,7 +29,7 @@ from pipeline.leakage import leakage
 from pipeline.manifest import write_manifest
 from pipeline.pair_quality import filter_pairs
 from pipeline.quality import filter_quality
-from pipeline.records import Split, concat_rejects
+from pipeline.records import Split, check_unique_ids, concat_rejects
 from pipeline.report import build_report
 from pipeline.report.files import write_renderings
 from pipeline.report.run import run_info
@@ -173,6 +173,7 @@ def report(state: RunState, cfg: PrepareConfig) -> RunState:
 
 def export(state: RunState, cfg: PrepareConfig) -> RunState:
     """train/validation(/test) in the target format, rejects.jsonl and, when asked for, the HF dataset."""
+    check_unique_ids(state.examples, "kept examples")
     out = Path(cfg.out)
     written = [*write_splits(state.examples, cfg.target, out), write_rejects(state.rejected, out)]
     if cfg.export.hf_dataset:

@@ -116,9 +116,10 @@ def test_preference_run_gives_valid_openai_dpo_files(preference_run, capsys):
     assert report["ledger"]["examples"]["train"] >= 100
     for split in ("train", "validation"):
         assert main(["validate", str(out / f"{split}.jsonl"), "--target", "openai-dpo"]) == 0
-    assert set(report["preference"]["by_negative"]) >= {"wrong_section", "other_document", "truncated", "rating"}
+    # truncated is the fallback when no related answer verifies (tests/test_preference.py builds it alone)
+    assert set(report["preference"]["by_negative"]) >= {"wrong_section", "other_document", "rating"}
     assert 0.2 < report["preference"]["chosen_longer_share"] < 0.8
-    assert {"generate.negative_is_grounded", "ingest.tie"} <= set(report["rejected_by_reason"])
+    assert {"generate.weak_negative", "ingest.tie"} <= set(report["rejected_by_reason"])
 
 
 def test_preference_report_matches_golden(preference_run):

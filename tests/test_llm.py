@@ -80,13 +80,16 @@ def test_valid_pairs_become_grounded_examples_with_spans(server, tmp_path):
     assert kept["generator"].unique().to_list() == ["llm:test-model"]
     assert kept["system"].unique().to_list() == ["You are Brightwater's assistant."]
     assert kept["section"].to_list() == sorted(kept["section"].to_list())
-    for row in kept.iter_rows(named=True):
+    starts = {section: text.index(section.split(" > ")[-1]) for section in kept["section"]}
+    for index, row in enumerate(kept.iter_rows(named=True)):
         answer = row["messages"][1]["content"]
         assert text[row["span_start"] : row["span_end"]] == answer
         assert row["doc_id"] == "d1" and row["source"] == "guide.md"
+        start = text.index("\n", starts[row["section"]]) + 2  # the body after the heading line and a blank
         expected = stable_id(
-            "sft", "llm_qa", row["system"], row["messages"], "guide.md", row["section"], "test-model", "qa-v1"
-        )
+            "sft", "llm_qa", row["system"], row["messages"], "guide.md", row["section"], "test-model", "qa-v1",
+            start, index % 2,  # two pairs per section
+        )  # fmt: skip
         assert row["id"] == expected
     assert result.usage == {
         "requests": 3,

@@ -242,6 +242,10 @@ OTHER = """# Tariffs
 ### When are the off-peak hours on Brightwater Flex?
 
 Off-peak hours run from midnight to six in the morning every day, including weekends and holidays.
+
+### How long is the warranty on the HP-5?
+
+The HP-5 is covered for five years from purchase, and registering it within thirty days adds a sixth year.
 """
 
 
@@ -287,13 +291,19 @@ def test_truncated_cuts_before_the_answering_sentence():
 
 
 def test_a_negative_that_is_in_fact_grounded_is_rejected():
-    copy = GUIDE.replace("# Heat pump guide", "# Heat pump guide (archive)")
-    _, rejected = pairs_of({"guide": GUIDE, "archive": copy}, PreferenceConfig(negatives=["wrong_section"]))
+    hp7 = GUIDE.split("### How long is the warranty on the battery?")[0].split(
+        "### How long is the warranty on the HP-7?"
+    )[1]
+    archive = f"# Heat pump archive\n\n## Frequently asked questions\n\n### What does the HP-7 cover?\n{hp7}"
+    kept, rejected = pairs_of({"guide": GUIDE, "archive": archive}, PreferenceConfig(negatives=["other_document"]))
     grounded = rejected.filter(pl.col("reject_reason") == "negative_is_grounded")
-    assert grounded.height >= 1
+    assert grounded["messages"].list.first().struct.field("content").to_list() == [
+        "How long is the warranty on the HP-7?"
+    ]
     assert grounded["reject_detail"][0] == "the rejected answer contains the sentence that answers the question"
+    assert not kept["rejected"].str.contains("Its warranty lasts seven years").any()
 
 
 def test_an_answer_with_no_possible_negative_is_rejected():
     kept, rejected = pairs_of({"guide": OTHER}, PreferenceConfig(negatives=["truncated"]))
-    assert kept.height == 0 and rejected["reject_reason"].to_list() == ["no_negative"]
+    assert kept.height == 0 and rejected["reject_reason"].to_list() == ["no_negative"] * 2

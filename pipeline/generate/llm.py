@@ -220,7 +220,11 @@ def section_rows(section: dict, answer: Answer, cfg: LLMConfig, system_prompt: s
         # A verbatim answer points at its own text; a supported paraphrase at the section it was drawn from.
         span = (find_span(reply, section["body"]) if reply else None) or (0, len(section["body"]))
         reason, detail = judge(index, question, reply, section["body"], cfg)
-        row_id = stable_id("sft", TASK, system_prompt, messages, source, name, cfg.model, cfg.prompt_version)
+        # Where and which pair: an endpoint may return one pair twice, and a page may repeat a heading path;
+        # the copies are then exact duplicates for dedup to reject, not one id written twice.
+        row_id = stable_id(
+            "sft", TASK, system_prompt, messages, source, name, cfg.model, cfg.prompt_version, start, index
+        )
         rows.append(
             {
                 **common,

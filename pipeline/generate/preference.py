@@ -1,69 +1,91 @@
 """Preference pairs from documents: each grounded answer (chosen) against a verified worse answer (rejected).
 
-Rejected answers are of recorded kinds (`negative`):
-- wrong_section: the answer to the most similar question from another section, found with MinHash
-  signatures of the questions and an LSH group-by (pipeline/similarity/ with small shingles);
-- other_document: an answer of the same task from another document, chosen by a seeded hash;
-- truncated: the chosen answer cut before the sentence that answers the question.
-Every pair is verified before it is kept: the rejected text must not answer the prompt (it may not
+Rejected answers are of recorded kinds (`negative`), each with its similarity to the prompt
+(`negative_similarity`, generate/negatives.py):
+- wrong_section: the answer to the question most like the prompt (BM25) from another section of the same
+  document, the same topic first;
+- other_document: the answer to the question most like the prompt from another document;
+- truncated: the chosen answer cut before the sentence that answers the question, when at least
+  `TRUNCATED_MIN_WORDS` remain and the answer is no definition (no similarity: it is the chosen
+  answer's own text).
+Every candidate is verified before it is used: the rejected text must not answer the prompt (it may not
 contain the chosen answer's key sentence, nor, unless truncated, be text of the chosen answer's own
-section), and it must differ from the chosen text by `preference.min_difference`. Failed pairs are
-rejected with the reason; an example that offers no negative at all is rejected as `no_negative`.
+section, nor answer the same question), and it must differ from the chosen text by
+`preference.min_difference`. The nearest candidate that passes is taken; one that shares too little with
+the prompt to be a plausible answer is rejected as `weak_negative` unless `preference.allow_easy_negatives`.
+An example that offers no negative at all is rejected as `no_negative`.
 """
 
-import hashlib
 import itertools
 import re
 from collections import Counter
+from typing import NamedTuple
 
 import polars as pl
 
 from pipeline.config import PreferenceConfig
-from pipeline.records import EXAMPLE, Split, reject, stable_id
+from pipeline.generate.negatives import rank_candidates, weak_below
+from pipeline.records import EXAMPLE, Split, check_unique_ids, reject, stable_id
 from pipeline.sentences import sentence_spans
 from pipeline.similarity.jaccard import jaccard
-from pipeline.similarity.lsh import candidate_pairs
-from pipeline.similarity.minhash import set_signatures
 
 WORD = re.compile(r"\w+")
 STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "be", "it", "this", "that", "with"}
 STOP |= {"what", "how", "do", "does", "can", "i", "my", "you", "your"}
 SINGLE_TURN = ("faq", "qa", "glossary", "definition", "heading", "table_cell", "list", "llm_qa")
-# Questions are short, so similar ones share few shingles: 32 bands of 2 rows find 97% of pairs at Jaccard 0.33.
-QUESTION_PERMUTATIONS = 128
-QUESTION_BANDS = 32
-QUESTION_ROWS = 2
-QUESTION_SEED = 7
+# A definition's first sentence is the definition: cut after it, it is still the right answer.
+DEFINING = ("glossary", "definition")
+TRUNCATED_MIN_WORDS = 8
+SAME_QUESTION = 0.8  # question Jaccard at which another section answers the prompt's own question
+PAIR = pl.Schema({**dict(EXAMPLE), "negative_similarity": pl.Float64()})
+
+
+class Negative(NamedTuple):
+    kind: str
+    text: str
+    rationale: str
+    similarity: float | None  # None for truncated: the chosen answer's own text
+    problem: tuple[str, str] | None = None  # (reason, detail) when it may not be used
 
 
 def build_negative_pairs(examples: pl.DataFrame, sections: pl.DataFrame, cfg: PreferenceConfig) -> Split:
     """Preference rows from grounded single-turn SFT examples; failed or impossible pairs are rejected."""
     rows = examples.filter(pl.col("task").is_in(SINGLE_TURN) & (pl.col("kind") == "sft"))
-    rows = rows.join(sections.select("doc_id", "section", _passage="body"), on=["doc_id", "section"], how="left")
+    # A document may repeat a heading path (two "## Eligibility" under one parent): one passage per
+    # key, or the join would repeat each of those examples, and its pairs, once per namesake section.
+    passages = sections.group_by("doc_id", "section", maintain_order=True).agg(
+        _passage=pl.col("body").str.join("\n\n"), _title=pl.col("title").first()
+    )
+    rows = rows.join(passages, on=["doc_id", "section"], how="left", validate="m:1")
+    rows = rows.with_columns(
+        _question=pl.col("messages").list.first().struct.field("content"),  # single-turn: [user, assistant]
+        _answer=pl.col("messages").list.last().struct.field("content"),
+    )
+    ranked = rank_candidates(rows.select("doc_id", "section", title="_title", question="_question"))
+    grouped = ranked.group_by("row", maintain_order=True).agg("candidate", "tier", "similarity")
+    nearest = {row: list(zip(*lists, strict=True)) for row, *lists in grouped.iter_rows()}
     records = rows.to_dicts()
-    for record in records:  # single-turn: messages are [user, assistant]
-        record["_question"], record["_answer"] = record["messages"][0]["content"], record["messages"][-1]["content"]
-    nearest = most_similar_questions(records)
     pairs, failures, reasons = [], [], []
     for index, record in enumerate(records):
-        made = candidates(index, record, records, nearest, cfg)
-        if not made:
+        chosen = choose_negatives(record, nearest.get(index), records, cfg)
+        if not chosen:
             failures.append({key: record.get(key) for key in EXAMPLE})
             reasons.append(("no_negative", f"none of {', '.join(cfg.negatives)} applies to this answer"))
-        for negative, rejected, rationale in made[: cfg.per_example]:
-            problem = verify(record, negative, rejected, cfg)
-            pair = pair_row(record, negative, rejected, rationale)
-            if problem is None:
+        for negative in chosen[: cfg.per_example]:
+            pair = pair_row(record, negative)
+            if negative.problem is None:
                 pairs.append(pair)
             else:
                 failures.append(pair)
-                reasons.append(problem)
-    failed = pl.DataFrame(failures, schema=EXAMPLE).with_columns(
+                reasons.append(negative.problem)
+    kept = pl.DataFrame(pairs, schema=PAIR)
+    check_unique_ids(kept, "preference pairs")
+    failed = pl.DataFrame(failures, schema=PAIR).with_columns(
         _reason=pl.Series([reason for reason, _ in reasons], dtype=pl.String),
         _detail=pl.Series([detail for _, detail in reasons], dtype=pl.String),
     )
     rejects = reject(failed, pl.col("_reason"), pl.col("_detail")).drop("_reason", "_detail")
-    return Split(pl.DataFrame(pairs, schema=EXAMPLE), rejects)
+    return Split(kept, rejects)
 
 
 def words(text: str) -> list[str]:
@@ -75,52 +97,51 @@ def question_shingles(question: str) -> frozenset[str]:
     return frozenset(tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)])
 
 
-def most_similar_questions(records: list[dict]) -> dict[int, tuple[int, float]]:
-    """For each example, the most similar question from another section (LSH candidates, exact Jaccard)."""
-    if len(records) < 2:
-        return {}
-    shingles = [question_shingles(record["_question"]) for record in records]
-    signatures = set_signatures(shingles, QUESTION_PERMUTATIONS, QUESTION_SEED)
-    best: dict[int, tuple[int, float]] = {}
-    for a, b in candidate_pairs(signatures, QUESTION_BANDS, QUESTION_ROWS).iter_rows():
-        if (records[a]["doc_id"], records[a]["section"]) == (records[b]["doc_id"], records[b]["section"]):
-            continue
-        similarity = jaccard(shingles[a], shingles[b])
-        for this, other in ((a, b), (b, a)):
-            if similarity > best.get(this, (-1, -1.0))[1]:
-                best[this] = (other, similarity)
-    return best
-
-
-def seeded(*key: object) -> int:
-    return int.from_bytes(hashlib.sha256("\x00".join(map(str, key)).encode()).digest()[:8], "big")
-
-
-def candidates(
-    index: int, record: dict, records: list[dict], nearest: dict, cfg: PreferenceConfig
-) -> list[tuple[str, str, str]]:
-    """(negative kind, rejected text, rationale) for each kind that applies, in a seeded rotation."""
-    made: dict[str, tuple[str, str, str]] = {}
-    if "wrong_section" in cfg.negatives and index in nearest:
-        other, similarity = nearest[index]
-        source = records[other]
-        made["wrong_section"] = (
-            "wrong_section",
-            source["_answer"],
-            f'answer to "{source["_question"]}" ({source["source"]}, question Jaccard {similarity:.2f})',
-        )
-    if "other_document" in cfg.negatives:
-        pool = [r for r in records if r["doc_id"] != record["doc_id"] and r["task"] == record["task"]]
-        if pool:
-            source = pool[seeded(cfg.seed, record["id"]) % len(pool)]
-            made["other_document"] = ("other_document", source["_answer"], f"answer from {source['source']}")
-    if "truncated" in cfg.negatives:
+def choose_negatives(record: dict, ranked: list | None, records: list[dict], cfg: PreferenceConfig) -> list[Negative]:
+    """The negatives of one example, best first: related nearest answers, the truncated answer, then
+    those that may not be used (weak or unverified), whose reasons become the rejects."""
+    made = [
+        nearest_negative(record, ranked, records, kind, cfg)
+        for kind in ("wrong_section", "other_document")
+        if kind in cfg.negatives
+    ]
+    if "truncated" in cfg.negatives and record["task"] not in DEFINING:
         cut = truncated(record["_question"], record["_answer"])
         if cut:
-            made["truncated"] = ("truncated", cut[0], f"cut before sentence {cut[1] + 1} of the answer")
-    order = [kind for kind in cfg.negatives if kind in made]
-    shift = seeded(cfg.seed, "order", record["id"]) % len(order) if order else 0
-    return [made[kind] for kind in order[shift:] + order[:shift]]
+            rationale = f"cut before sentence {cut[1] + 1} of the answer"
+            made.append(Negative("truncated", cut[0], rationale, None, verify(record, "truncated", cut[0], cfg)))
+    usable = [negative for negative in made if negative is not None]
+    return sorted(usable, key=lambda negative: (negative.problem is not None, negative.kind == "truncated"))
+
+
+def nearest_negative(
+    record: dict, ranked: list | None, records: list[dict], kind: str, cfg: PreferenceConfig
+) -> Negative | None:
+    """The nearest verified and related candidate of one kind; else the nearest weak one, else the first
+    that failed verification (its reason becomes the reject's)."""
+    tiers = (0, 1) if kind == "wrong_section" else (2,)
+    weak = failed = None
+    for candidate, tier, similarity in ranked or []:
+        if tier not in tiers:
+            continue
+        source = records[candidate]
+        where = "same topic" if tier == 0 else ("same document" if tier == 1 else source["source"])
+        rationale = f'answer to "{source["_question"]}" ({where}, similarity {similarity:.2f})'
+        problem = verify(record, kind, source["_answer"], cfg, source["_question"])
+        if problem is None and similarity < weak_below(tier) and not cfg.allow_easy_negatives:
+            problem = (
+                "weak_negative",
+                f"the nearest {kind} answer is unrelated to the prompt (similarity {similarity:.2f} < "
+                f"{weak_below(tier)}); set preference.allow_easy_negatives to keep such pairs",
+            )
+        negative = Negative(kind, source["_answer"], rationale, similarity, problem)
+        if problem is None:
+            return negative
+        if problem[0] == "weak_negative":
+            weak = weak or negative
+        else:
+            failed = failed or negative
+    return weak or failed
 
 
 def key_sentence(question: str, answer: str) -> tuple[int, str]:
@@ -137,11 +158,14 @@ def key_sentence(question: str, answer: str) -> tuple[int, str]:
 
 
 def truncated(question: str, answer: str) -> tuple[str, int] | None:
+    """The answer cut before its key sentence, when what is left still reads as an answer: a few words
+    ("1.", "This is you!") are no answer at all."""
     index, _ = key_sentence(question, answer)
     if index == 0:
         return None
     start = sentence_spans(answer)[index][0]
-    return answer[:start].rstrip(), index
+    cut = answer[:start].rstrip()
+    return (cut, index) if len(words(cut)) >= TRUNCATED_MIN_WORDS else None
 
 
 def squash(text: str) -> str:
@@ -154,8 +178,17 @@ def difference(chosen: str, rejected: str) -> float:
     return 1 - sum((a & b).values()) / longer
 
 
-def verify(record: dict, negative: str, rejected: str, cfg: PreferenceConfig) -> tuple[str, str] | None:
+def verify(
+    record: dict, negative: str, rejected: str, cfg: PreferenceConfig, answers: str | None = None
+) -> tuple[str, str] | None:
+    """Why `rejected` may not be used against this example, or None; `answers` is the question it answers."""
     chosen = record["_answer"]
+    if (
+        answers is not None
+        and jaccard(question_shingles(answers), question_shingles(record["_question"])) >= SAME_QUESTION
+    ):
+        return "negative_answers_prompt", f'the rejected answer answers the same question: "{answers}"'
+
     _, key = key_sentence(record["_question"], chosen)
     if squash(key) and squash(key) in squash(rejected):
         return "negative_is_grounded", "the rejected answer contains the sentence that answers the question"
@@ -168,29 +201,23 @@ def verify(record: dict, negative: str, rejected: str, cfg: PreferenceConfig) ->
     return None
 
 
-def pair_row(record: dict, negative: str, rejected: str, rationale: str) -> dict:
+def pair_row(record: dict, negative: Negative) -> dict:
     messages = [record["messages"][0]]
     return {
         **{
             key: record[key]
             for key in ("task", "system", "doc_id", "source", "section", "span_start", "span_end", "generator")
         },
-        "id": stable_id(
-            "preference",
-            negative,
-            record["system"],
-            messages,
-            record["_answer"],
-            rejected,
-            record["source"],
-            record["section"],
-        ),
+        # One pair per example and kind: the example's own id (unique, unlike its text: a page may repeat a
+        # section word for word) makes the pair's id unique by construction; dedup then sees the repeat.
+        "id": stable_id("preference", record["id"], negative.kind, negative.text),
         "kind": "preference",
         "messages": messages,
         "chosen": record["_answer"],
-        "rejected": rejected,
-        "negative": negative,
-        "rationale": rationale,
+        "rejected": negative.text,
+        "negative": negative.kind,
+        "rationale": negative.rationale,
+        "negative_similarity": negative.similarity,
     }
 
 

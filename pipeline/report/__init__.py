@@ -13,6 +13,7 @@ from pipeline.records import SECTION, as_number, empty
 from pipeline.report.balance import split_warnings
 from pipeline.report.ledger import check_ledger, funnel, reason_counts
 from pipeline.report.ledger import ledger as count_ledger
+from pipeline.report.length_bias import length_bias
 from pipeline.report.quality import (
     coverage,
     duplicate_clusters,
@@ -146,7 +147,14 @@ def preference_stats(kept: pl.DataFrame) -> dict | None:
         return None
     longer = pairs.select((pl.col("chosen").str.len_chars() > pl.col("rejected").str.len_chars()).mean()).item()
     mix = pairs.group_by(pl.col("negative").fill_null("unknown")).len().sort("negative")
-    return {"pairs": pairs.height, "chosen_longer_share": round(float(longer), 3), "by_negative": dict(mix.iter_rows())}
+    stats = {
+        "pairs": pairs.height,
+        "chosen_longer_share": round(float(longer), 3),
+        "by_negative": dict(mix.iter_rows()),
+    }
+    if "negative_similarity" in pairs.columns and pairs["negative_similarity"].is_not_null().any():
+        stats["median_negative_similarity"] = round(as_number(pairs["negative_similarity"].median()), 3)
+    return stats
 
 
 def warnings(ledger: dict, run: dict, kept: pl.DataFrame) -> list[str]:
@@ -157,9 +165,8 @@ def warnings(ledger: dict, run: dict, kept: pl.DataFrame) -> list[str]:
     if minimum and train < minimum:
         found.append(f"only {train} training examples; {run['target']} needs at least {minimum}")
     preference = run.get("preference_stats")
-    if preference and preference["chosen_longer_share"] > 0.8:
-        found.append(
-            f"{preference['chosen_longer_share']:.0%} of chosen answers are longer than rejected ones: length bias"
-        )
+    bias = length_bias(preference["chosen_longer_share"]) if preference else None
+    if preference and bias:
+        found.append(f"{preference['chosen_longer_share']:.0%} of pairs have the longer answer chosen: {bias}")
     found += split_warnings(kept, run.get("split"))
     return found

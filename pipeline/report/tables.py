@@ -1,5 +1,7 @@
 """The report's tables as (header, rows), defined once for report.md and report.html (through the outline)."""
 
+from pipeline.report.length_bias import longer_chosen_sentence
+
 Table = tuple[list[str], list[list[object]]]
 
 
@@ -63,7 +65,11 @@ def preference_table(report: dict) -> Table:
 
 def preference_sentence(report: dict) -> str:
     stats = report["preference"]
-    return (
-        f"{stats['pairs']} pairs; the chosen answer is the longer one in {stats['chosen_longer_share']:.0%} of them "
-        "(far above half teaches a length bias)."
-    )
+    said = longer_chosen_sentence(stats["pairs"], stats["chosen_longer_share"])
+    if "median_negative_similarity" in stats:  # pairs whose negative is another question's answer
+        said += (
+            " The questions whose answers became negatives match their prompts with a median similarity of "
+            f"{stats['median_negative_similarity']:.2f} (1: every word the prompt asks; "
+            "per pair: `negative_similarity`)."
+        )
+    return said

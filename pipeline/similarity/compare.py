@@ -8,6 +8,8 @@ import polars as pl
 from pipeline.records import answer_text, prompt_text
 from pipeline.similarity.ngrams import text_chunks
 
+REJECTED_MARK = "rejected_"  # a word character: normalising keeps it on the word
+
 
 def normalise(text: pl.Expr) -> pl.Expr:
     """Lower case, every run of non-word characters (punctuation, whitespace) one space: the text compared.
@@ -17,11 +19,28 @@ def normalise(text: pl.Expr) -> pl.Expr:
 
 
 def compared_text(which: str) -> pl.Expr:
-    """The text two examples are compared on; a pair's rejected side counts too (same chosen, other rejected:
-    another lesson, not a duplicate)."""
-    prompt, rejected = prompt_text().fill_null(""), pl.col("rejected").fill_null("")
-    answer = pl.concat_str(answer_text().fill_null(""), rejected, separator="\n")
-    text = {"prompt": prompt, "answer": answer, "both": pl.concat_str(prompt, answer, separator="\n")}[which]
+    """The text two examples are compared on.
+
+    "prompt", "answer" and "both" (dedup, the split's groups) count a pair's rejected side too (same
+    chosen, other rejected: another lesson, not a duplicate), with every rejected word marked so that it
+    only ever matches rejected text: a pair's negative is often another example's chosen answer, and
+    that is no duplicate of it. "taught" (leakage) is the prompt and the answer learnt: no rejected text.
+    "seen" (decontamination) is every text a trainer reads, the rejected one as it is: a benchmark answer
+    used as a negative has still been seen.
+    """
+    prompt, answer, rejected = (
+        prompt_text().fill_null(""),
+        answer_text().fill_null(""),
+        pl.col("rejected").fill_null(""),
+    )
+    answers = pl.concat_str(answer, rejected.str.replace_all(r"(\w+)", REJECTED_MARK + "${1}"), separator="\n")
+    text = {
+        "prompt": prompt,
+        "answer": answers,
+        "both": pl.concat_str(prompt, answers, separator="\n"),
+        "taught": pl.concat_str(prompt, answer, separator="\n"),
+        "seen": pl.concat_str(prompt, answer, rejected, separator="\n"),
+    }[which]
     return normalise(text)
 
 
