@@ -22,46 +22,74 @@ import polars as pl
 UNKNOWN = "unknown"
 SURE_PROBABILITY = 0.5
 SURE_WORDS = 8
-CANDIDATES = 3
-# Spans that carry no language, blanked before counting words: fenced and inline code, URLs, e-mail
-# addresses, Markdown link targets, list markers, emphasis, table rules and cell bars.
+CANDIDATES = 5
+# Both steps read a text's first characters only: enough to tell a language, and a long answer costs no more.
+PREFIX = 2000
+# Spans that carry no language, blanked before counting words: fenced and inline code, template slots
+# ({{name}}, {% tag %}), LaTeX math, URLs, e-mail addresses, Markdown link targets, list markers, emphasis,
+# table rules and cell bars.
 NOT_PROSE = (
-    r"(?s)```.*?(?:```|$)|~~~.*?(?:~~~|$)|`[^`\n]*`"
+    r"(?s)```.*?(?:```|$)|~~~.*?(?:~~~|$)|`[^`\n]*`|\{\{.*?\}\}|\{%.*?%\}|\$[^$\n]*\\[A-Za-z][^$\n]*\$"
     r"|\]\([^)\s]*\)|\b(?:https?|ftp)://\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|(?m)^\s*(?:[-*+>]|\d+[.)])\s+|\*\*|__|\||:?-{3,}:?"
 )
-# A word of prose: letters (at least two), apostrophes or hyphens inside, quotes, brackets or stops around
-# (not `#` or `@`: "#fff", "@team" are names). Or a run of CJK characters, which have no spaces between words.
+# A word of prose between two spaces: letters (at least two), apostrophes or hyphens inside, quotes, brackets or
+# stops around (not `#` or `@`: "#fff", "@team" are names); or a run of CJK characters, which have no spaces.
 CJK = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}ー]"
 WORD = (
-    r"^[\p{Ps}\p{Pi}\p{Pf}\"'¿¡]*\p{L}[\p{L}\p{M}'’-]*[\p{L}\p{M}][\p{Pe}\p{Pi}\p{Pf}\"'.,;:!?…]*$"
-    rf"|^[\p{{P}}]*{CJK}{{2}}"
+    r" [\p{Ps}\p{Pi}\p{Pf}\"'¿¡]*\p{L}[\p{L}\p{M}'’-]*[\p{L}\p{M}][\p{Pe}\p{Pi}\p{Pf}\"'.,;:!?…]* "
+    rf"| \p{{P}}*{CJK}{{2}}\S* "
 )
-# At least one word must be this long ("42 kW" and "#ff0 OK" have no language; "15 days" has).
-LONG_WORD = rf"\p{{L}}{{3}}|{CJK}{{2}}"
-# What code has and prose lacks: brackets, operators, statement ends, shell options, calls like `f(x)`.
-CODE_MARK = r"[{}\[\]<>=;$\\^~]|(?:^|\s)--?[A-Za-z]|\w\(|\)\s*:|->|=>|::|&&|\|\|"
-# A language needs this share of a text's whitespace-separated tokens to be words of prose...
+# A number, amount or figure between two spaces: "500", "75.", "$12", "(555)", "6.12%".
+NUMBER = r" [\p{Sc}(+±−-]*\d[^\s\p{L}]* "
+# A word that starts with three letters: a text of one short word ("42 kW", "OK") has no language to name.
+LONG_WORD = rf"(?:^|\s)[\p{{Ps}}\p{{Pi}}\"'¿¡]*\p{{L}}(?:\p{{M}}*\p{{L}}){{2}}|{CJK}{{2}}"
+# What code has and prose lacks: braces, operators, statement ends, variables, shell options, calls like `f(x)`.
+CODE_MARK = r"[{}<>=;\\^~]|\$[{(A-Za-z_]|(?:^|\s)--?[A-Za-z]|\w\(|\)\s*:|->|=>|::|&&|\|\|"
+# A prose line: at least half its tokens other than numbers are words, and code marks under a fifth of its tokens.
 MIN_WORD_SHARE = 0.5
-# ...and code marks below this share of them.
-MAX_CODE_SHARE = 0.15
+MAX_CODE_SHARE = 0.2
+# A text has a language when its prose lines hold this share of its tokens (an English comment in a page of
+# HTML does not make the page English; an English sentence before a formula does make the answer English).
+MIN_PROSE_SHARE = 0.3
 
 
-def has_language(text: pl.Expr) -> pl.Expr:
-    """Whether a text is language at all: some words of prose, most of its tokens words, few code marks.
+def spaced(text: pl.Expr) -> pl.Expr:
+    """Every token between two spaces of its own, so adjacent words do not share the space a match consumes."""
+    return pl.concat_str(pl.lit(" "), text.str.replace_all(r"\s+", "  "), pl.lit(" "))
 
-    Measured per text as columns, so a million answers cost a few regex passes, not a Python loop."""
-    prose = text.fill_null("").str.replace_all(NOT_PROSE, " ")
-    words = prose.str.extract_all(r"\S+")
-    n_tokens = words.list.len()
-    is_word = pl.element().str.contains(WORD)
-    n_words = words.list.eval(is_word).list.sum()
-    n_long = words.list.eval(is_word & pl.element().str.contains(LONG_WORD)).list.sum()
-    code_marks = prose.str.count_matches(CODE_MARK)
+
+def is_prose_line(line: pl.Expr) -> pl.Expr:
+    tokens = line.str.count_matches(r"\S+")
+    words = spaced(line).str.count_matches(WORD)
     return (
-        (n_long > 0)
-        & (n_words >= MIN_WORD_SHARE * n_tokens)
-        & (code_marks < MAX_CODE_SHARE * pl.max_horizontal(n_tokens, 1))
+        (words > 0)
+        & (words >= MIN_WORD_SHARE * (tokens - spaced(line).str.count_matches(NUMBER)))
+        & (line.str.count_matches(CODE_MARK) < pl.max_horizontal(1, MAX_CODE_SHARE * tokens))
+    )
+
+
+def blanked(text: pl.Expr) -> pl.Expr:
+    return text.fill_null("").str.slice(0, PREFIX).str.replace_all(NOT_PROSE, " ")
+
+
+def prose_of(text: pl.Expr) -> pl.Expr:
+    """A text's prose lines: what is left when code, formulas, figures, markup and addresses are taken out.
+
+    Line by line because answers mix prose with formulas, commands and tables; measured as columns (a
+    million answers cost a few regex passes, not a Python loop)."""
+    lines = blanked(text).str.split("\n")
+    return lines.list.eval(pl.element().filter(is_prose_line(pl.element()))).list.join("\n")
+
+
+def has_language(text: pl.Expr, prose: pl.Expr | None = None) -> pl.Expr:
+    """Whether a text is language at all: enough of it in prose lines, with two words or one of three letters."""
+    prose = prose_of(text) if prose is None else prose
+    words = spaced(prose).str.count_matches(WORD)
+    return (
+        (words > 0)
+        & ((words >= 2) | prose.str.contains(LONG_WORD))
+        & (prose.str.count_matches(r"\S+") >= MIN_PROSE_SHARE * blanked(text).str.count_matches(r"\S+"))
     ).fill_null(False)
 
 
@@ -80,7 +108,7 @@ def rank_languages(texts: list[str]) -> pl.DataFrame:
     model = load_model()
     labels, best = [], []
     for text in texts:
-        found, probabilities = model.predict(" ".join(text.split())[:2000], k=CANDIDATES)
+        found, probabilities = model.predict(" ".join(text[:PREFIX].split()), k=CANDIDATES)
         labels.append([label.removeprefix("__label__") for label in found])
         best.append(float(probabilities[0]) if len(probabilities) else 0.0)
     return pl.DataFrame(
@@ -93,8 +121,10 @@ def identify_languages(texts: pl.Series) -> pl.Series:
     """One label per text: an ISO 639 code ("en", "de", "zh", ...) or "unknown" for text with no language.
 
     Deterministic: the same texts in any order get the same labels."""
-    frame = pl.DataFrame({"text": texts.cast(pl.String)}).with_columns(language=has_language(pl.col("text")))
-    distinct = frame.filter("language").get_column("text").unique().sort().to_list()
+    frame = pl.DataFrame({"text": texts.cast(pl.String)}).with_columns(prose=prose_of(pl.col("text")))
+    frame = frame.with_columns(language=has_language(pl.col("text"), pl.col("prose")))
+    # fastText reads the prose lines only: a table or a formula after an English sentence is not Occitan.
+    distinct = frame.filter("language").get_column("prose").unique().sort().to_list()
     ranked = rank_languages(distinct).with_columns(
         best=pl.col("candidates").list.first(),
         sure=(pl.col("probability") >= SURE_PROBABILITY) | (pl.col("text").str.count_matches(r"\S+") >= SURE_WORDS),
@@ -111,6 +141,6 @@ def identify_languages(texts: pl.Series) -> pl.Series:
         .then(pl.lit("zh"))
         .otherwise(label)
     )
-    labels = ranked.select("text", label=label.fill_null(UNKNOWN))
-    joined = frame.join(labels, on="text", how="left", maintain_order="left")
-    return joined.select(pl.col("label").fill_null(UNKNOWN)).to_series().rename(texts.name)
+    labels = ranked.select(prose="text", label=label.fill_null(UNKNOWN))
+    joined = frame.join(labels, on="prose", how="left", maintain_order="left")
+    return joined.select(pl.when("language").then("label").otherwise(pl.lit(UNKNOWN))).to_series().rename(texts.name)
