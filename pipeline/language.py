@@ -23,8 +23,10 @@ UNKNOWN = "unknown"
 SURE_PROBABILITY = 0.5
 SURE_WORDS = 8
 CANDIDATES = 5
-# Both steps read a text's first characters only: enough to tell a language, and a long answer costs no more.
-PREFIX = 2000
+# Both steps read a text's first characters only: enough to tell a language, and a long answer costs no more
+# (on 10,000 answers of 960 characters on average, reading 1,000 rather than 2,000 is 1.8x faster and changes
+# 3 of the 1,690 distinct answers: two translations that quote their Romanian or Hindi source, an HTML page).
+PREFIX = 1000
 # Spans that carry no language, blanked before counting words: fenced and inline code, template slots
 # ({{name}}, {% tag %}), LaTeX math, URLs, e-mail addresses, Markdown link targets, list markers, emphasis,
 # table rules and cell bars.
