@@ -13,8 +13,10 @@ LIST_ITEM = re.compile(r"^\s{0,3}([-*+•]|\d{1,3}[.)])\s+\S")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 QA_LINE = re.compile(r"^(Q|A|Question|Answer)\s*:\s*\S", re.I)
+ANSWER_LINE = re.compile(r"^(A|Answer)\s*:", re.I)
 BOLD_TERM = re.compile(r"^\*\*(?P<term>[^*\n]{1,80}?)\*\*\s*[:—–-]\s+(?P<definition>\S.*)$")
 PLAIN_TERM = re.compile(r"^(?P<term>[A-Z0-9][\w\s\-/().&+'’]{0,60}?)\s*:\s+(?P<definition>\S.*)$")
+DELIMITER_ROW = re.compile(r"\s*\|?[\s:|-]+\|?\s*")
 SPEAKER = re.compile(r"^(?P<speaker>[A-Z][\w .'-]{0,30}?)\s*:\s+(?P<said>\S.*)$")
 
 
@@ -61,7 +63,7 @@ def classify(lines: list[str]) -> str:
         return "list"
     if all(line.lstrip().startswith(">") for line in lines):
         return "quote"
-    if QA_LINE.match(first) and any(re.match(r"^(A|Answer)\s*:", line, re.I) for line in lines):
+    if QA_LINE.match(first) and any(ANSWER_LINE.match(line) for line in lines):
         return "qa"
     if all(BOLD_TERM.match(line) for line in lines):
         return "definitions"
@@ -80,7 +82,7 @@ def table_cells(block: Block) -> tuple[list[str], list[list[tuple[str, int, int]
     header = [cell.strip() for cell in lines[0].strip().strip("|").split("|")]
     rows, offset = [], block.start + len(lines[0]) + 1
     for line in lines[1:]:
-        if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", line):
+        if not DELIMITER_ROW.fullmatch(line):
             rows.append(cells_with_offsets(line, offset))
         offset += len(line) + 1
     return header, rows

@@ -15,6 +15,7 @@ type?" is not a question anyone can answer without the page.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.generate.subject import (
     GENERIC_WORDS,
@@ -43,6 +44,7 @@ LABELS = {"procedure", "procedures", "process", "guide", "policy", "faq", "how-t
           "checklist", "reference", "tutorial", "handbook", "manual", "sop", "note", "notes", "memo"}  # fmt: skip
 NAME_AFTER = {"to", "in", "with", "at", "on", "for", "using", "into", "from", "via"}
 WORD = re.compile(r"[^\W\d_][\w'’./-]*|\d\w*")
+NAMED_PLACE = re.compile(r" in (?:the )?[A-Z0-9]")
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ def title_activity(words: list[str], names: set[str]) -> str | None:
     return first_person(" ".join([lead, *rest]))
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     word = word.lower().strip("'’.")
     if word.endswith("ies") and len(word) > 5:
@@ -214,19 +217,25 @@ def stem(word: str) -> str:
 
 def names_something(prompt: str) -> bool:
     """A name of its own inside the prompt: "How do I log into Qualtrics?", "What is the TSP?"."""
-    words = WORD.findall(prompt)
-    return any(is_name(word) or (index and word[:1].isupper() and word != "I") for index, word in enumerate(words))
+    return names_any(WORD.findall(prompt))
+
+
+def names_any(words: list[str]) -> bool:
+    # the cheap test first: a capital after the first word settles most prompts without is_name
+    return any((index and word[:1].isupper() and word != "I") or is_name(word) for index, word in enumerate(words))
 
 
 def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancestors: Sequence[str] = ()) -> Phrased:
     """The prompt as it stands alone: unchanged, with its page's context added, or refused. A question the
     page's authors wrote says more with fewer words ("Who approves overtime?") than a template around a
     heading ("Tell me about channel names."), so the faq extractor asks for fewer (`min_words`)."""
-    stems = {stem(word) for word in WORD.findall(prompt) if word.lower() not in FRAME}
-    named_place = re.search(r" in (?:the )?[A-Z0-9]", prompt[1:])  # "... in New York City?" already says where
-    specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
+    words = WORD.findall(prompt)
+    own = [word for word in words if word.lower() not in FRAME]
+    stems = {stem(word) for word in own}
+    named_place = NAMED_PLACE.search(prompt, 1)  # "... in New York City?" already says where
+    specific = [word for word in own if len(word) >= 3]
     clause = " when " in prompt or " if " in prompt  # "What should I do when ...?": not a second "when"
-    own_name = names_something(prompt)  # "What is MAX.gov?" needs no page to say what it asks
+    own_name = names_any(words)  # "What is MAX.gov?" needs no page to say what it asks
     if page.activity and not page.stems & stems and len(specific) <= min_words and not clause and not own_name:
         # "How much compensation should I offer?" needs "when doing research"; a question that says enough
         # ("Why is the charge lower in the morning than at bedtime?") reads worse with it
@@ -253,7 +262,7 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
         if len(specific) <= min_words and not clause:  # "What is my user type in Concur?"
             return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
         return Phrased(f"In {page.name}, {prompt[:1].lower()}{prompt[1:]}")
-    if names_something(prompt) or page.stems & stems:
+    if own_name or page.stems & stems:
         return Phrased(prompt)
     place = next((name for heading in ancestors if (name := heading_name(heading, page.names))), None)
     if place:  # "Transit subsidy" under "San Francisco": the nearer name says more than the page's

@@ -110,12 +110,15 @@ def defines_term(term: str, definition: str, in_glossary: bool) -> bool:
     return is_name(term) or bool(DEFINING.match(definition))
 
 
+ITEM_MARK = re.compile(r"^\s*([-*+•]|\d{1,3}[.)])\s+")
+
+
 def definitions(block: Block, trusted_plain: bool) -> Iterator[tuple[str, int, int]]:
     """(term, start, end) of each definition in the block, offsets in the body; a definition runs on over the
     lines that follow it (a wrapped line is not a new term), so it is never cut mid-sentence."""
     line_start, current = block.start, None
     for line in block.text.split("\n"):
-        content = re.sub(r"^\s*([-*+•]|\d{1,3}[.)])\s+", "", line)
+        content = ITEM_MARK.sub("", line)
         lead = len(line) - len(content)
         match = BOLD_TERM.match(content) or (PLAIN_TERM.match(content) if trusted_plain else None)
         if match:
