@@ -40,7 +40,7 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     rows = [
         row
         for section in with_children(sections).iter_rows(named=True)
-        for row in extract_section({**section, "page": pages[section["doc_id"]]}, cfg)
+        for row in extract_section(with_page(section, pages), cfg)
     ]
     refused = pl.DataFrame([row for row in rows if "_reason" in row], schema={**EXAMPLE, **REFUSED})
     examples = pl.DataFrame([row for row in rows if "_reason" not in row], schema=EXAMPLE)
@@ -57,6 +57,12 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     refusals = reject(refused, pl.col("_reason"), pl.col("_detail")).drop(*REFUSED)
     kept = capped.filter(~over).drop("in_section", "in_document")
     return Split(kept, concat_rejects([refusals, over_share, rejected]))
+
+
+def with_page(section: dict, pages: dict[str, Page]) -> dict:
+    """The row dict polars made for this section alone, given its page (no copy of every field per section)."""
+    section["page"] = pages[section["doc_id"]]
+    return section
 
 
 def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:
