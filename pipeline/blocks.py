@@ -57,7 +57,7 @@ def classify(lines: list[str]) -> str:
     first = lines[0]
     if FENCE.match(first):
         return "code"
-    if all(TABLE_ROW.match(line) for line in lines) and len(lines) >= 2:
+    if len(lines) >= 2 and all(TABLE_ROW.match(line) for line in lines):
         return "table"
     if LIST_ITEM.match(first):
         return "list"
@@ -67,11 +67,11 @@ def classify(lines: list[str]) -> str:
         return "qa"
     if all(BOLD_TERM.match(line) for line in lines):
         return "definitions"
-    speakers = [SPEAKER.match(line) for line in lines]
-    said = [match.group("speaker") for match in speakers if match]
-    if speakers[0] and len(said) >= 3 and 2 <= len(set(said)) <= 4 and len(set(said)) < len(said):
-        return "dialogue"  # two to four speakers, at least one speaking twice
-    if all(PLAIN_TERM.match(line) for line in lines):
+    if ":" in first and SPEAKER.match(first):  # SPEAKER and PLAIN_TERM need a colon: prose lines mostly have none
+        said = [match.group("speaker") for line in lines if ":" in line and (match := SPEAKER.match(line))]
+        if len(said) >= 3 and 2 <= len(set(said)) <= 4 and len(set(said)) < len(said):
+            return "dialogue"  # two to four speakers, at least one speaking twice
+    if all(":" in line and PLAIN_TERM.match(line) for line in lines):
         return "definitions"
     return "paragraph"
 
