@@ -221,8 +221,12 @@ def names_something(prompt: str) -> bool:
 
 
 def names_any(words: list[str]) -> bool:
-    # the cheap test first: a capital after the first word settles most prompts without is_name
-    return any((index and word[:1].isupper() and word != "I") or is_name(word) for index, word in enumerate(words))
+    # the cheap tests first: a capital after the first word says yes, and a lower-case word of letters alone
+    # (no capitals, digits or dots) is never a name, so is_name is asked only about the rest
+    return any(
+        (index and word[:1].isupper() and word != "I") or (not (word.isalpha() and word.islower()) and is_name(word))
+        for index, word in enumerate(words)
+    )
 
 
 def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancestors: Sequence[str] = ()) -> Phrased:

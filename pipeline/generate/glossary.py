@@ -35,8 +35,8 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
     offset = section["body_start"]
     trusted_plain = bool(GLOSSARY_SECTION.search(" ".join(section["section"].split(" > ")[-2:]) or section["title"]))
     for block in blocks:
-        if block.kind not in ("definitions", "paragraph", "list"):
-            continue
+        if block.kind not in ("definitions", "paragraph", "list") or not ("**" in block.text or ":" in block.text):
+            continue  # a definition line needs a bold term (BOLD_TERM) or a colon (PLAIN_TERM)
         for term, start, end in definitions(block, trusted_plain):
             if not defines_term(term, section["body"][start:end], trusted_plain):
                 continue
