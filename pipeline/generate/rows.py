@@ -8,6 +8,7 @@ per row by a group-by in row order. The frame is equal to `pl.DataFrame(rows, sc
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 
@@ -18,7 +19,7 @@ TURN = {"role": pl.String, "content": pl.String}
 
 def rows_frame(rows: list[dict], schema: Mapping[str, DType]) -> pl.DataFrame:
     """The rows as a frame of `schema` (keys outside it ignored, keys it names and a row lacks null)."""
-    conversations = [row.get("messages") for row in rows]
+    conversations: list[Any] = [row.get("messages") for row in rows]
     if "messages" not in schema or not rows or not all(isinstance(turns, list) and turns for turns in conversations):
         return pl.DataFrame(rows, schema=schema)  # no turns to put back, or a row whose list a group-by would lose
     flat = pl.DataFrame(rows, schema={name: dtype for name, dtype in schema.items() if name != "messages"})
