@@ -7,7 +7,7 @@ and a glossary line is never mistaken for a sentence.
 """
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 LIST_ITEM = re.compile(r"^\s{0,3}([-*+•]|\d{1,3}[.)])\s+\S")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -20,8 +20,7 @@ DELIMITER_ROW = re.compile(r"\s*\|?[\s:|-]+\|?\s*")
 SPEAKER = re.compile(r"^(?P<speaker>[A-Z][\w .'-]{0,30}?)\s*:\s+(?P<said>\S.*)$")
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):  # a tuple, not a frozen dataclass: made for every block of every section, and cheaper
     kind: str  # paragraph | list | table | code | quote | qa | definitions | dialogue
     start: int  # offsets in the section body
     end: int
