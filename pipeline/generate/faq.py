@@ -44,7 +44,8 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
         yield asked(section, cfg, heading, section["body"][start:end], offset + start, offset + end)
         return
     for block in blocks:
-        match = QUESTION_LINE.match(block.text) if block.kind == "paragraph" else None
+        text = block.text  # QUESTION_LINE needs a question mark and a line after it
+        match = QUESTION_LINE.match(text) if block.kind == "paragraph" and "?" in text and "\n" in text else None
         if match:
             start, end = answer_span(section["body"], block.start + match.start("a"), block.end)
             question = clean_heading(" ".join(match.group("q").split()))

@@ -33,10 +33,15 @@ NOT_A_TERM = re.compile(r"^(?:your|our|my|their|his|her|its|we|you|they|it|this|
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:
     offset = section["body_start"]
+    candidates = [  # a definition line needs a bold term (BOLD_TERM) or a colon (PLAIN_TERM)
+        block
+        for block in blocks
+        if block.kind in ("definitions", "paragraph", "list") and ("**" in block.text or ":" in block.text)
+    ]
+    if not candidates:
+        return
     trusted_plain = bool(GLOSSARY_SECTION.search(" ".join(section["section"].split(" > ")[-2:]) or section["title"]))
-    for block in blocks:
-        if block.kind not in ("definitions", "paragraph", "list") or not ("**" in block.text or ":" in block.text):
-            continue  # a definition line needs a bold term (BOLD_TERM) or a colon (PLAIN_TERM)
+    for block in candidates:
         for term, start, end in definitions(block, trusted_plain):
             if not defines_term(term, section["body"][start:end], trusted_plain):
                 continue
