@@ -44,6 +44,12 @@ LABELS = {"procedure", "procedures", "process", "guide", "policy", "faq", "how-t
           "checklist", "reference", "tutorial", "handbook", "manual", "sop", "note", "notes", "memo"}  # fmt: skip
 NAME_AFTER = {"to", "in", "with", "at", "on", "for", "using", "into", "from", "via"}
 WORD = re.compile(r"[^\W\d_][\w'’./-]*|\d\w*")
+# Unions of the word sets above, made once (a union written inside a loop is built again for every word).
+TITLE_LABEL_WORDS = PAGE_WORDS | GENERIC_WORDS | LABELS
+GENERIC_OR_PAGE_WORDS = GENERIC_WORDS | PAGE_WORDS
+NOT_A_STEM = FRAME | PAGE_WORDS
+TITLE_TAIL_WORDS = PAGE_WORDS | LABELS | {"faq", "faqs"}
+NOT_IN_A_NAME = NAME_AFTER | {"over", "under", "of"}
 NAMED_PLACE = re.compile(r" in (?:the )?[A-Z0-9]")
 
 
@@ -62,11 +68,11 @@ def page_context(title: str, names: set[str], always: frozenset[str] = frozenset
     those of them it never writes in lower case ("Google" on the Google Calendar page)."""
     text = clean_heading(title or "")
     label, colon, rest = text.partition(": ")
-    if colon and all(word.lower() in PAGE_WORDS | GENERIC_WORDS | LABELS for word in label.split()):
+    if colon and all(word.lower() in TITLE_LABEL_WORDS for word in label.split()):
         text = rest  # "Procedure: Commissioning a Brightwater Cell"
     text = TITLE_CUT.sub("", text)
     words = text.split()
-    stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in FRAME | PAGE_WORDS)
+    stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in NOT_A_STEM)
     name = title_name(text, names, always) or product_name(words, always)
     activity = title_activity(words, names)
     if name and activity and not gerund_base(words[0], words[1]):
@@ -102,11 +108,11 @@ def name_in_title(text: str, names: set[str], always: frozenset[str]) -> str | N
         return is_name(word) or (word in names and not lemmas(word))
 
     words = text.split()
-    while words and words[-1].lower() in PAGE_WORDS | LABELS | {"faq", "faqs"}:
+    while words and words[-1].lower() in TITLE_TAIL_WORDS:
         words = words[:-1]  # "Benefits FAQ", "Concur guide"
     tokens = WORD.findall(" ".join(words))
     capitalised = 0 < len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
-    if any(word.lower() in NAME_AFTER | {"over", "under", "of"} or word.startswith("$") for word in words):
+    if any(word.lower() in NOT_IN_A_NAME or word.startswith("$") for word in words):
         capitalised = False  # "Procurements Over $10,000": a title-cased topic, not a name
     if len(words) == 1 and words[0].endswith("s") and "NOUN" in lemmas(words[0]) and not is_name(words[0]):
         capitalised = False  # "Benefits": a topic, never "... in Benefits?"
@@ -152,7 +158,7 @@ def name_in_title(text: str, names: set[str], always: frozenset[str]) -> str | N
             run.append(plain)
         if after and after not in NAME_AFTER:
             continue  # "for Deaf and Hard of Hearing individuals": a modifier of what follows, not a name
-        while run and run[-1].lower() in GENERIC_WORDS | PAGE_WORDS:
+        while run and run[-1].lower() in GENERIC_OR_PAGE_WORDS:
             run.pop()
         adjective = len(run) == 1 and set(lemmas(run[0])) == {"ADJ"}  # "for Deaf colleagues"
         if run and len(run) <= 3 and all(map(named, run)) and not adjective:

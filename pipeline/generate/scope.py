@@ -11,8 +11,8 @@ TTS, ..." about a product is asked as what it is: how that organisation uses the
 import re
 from collections.abc import Sequence
 
-from pipeline.generate.anchor import title_activity
-from pipeline.generate.subject import GENERIC_WORDS, OPENINGS, PAGE_WORDS, Phrased, clean_heading, is_name
+from pipeline.generate.anchor import GENERIC_OR_PAGE_WORDS, title_activity
+from pipeline.generate.subject import OPENINGS, Phrased, clean_heading, is_name
 
 OPEN = re.compile(rf"^(?:{'|'.join(OPENINGS)}) (.+)[?.]$")  # "Tell me about Node.js."
 ORGANISATION_OPENING = re.compile(r"^(?:At|In) ([A-Z0-9&-]*[A-Z][A-Z0-9&-]*), ")  # "At TTS, ...", not "In 2012, ..."
@@ -46,7 +46,7 @@ def within_parent(prompt: str, heading: str, body: str, ancestors: Sequence[str]
         return Phrased(prompt)  # "The Competitive Development Program provides ...": the section is about it
     parent = clean_heading(ancestors[0])
     words = parent.split()
-    if len(words) <= 1 or all(word.lower() in GENERIC_WORDS | PAGE_WORDS for word in words):
+    if len(words) <= 1 or all(word.lower() in GENERIC_OR_PAGE_WORDS for word in words):
         return Phrased(prompt)
     activity = title_activity(words, set(names))
     if activity and not SECOND_PERSON.search(activity) and len(words) >= 3:
