@@ -7,19 +7,20 @@ and a glossary line is never mistaken for a sentence.
 """
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 LIST_ITEM = re.compile(r"^\s{0,3}([-*+•]|\d{1,3}[.)])\s+\S")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 QA_LINE = re.compile(r"^(Q|A|Question|Answer)\s*:\s*\S", re.I)
+ANSWER_LINE = re.compile(r"^(A|Answer)\s*:", re.I)
 BOLD_TERM = re.compile(r"^\*\*(?P<term>[^*\n]{1,80}?)\*\*\s*[:—–-]\s+(?P<definition>\S.*)$")
 PLAIN_TERM = re.compile(r"^(?P<term>[A-Z0-9][\w\s\-/().&+'’]{0,60}?)\s*:\s+(?P<definition>\S.*)$")
+DELIMITER_ROW = re.compile(r"\s*\|?[\s:|-]+\|?\s*")
 SPEAKER = re.compile(r"^(?P<speaker>[A-Z][\w .'-]{0,30}?)\s*:\s+(?P<said>\S.*)$")
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):  # a tuple, not a frozen dataclass: made for every block of every section, and cheaper
     kind: str  # paragraph | list | table | code | quote | qa | definitions | dialogue
     start: int  # offsets in the section body
     end: int
@@ -55,21 +56,21 @@ def classify(lines: list[str]) -> str:
     first = lines[0]
     if FENCE.match(first):
         return "code"
-    if all(TABLE_ROW.match(line) for line in lines) and len(lines) >= 2:
+    if len(lines) >= 2 and all(TABLE_ROW.match(line) for line in lines):
         return "table"
     if LIST_ITEM.match(first):
         return "list"
     if all(line.lstrip().startswith(">") for line in lines):
         return "quote"
-    if QA_LINE.match(first) and any(re.match(r"^(A|Answer)\s*:", line, re.I) for line in lines):
+    if QA_LINE.match(first) and any(ANSWER_LINE.match(line) for line in lines):
         return "qa"
     if all(BOLD_TERM.match(line) for line in lines):
         return "definitions"
-    speakers = [SPEAKER.match(line) for line in lines]
-    said = [match.group("speaker") for match in speakers if match]
-    if speakers[0] and len(said) >= 3 and 2 <= len(set(said)) <= 4 and len(set(said)) < len(said):
-        return "dialogue"  # two to four speakers, at least one speaking twice
-    if all(PLAIN_TERM.match(line) for line in lines):
+    if ":" in first and SPEAKER.match(first):  # SPEAKER and PLAIN_TERM need a colon: prose lines mostly have none
+        said = [match.group("speaker") for line in lines if ":" in line and (match := SPEAKER.match(line))]
+        if len(said) >= 3 and 2 <= len(set(said)) <= 4 and len(set(said)) < len(said):
+            return "dialogue"  # two to four speakers, at least one speaking twice
+    if all(":" in line and PLAIN_TERM.match(line) for line in lines):
         return "definitions"
     return "paragraph"
 
@@ -80,7 +81,7 @@ def table_cells(block: Block) -> tuple[list[str], list[list[tuple[str, int, int]
     header = [cell.strip() for cell in lines[0].strip().strip("|").split("|")]
     rows, offset = [], block.start + len(lines[0]) + 1
     for line in lines[1:]:
-        if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", line):
+        if not DELIMITER_ROW.fullmatch(line):
             rows.append(cells_with_offsets(line, offset))
         offset += len(line) + 1
     return header, rows

@@ -15,6 +15,7 @@ type?" is not a question anyone can answer without the page.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.generate.subject import (
     GENERIC_WORDS,
@@ -43,6 +44,13 @@ LABELS = {"procedure", "procedures", "process", "guide", "policy", "faq", "how-t
           "checklist", "reference", "tutorial", "handbook", "manual", "sop", "note", "notes", "memo"}  # fmt: skip
 NAME_AFTER = {"to", "in", "with", "at", "on", "for", "using", "into", "from", "via"}
 WORD = re.compile(r"[^\W\d_][\w'’./-]*|\d\w*")
+# Unions of the word sets above, made once (a union written inside a loop is built again for every word).
+TITLE_LABEL_WORDS = PAGE_WORDS | GENERIC_WORDS | LABELS
+GENERIC_OR_PAGE_WORDS = GENERIC_WORDS | PAGE_WORDS
+NOT_A_STEM = FRAME | PAGE_WORDS
+TITLE_TAIL_WORDS = PAGE_WORDS | LABELS | {"faq", "faqs"}
+NOT_IN_A_NAME = NAME_AFTER | {"over", "under", "of"}
+NAMED_PLACE = re.compile(r" in (?:the )?[A-Z0-9]")
 
 
 @dataclass(frozen=True)
@@ -60,11 +68,11 @@ def page_context(title: str, names: set[str], always: frozenset[str] = frozenset
     those of them it never writes in lower case ("Google" on the Google Calendar page)."""
     text = clean_heading(title or "")
     label, colon, rest = text.partition(": ")
-    if colon and all(word.lower() in PAGE_WORDS | GENERIC_WORDS | LABELS for word in label.split()):
+    if colon and all(word.lower() in TITLE_LABEL_WORDS for word in label.split()):
         text = rest  # "Procedure: Commissioning a Brightwater Cell"
     text = TITLE_CUT.sub("", text)
     words = text.split()
-    stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in FRAME | PAGE_WORDS)
+    stems = frozenset(stem(word) for word in WORD.findall(text) if word.lower() not in NOT_A_STEM)
     name = title_name(text, names, always) or product_name(words, always)
     activity = title_activity(words, names)
     if name and activity and not gerund_base(words[0], words[1]):
@@ -100,11 +108,11 @@ def name_in_title(text: str, names: set[str], always: frozenset[str]) -> str | N
         return is_name(word) or (word in names and not lemmas(word))
 
     words = text.split()
-    while words and words[-1].lower() in PAGE_WORDS | LABELS | {"faq", "faqs"}:
+    while words and words[-1].lower() in TITLE_TAIL_WORDS:
         words = words[:-1]  # "Benefits FAQ", "Concur guide"
     tokens = WORD.findall(" ".join(words))
     capitalised = 0 < len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
-    if any(word.lower() in NAME_AFTER | {"over", "under", "of"} or word.startswith("$") for word in words):
+    if any(word.lower() in NOT_IN_A_NAME or word.startswith("$") for word in words):
         capitalised = False  # "Procurements Over $10,000": a title-cased topic, not a name
     if len(words) == 1 and words[0].endswith("s") and "NOUN" in lemmas(words[0]) and not is_name(words[0]):
         capitalised = False  # "Benefits": a topic, never "... in Benefits?"
@@ -150,7 +158,7 @@ def name_in_title(text: str, names: set[str], always: frozenset[str]) -> str | N
             run.append(plain)
         if after and after not in NAME_AFTER:
             continue  # "for Deaf and Hard of Hearing individuals": a modifier of what follows, not a name
-        while run and run[-1].lower() in GENERIC_WORDS | PAGE_WORDS:
+        while run and run[-1].lower() in GENERIC_OR_PAGE_WORDS:
             run.pop()
         adjective = len(run) == 1 and set(lemmas(run[0])) == {"ADJ"}  # "for Deaf colleagues"
         if run and len(run) <= 3 and all(map(named, run)) and not adjective:
@@ -202,6 +210,7 @@ def title_activity(words: list[str], names: set[str]) -> str | None:
     return first_person(" ".join([lead, *rest]))
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     word = word.lower().strip("'’.")
     if word.endswith("ies") and len(word) > 5:
@@ -214,19 +223,29 @@ def stem(word: str) -> str:
 
 def names_something(prompt: str) -> bool:
     """A name of its own inside the prompt: "How do I log into Qualtrics?", "What is the TSP?"."""
-    words = WORD.findall(prompt)
-    return any(is_name(word) or (index and word[:1].isupper() and word != "I") for index, word in enumerate(words))
+    return names_any(WORD.findall(prompt))
+
+
+def names_any(words: list[str]) -> bool:
+    # the cheap tests first: a capital after the first word says yes, and a lower-case word of letters alone
+    # (no capitals, digits or dots) is never a name, so is_name is asked only about the rest
+    return any(
+        (index and word[:1].isupper() and word != "I") or (not (word.isalpha() and word.islower()) and is_name(word))
+        for index, word in enumerate(words)
+    )
 
 
 def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancestors: Sequence[str] = ()) -> Phrased:
     """The prompt as it stands alone: unchanged, with its page's context added, or refused. A question the
     page's authors wrote says more with fewer words ("Who approves overtime?") than a template around a
     heading ("Tell me about channel names."), so the faq extractor asks for fewer (`min_words`)."""
-    stems = {stem(word) for word in WORD.findall(prompt) if word.lower() not in FRAME}
-    named_place = re.search(r" in (?:the )?[A-Z0-9]", prompt[1:])  # "... in New York City?" already says where
-    specific = [word for word in WORD.findall(prompt) if len(word) >= 3 and word.lower() not in FRAME]
+    words = WORD.findall(prompt)
+    own = [word for word in words if word.lower() not in FRAME]
+    stems = {stem(word) for word in own}
+    named_place = NAMED_PLACE.search(prompt, 1)  # "... in New York City?" already says where
+    specific = [word for word in own if len(word) >= 3]
     clause = " when " in prompt or " if " in prompt  # "What should I do when ...?": not a second "when"
-    own_name = names_something(prompt)  # "What is MAX.gov?" needs no page to say what it asks
+    own_name = names_any(words)  # "What is MAX.gov?" needs no page to say what it asks
     if page.activity and not page.stems & stems and len(specific) <= min_words and not clause and not own_name:
         # "How much compensation should I offer?" needs "when doing research"; a question that says enough
         # ("Why is the charge lower in the morning than at bedtime?") reads worse with it
@@ -253,7 +272,7 @@ def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancesto
         if len(specific) <= min_words and not clause:  # "What is my user type in Concur?"
             return Phrased(f"{prompt[:-1]} in {page.name}{prompt[-1]}")
         return Phrased(f"In {page.name}, {prompt[:1].lower()}{prompt[1:]}")
-    if names_something(prompt) or page.stems & stems:
+    if own_name or page.stems & stems:
         return Phrased(prompt)
     place = next((name for heading in ancestors if (name := heading_name(heading, page.names))), None)
     if place:  # "Transit subsidy" under "San Francisco": the nearer name says more than the page's

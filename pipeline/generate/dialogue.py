@@ -13,6 +13,8 @@ from pipeline.generate.common import example
 
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:
+    if not any(block.kind == "dialogue" for block in blocks):
+        return  # most sections: no roles to look up
     roles = {name.casefold(): "assistant" for name in cfg.assistant_speakers}
     roles |= {name.casefold(): "user" for name in cfg.user_speakers}
     offset = section["body_start"]

@@ -17,6 +17,7 @@ from pipeline.config import GenerateConfig
 from pipeline.generate import definition, dialogue, faq, glossary, heading, lists, qa, table
 from pipeline.generate.anchor import Page, page_context
 from pipeline.generate.common import example
+from pipeline.generate.rows import rows_frame
 from pipeline.records import EXAMPLE, Split, concat_rejects, reject
 
 REFUSED = {"_reason": pl.String, "_detail": pl.String}  # a candidate an extractor would not write, and why
@@ -40,10 +41,10 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     rows = [
         row
         for section in with_children(sections).iter_rows(named=True)
-        for row in extract_section({**section, "page": pages[section["doc_id"]]}, cfg)
+        for row in extract_section(with_page(section, pages), cfg)
     ]
-    refused = pl.DataFrame([row for row in rows if "_reason" in row], schema={**EXAMPLE, **REFUSED})
-    examples = pl.DataFrame([row for row in rows if "_reason" not in row], schema=EXAMPLE)
+    refused = rows_frame([row for row in rows if "_reason" in row], {**EXAMPLE, **REFUSED})
+    examples = rows_frame([row for row in rows if "_reason" not in row], EXAMPLE)
     if cfg.faq_conversations:
         examples = group_faq_conversations(examples, cfg)
     examples, over_share = cap_share_per_kind(examples, cfg.max_share_per_kind)
@@ -57,6 +58,12 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
     refusals = reject(refused, pl.col("_reason"), pl.col("_detail")).drop(*REFUSED)
     kept = capped.filter(~over).drop("in_section", "in_document")
     return Split(kept, concat_rejects([refusals, over_share, rejected]))
+
+
+def with_page(section: dict, pages: dict[str, Page]) -> dict:
+    """The row dict polars made for this section alone, given its page (no copy of every field per section)."""
+    section["page"] = pages[section["doc_id"]]
+    return section
 
 
 def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:

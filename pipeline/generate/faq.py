@@ -44,22 +44,28 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
         yield asked(section, cfg, heading, section["body"][start:end], offset + start, offset + end)
         return
     for block in blocks:
-        match = QUESTION_LINE.match(block.text) if block.kind == "paragraph" else None
+        text = block.text  # QUESTION_LINE needs a question mark and a line after it
+        match = QUESTION_LINE.match(text) if block.kind == "paragraph" and "?" in text and "\n" in text else None
         if match:
             start, end = answer_span(section["body"], block.start + match.start("a"), block.end)
             question = clean_heading(" ".join(match.group("q").split()))
             yield asked(section, cfg, question, section["body"][start:end], offset + start, offset + end)
 
 
+YOU = re.compile(r"\byour?\b", re.I)
+ASKS_READER = re.compile(r"(?i)(?:do|did|are|were|have|has|will|would|can|could|is) you\b")
+
+
 def as_asked(question: str) -> str:
     """A question heading written as a clause ("What to bring on day one?") as a person asks it, in the
     asker's words ("What advice do your colleagues have?" -> "What advice do my colleagues have?")."""
-    if re.search(r"\byour?\b", question, re.I) and not re.match(
-        r"(?i)(?:do|did|are|were|have|has|will|would|can|could|is) you\b", question
-    ):
+    if YOU.search(question) and not ASKS_READER.match(question):
         question = first_person(question)
+    clause = question.rstrip("?")
+    if clause[:2].lower() not in ("ho", "wh"):  # every WH_CLAUSE pattern opens with how/what/.../whether
+        return question
     for pattern, template in WH_CLAUSE:
-        match = pattern.match(question.rstrip("?"))
+        match = pattern.match(clause)
         if match and not pattern.pattern.startswith("^how do"):
             return template.format(first_person(match.group(1)))
     return question

@@ -33,10 +33,15 @@ NOT_A_TERM = re.compile(r"^(?:your|our|my|their|his|her|its|we|you|they|it|this|
 
 def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator[dict]:
     offset = section["body_start"]
+    candidates = [  # a definition line needs a bold term (BOLD_TERM) or a colon (PLAIN_TERM)
+        block
+        for block in blocks
+        if block.kind in ("definitions", "paragraph", "list") and ("**" in block.text or ":" in block.text)
+    ]
+    if not candidates:
+        return
     trusted_plain = bool(GLOSSARY_SECTION.search(" ".join(section["section"].split(" > ")[-2:]) or section["title"]))
-    for block in blocks:
-        if block.kind not in ("definitions", "paragraph", "list"):
-            continue
+    for block in candidates:
         for term, start, end in definitions(block, trusted_plain):
             if not defines_term(term, section["body"][start:end], trusted_plain):
                 continue
@@ -110,12 +115,15 @@ def defines_term(term: str, definition: str, in_glossary: bool) -> bool:
     return is_name(term) or bool(DEFINING.match(definition))
 
 
+ITEM_MARK = re.compile(r"^\s*([-*+•]|\d{1,3}[.)])\s+")
+
+
 def definitions(block: Block, trusted_plain: bool) -> Iterator[tuple[str, int, int]]:
     """(term, start, end) of each definition in the block, offsets in the body; a definition runs on over the
     lines that follow it (a wrapped line is not a new term), so it is never cut mid-sentence."""
     line_start, current = block.start, None
     for line in block.text.split("\n"):
-        content = re.sub(r"^\s*([-*+•]|\d{1,3}[.)])\s+", "", line)
+        content = ITEM_MARK.sub("", line)
         lead = len(line) - len(content)
         match = BOLD_TERM.match(content) or (PLAIN_TERM.match(content) if trusted_plain else None)
         if match:

@@ -90,13 +90,16 @@ INSTRUCTION_PHRASE = re.compile(
 )
 
 
+CAPITALISED_START = re.compile(r"(?:^|[.!?]\s+)([A-Z][a-z]+)\b")
+
+
 def tells_how(body: str) -> bool:
     """The body gives steps: a list, an instruction ("Open the app", "Email the desk"), or what the reader
     does ("you can", "you need to"). Graded blind, "How do I ...?" over a description or a pointer to a
     user guide was dropped every time."""
     if LIST_ITEM.search(body) or INSTRUCTION_PHRASE.search(body):
         return True
-    starts = re.findall(r"(?:^|[.!?]\s+)([A-Z][a-z]+)\b", body)
+    starts = CAPITALISED_START.findall(body)
     return any(base_verb(word) and word.lower() not in ("please", "note") for word in starts)
 
 
@@ -104,6 +107,7 @@ NUMBERED_ITEM = re.compile(r"^\s*\d{1,3}[.)]\s+", re.M)
 SENTENCE_START = re.compile(
     r"(?:^|[.!?]\s+|^\s*(?:[-*+]|\d{1,3}[.)])\s+)(?:\*\*)?([A-Z][a-z]+(?: [\w'’-]+){0,3})", re.M
 )
+HOW_DO_I = re.compile(r"How do I (\w+)")
 READER_DOES = re.compile(
     r"(?i)\b(?:you(?:'ll| will| can| need to| must| should)|to)(?:\s+(?:also|then|first|just))?\s+([a-z]+)\b"
 )
@@ -123,16 +127,20 @@ def gives_steps(prompt: str, body: str) -> bool:
             continue
         if instruction(words) or only_verb(words[0]) or (base_verb(words[0]) and words[1][:1].isupper()):
             return True  # "Use BookIt to reserve rooms": a verb before a name starts an instruction
-    asked = re.match(r"How do I (\w+)", prompt)
+    asked = HOW_DO_I.match(prompt)
     forms = inflections(asked.group(1)) if asked else set()
     return any(verb in forms for verb in READER_DOES.findall(body))
+
+
+HOW_DO_I_TASK = re.compile(r"How do I (\w+)(.*)\?$")
+SECOND_VERB = re.compile(r" (and|or) (\w+)\b")
 
 
 def about_the_task(prompt: str, variant: int) -> str:
     """ "How do I return my equipment?" -> "What should I know about returning my equipment?": the question the
     body answers when it describes the task instead of giving its steps."""
-    verb, rest = re.match(r"How do I (\w+)(.*)\?$", prompt).groups()  # type: ignore[union-attr]
-    second = re.match(r" (and|or) (\w+)\b", rest)  # "build and maintain relationships"
+    verb, rest = HOW_DO_I_TASK.match(prompt).groups()  # type: ignore[union-attr]
+    second = SECOND_VERB.match(rest)  # "build and maintain relationships"
     if second and base_verb(second.group(2)):
         rest = f" {second.group(1)} {gerund(second.group(2))}{rest[second.end() :]}"
     return ABOUT[variant % len(ABOUT)].format(f"{gerund(verb)}{rest}")
@@ -159,11 +167,14 @@ def as_the_body_says(prompt: str, body: str) -> str:
     return f"What {verb} {article.lower() + ' ' if article else ''}{named}?"
 
 
+AND_OR = re.compile(r"^(.*?)\s+(?:and|or|&)\s+(.+)$", re.I)
+
+
 def two_subjects(heading: str) -> bool:
     """ "Laws and regulations", "Compliance and records considerations", "Booking and purchasing": two things,
     and graded blind the answer covered one. Not "Printing and scanning prices" or "Quiet and group study": a
     modifier before "and" shares the head noun after it."""
-    match = re.search(r"^(.*?)\s+(?:and|or|&)\s+(.+)$", heading, re.I)
+    match = AND_OR.search(heading)
     if not match:
         return False
     left, right = match.group(1).split(), match.group(2).split()
@@ -172,6 +183,7 @@ def two_subjects(heading: str) -> bool:
 
 
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$", re.M)
+SENTENCE_PUNCTUATION = re.compile(r"[.!?:;,]\s*$|[.!?]\s")
 
 
 def is_index(body: str) -> bool:
@@ -184,7 +196,7 @@ def is_index(body: str) -> bool:
         item
         for item in items
         if len(item.split()) <= 6
-        and not re.search(r"[.!?:;,]\s*$|[.!?]\s", item)
+        and not SENTENCE_PUNCTUATION.search(item)
         and item.split(" ", 1)[0].lower().strip("*") not in VERBS  # "Open the app": a step, not a title
     ]
     return len(titles) >= 0.6 * len(items) and sum(len(item) for item in items) >= 0.5 * len(body)

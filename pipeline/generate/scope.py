@@ -11,12 +11,15 @@ TTS, ..." about a product is asked as what it is: how that organisation uses the
 import re
 from collections.abc import Sequence
 
-from pipeline.generate.anchor import title_activity
-from pipeline.generate.subject import GENERIC_WORDS, OPENINGS, PAGE_WORDS, Phrased, clean_heading, is_name
+from pipeline.generate.anchor import GENERIC_OR_PAGE_WORDS, title_activity
+from pipeline.generate.subject import OPENINGS, Phrased, clean_heading, is_name
 
 OPEN = re.compile(rf"^(?:{'|'.join(OPENINGS)}) (.+)[?.]$")  # "Tell me about Node.js."
 ORGANISATION_OPENING = re.compile(r"^(?:At|In) ([A-Z0-9&-]*[A-Z][A-Z0-9&-]*), ")  # "At TTS, ...", not "In 2012, ..."
 SECOND_PERSON = re.compile(r"\b(?:my|your|our|we|you|I)\b")
+PARENTHESES = re.compile(r"\([^)]*\)")
+SPACED_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+ARTICLE = re.compile(r"^(?:[Tt]he|[Aa]n?) ")
 
 
 def open_subject(prompt: str) -> str | None:
@@ -28,7 +31,7 @@ def open_subject(prompt: str) -> str | None:
 def names_only(text: str) -> bool:
     """ "Node.js", "GitHub", "CODEOWNERS", "Pull requests (PRs)", "Supervisors": a heading that is a name (every
     word capitalised or an acronym, at most three), not a topic phrase ("Bike parking")."""
-    words = re.sub(r"\([^)]*\)", " ", text).split()
+    words = PARENTHESES.sub(" ", text).split()
     return 0 < len(words) <= 3 and all(word[:1].isupper() or is_name(word) for word in words)
 
 
@@ -43,7 +46,7 @@ def within_parent(prompt: str, heading: str, body: str, ancestors: Sequence[str]
         return Phrased(prompt)  # "The Competitive Development Program provides ...": the section is about it
     parent = clean_heading(ancestors[0])
     words = parent.split()
-    if len(words) <= 1 or all(word.lower() in GENERIC_WORDS | PAGE_WORDS for word in words):
+    if len(words) <= 1 or all(word.lower() in GENERIC_OR_PAGE_WORDS for word in words):
         return Phrased(prompt)
     activity = title_activity(words, set(names))
     if activity and not SECOND_PERSON.search(activity) and len(words) >= 3:
@@ -58,8 +61,8 @@ def within_parent(prompt: str, heading: str, body: str, ancestors: Sequence[str]
 def opens_with(subject: str, body: str) -> bool:
     """ "The Competitive Development Program provides ..." opens with "Competitive Development Program (CDP)";
     "The Engineering Supervisors are ..." does not open with "Supervisors": it is about a narrower thing."""
-    name = re.sub(r"\s*\([^)]*\)", "", subject)
-    opening = re.sub(r"^(?:[Tt]he|[Aa]n?) ", "", body.lstrip()[: len(name) + 40])
+    name = SPACED_PARENTHESES.sub("", subject)
+    opening = ARTICLE.sub("", body.lstrip()[: len(name) + 40])
     if not opening.lower().startswith(name.lower()):
         return False
     rest = opening[len(name) :]
