@@ -99,7 +99,7 @@ def plan_shards(cfg: PrepareConfig) -> ShardPlan:
     shards = []
     for index, start in enumerate(range(0, len(files), size)):
         chunk = tuple(files[start : start + size])
-        described = [(f, mappings[key]) for f in chunk if mappings and (key := absolute(f.path)) in mappings]
+        described = [(f, mappings[where]) for f in chunk if mappings and (where := absolute(f.path)) in mappings]
         mapped = tuple((absolute(f.path), mapping) for f, mapping in described)
         inputs = [(f.name, file_digest(f.path)) for f in chunk] + [(f.name, vars(m)) for f, m in described]
         key = hashlib.sha256(json.dumps([settings, inputs], sort_keys=True).encode()).hexdigest()
