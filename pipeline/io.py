@@ -101,7 +101,11 @@ def describe_files(paths: list[Path], root: Path) -> list[dict]:
     permission) is listed with why instead, since the run itself rejected it with a reason."""
     described = []
     for path in sorted(paths):
-        entry: dict = {"path": path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)}
+        try:  # is_relative_to() is relative_to() in a try, so once is enough
+            name = path.relative_to(root).as_posix()
+        except ValueError:
+            name = str(path)
+        entry: dict = {"path": name}
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):
