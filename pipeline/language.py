@@ -165,7 +165,8 @@ def rank_languages(texts: list[str]) -> pl.DataFrame:
 
 def best_languages(texts: list[str]) -> list[str | None]:
     """fastText's best label of each text, in one call of its list API: the label `rank_languages` puts
-    first (fastText's search for the best k labels is exact, so k=1 finds the same best)."""
+    first (fastText's search for the best k labels is exact, so k=1 finds the same best). The binding is
+    called directly: fasttext-predict 0.9.2.4's `predict(list)` expects probabilities it does not return."""
     found = load_model().f.multilinePredict([one_line(text) + "\n" for text in texts], 1, 0.0, "strict")
     return [labels[0].removeprefix("__label__") if labels else None for labels in found]
 
