@@ -202,11 +202,9 @@ def rank_prose(prose: pl.DataFrame) -> pl.DataFrame:
 def identify_languages(texts: pl.Series) -> pl.Series:
     """One label per text: an ISO 639 code ("en", "de", "zh", ...) or "unknown" for text with no language.
 
-    Deterministic: the same texts in any order get the same labels. Each distinct text is read once, and
-    fastText ranks its candidates (a call per text) only for the few prose texts too short to be sure of."""
-    texts = texts.cast(pl.String).fill_null("")
-    distinct = texts.unique()
-    frame = pl.concat([distinct.to_frame("text"), find_prose(distinct)], how="horizontal")
+    Deterministic: the same texts in any order get the same labels. fastText reads each distinct prose once,
+    and ranks candidates (a call per text) only for the few prose texts too short to be sure of."""
+    frame = find_prose(texts.cast(pl.String))
     # fastText reads the prose lines only: a table or a formula after an English sentence is not Occitan.
     ranked = rank_prose(frame.filter("language").select("prose", "prose_tokens").unique())
     main = ranked.filter("sure").get_column("best").mode().sort().first() if ranked.height else None
@@ -222,8 +220,5 @@ def identify_languages(texts: pl.Series) -> pl.Series:
         .otherwise(label)
     )
     labels = ranked.select(prose="text", label=label.fill_null(UNKNOWN))
-    found = frame.join(labels, on="prose", how="left").select(
-        "text", label=pl.when("language").then("label").otherwise(pl.lit(UNKNOWN))
-    )
-    joined = texts.to_frame("text").join(found, on="text", how="left", maintain_order="left")
-    return joined.get_column("label").rename(texts.name)
+    joined = frame.join(labels, on="prose", how="left", maintain_order="left")
+    return joined.select(pl.when("language").then("label").otherwise(pl.lit(UNKNOWN))).to_series().rename(texts.name)
