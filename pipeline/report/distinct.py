@@ -6,7 +6,7 @@ and a large corpus is measured on a sample of whole windows.
 """
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import polars as pl
@@ -33,27 +33,40 @@ def distinct_n(texts: pl.Series, n: int, window: int = 5_000, budget: int = SAMP
 def distinct_ns(
     texts: pl.Series, sizes: Sequence[int], window: int = 5_000, budget: int = SAMPLED_GRAMS
 ) -> dict[int, float]:
-    """`distinct_n` for each n in `sizes`: the words of the texts any of them samples are split and hashed
-    once, since a text's word hashes do not depend on n or on the other texts."""
+    """`distinct_n` for each n in `sizes`. The sampled runs of texts of different n overlap almost wholly, so
+    the words of each stretch of overlapping runs are split and hashed once for all of them (a text's word
+    hashes depend neither on n nor on the other texts); one stretch at a time, so memory stays a run's."""
     words = texts.fill_null("").str.count_matches(r"\w+").cast(pl.Int64).to_numpy()
     blocks = {n: sampled_blocks(words, n, budget) for n in sizes}
-    wanted = np.zeros(len(texts), dtype=bool)
-    for low, high in itertools.chain.from_iterable(blocks.values()):
-        wanted[low:high] = True
-    hashes, owners = word_hashes(texts, wanted)
+    ratios: dict[int, dict[int, pl.DataFrame]] = {n: {} for n in sizes}
+    for low, high in stretches(itertools.chain.from_iterable(blocks.values())):
+        hashes, owners = word_hashes(texts.slice(low, high - low))
+        for n, runs in blocks.items():
+            for index, (start, end) in enumerate(runs):
+                if low <= start and end <= high:
+                    first, last = np.searchsorted(owners, [start - low, end - low])
+                    grams = rolling_grams(hashes[first:last], owners[first:last], n)[0]
+                    ratios[n][index] = window_ratios(grams, window)
     found = {}
     for n, runs in blocks.items():
         if not runs:
             found[n] = 1.0
             continue
-        ratios = []
-        for low, high in runs:
-            start, end = np.searchsorted(owners, [low, high])
-            ratios.append(window_ratios(rolling_grams(hashes[start:end], owners[start:end], n)[0], window))
-        everything = pl.concat(ratios)
+        everything = pl.concat([ratios[n][index] for index in range(len(runs))])
         full = everything.filter(pl.col("size") == window) if everything.height > 1 else everything
         found[n] = round(float(as_number((full if full.height else everything)["ratio"].mean())), 4)
     return found
+
+
+def stretches(runs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of runs [low, high) as disjoint stretches, in order."""
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(runs):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
 
 
 def sampled_blocks(words: np.ndarray, n: int, budget: int) -> list[tuple[int, int]]:
@@ -71,10 +84,10 @@ def sampled_blocks(words: np.ndarray, n: int, budget: int) -> list[tuple[int, in
     return [(int(start), int(np.searchsorted(ends, ends[start] - grams[start] + size)) + 1) for start in starts]
 
 
-def word_hashes(texts: pl.Series, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """64-bit hashes of every word of the wanted texts, in corpus order (repeats kept), with each word's row."""
-    rows = pl.DataFrame({"text": texts}).with_row_index("row").filter(pl.Series(wanted))
-    words = rows.select("row", word=pl.col("text").fill_null("").str.to_lowercase().str.extract_all(r"\w+"))
+def word_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of every word of the texts, in corpus order (repeats kept), with each word's row."""
+    words = pl.DataFrame({"text": texts}).with_row_index("row")
+    words = words.select("row", word=pl.col("text").fill_null("").str.to_lowercase().str.extract_all(r"\w+"))
     words = words.explode("word").drop_nulls("word")
     return words["word"].hash(NGRAM_SEED).to_numpy(), words["row"].to_numpy()
 
