@@ -5,7 +5,6 @@ killed leaves either the previous file or the new one, never half of one.
 """
 
 import hashlib
-import json
 import os
 import platform
 import stat
@@ -18,6 +17,7 @@ import polars as pl
 from pyarrow import parquet
 
 from pipeline.errors import OutputError
+from pipeline.jsontext import indented
 
 WRITE_ROWS = 100_000  # rows turned into JSON lines at a time
 MANIFEST_PACKAGES = (
@@ -54,7 +54,9 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, data: object) -> None:
-    write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    """`data` indented by two spaces, non-ASCII as is, keys in their order (pipeline.jsontext)."""
+    with atomic_path(path) as partial:
+        partial.write_bytes(indented(data))
 
 
 def write_jsonl(path: Path, frame: pl.DataFrame, records: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> None:
@@ -99,7 +101,11 @@ def describe_files(paths: list[Path], root: Path) -> list[dict]:
     permission) is listed with why instead, since the run itself rejected it with a reason."""
     described = []
     for path in sorted(paths):
-        entry: dict = {"path": path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)}
+        try:  # is_relative_to() is relative_to() in a try, so once is enough
+            name = path.relative_to(root).as_posix()
+        except ValueError:
+            name = str(path)
+        entry: dict = {"path": name}
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):

@@ -102,15 +102,59 @@ def load_model() -> fasttext.FastText._FastText:
     return fasttext.load_model(str(path))
 
 
+def line_counts(line: pl.Expr) -> dict[str, pl.Expr]:
+    """A line's tokens, words, numbers and code marks, and whether it has a word of three letters."""
+    spaced_line = spaced(line)
+    return {
+        "tokens": line.str.count_matches(r"\S+"),
+        "words": spaced_line.str.count_matches(WORD),
+        "numbers": spaced_line.str.count_matches(NUMBER),
+        "codes": line.str.count_matches(CODE_MARK),
+        "long": line.str.contains(LONG_WORD),
+    }
+
+
+def find_prose(texts: pl.Series) -> pl.DataFrame:
+    """Each text's prose (`prose_of`), its tokens, and whether it has a language (`has_language`), in order.
+
+    The same answer as those two expressions from one pass over the lines: a text's counts are the sums of
+    its lines' (no token spans a line), so each regex reads each line once instead of again in the joined
+    prose and in the blanked text."""
+    tokens, words = pl.col("tokens"), pl.col("words")
+    is_prose = (
+        (words > 0)
+        & (words >= MIN_WORD_SHARE * (tokens - pl.col("numbers")))
+        & (pl.col("codes") < pl.max_horizontal(1, MAX_CODE_SHARE * tokens))
+    )
+    lines = (
+        pl.DataFrame({"text": texts})
+        .with_row_index("row")
+        .select("row", line=blanked(pl.col("text")).str.split("\n"))
+        .explode("line")
+        .with_columns(**line_counts(pl.col("line")))
+        .with_columns(is_prose=is_prose)
+    )
+    prose = pl.col("is_prose")
+    per_text = lines.group_by("row", maintain_order=True).agg(
+        prose=pl.col("line").filter(prose).str.join("\n"),
+        prose_tokens=tokens.filter(prose).sum(),
+        words=words.filter(prose).sum(),
+        long=pl.col("long").filter(prose).any(),
+        tokens=tokens.sum(),
+    )
+    language = (words > 0) & ((words >= 2) | pl.col("long")) & (pl.col("prose_tokens") >= MIN_PROSE_SHARE * tokens)
+    return per_text.select("prose", "prose_tokens", language=language)
+
+
 def rank_languages(texts: list[str]) -> pl.DataFrame:
     """fastText's best `CANDIDATES` labels and the best one's probability, for each text (one line each).
 
-    The one loop over rows: fastText predicts a text at a time (fasttext-predict's list API does not
-    return probabilities); callers pass each distinct text once."""
+    A loop over rows: only `predict` of one text returns probabilities (fasttext-predict's list API returns
+    labels only), so callers pass here just the distinct texts whose probability matters (`SURE_WORDS`)."""
     model = load_model()
     labels, best = [], []
     for text in texts:
-        found, probabilities = model.predict(" ".join(text[:PREFIX].split()), k=CANDIDATES)
+        found, probabilities = model.predict(one_line(text), k=CANDIDATES)
         labels.append([label.removeprefix("__label__") for label in found])
         best.append(float(probabilities[0]) if len(probabilities) else 0.0)
     return pl.DataFrame(
@@ -119,18 +163,50 @@ def rank_languages(texts: list[str]) -> pl.DataFrame:
     )
 
 
+def best_languages(texts: list[str]) -> list[str | None]:
+    """fastText's best label of each text, in one call of its list API: the label `rank_languages` puts
+    first (fastText's search for the best k labels is exact, so k=1 finds the same best). The binding is
+    called directly: fasttext-predict 0.9.2.4's `predict(list)` expects probabilities it does not return."""
+    found = load_model().f.multilinePredict([one_line(text) + "\n" for text in texts], 1, 0.0, "strict")
+    return [labels[0].removeprefix("__label__") if labels else None for labels in found]
+
+
+def one_line(text: str) -> str:
+    """What fastText reads of a text: its first `PREFIX` characters, on one line."""
+    return " ".join(text[:PREFIX].split())
+
+
+def rank_prose(prose: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct prose `text` with fastText's `best` label and whether that label is `sure`; the
+    `candidates` of a text that is not sure. A text of `SURE_WORDS` words is sure whatever its probability,
+    so only shorter texts need `rank_languages`, a call each; the rest go to fastText in one call."""
+    long = prose.filter(pl.col("prose_tokens") >= SURE_WORDS).get_column("prose")
+    short = prose.filter(pl.col("prose_tokens") < SURE_WORDS).get_column("prose").to_list()
+    return pl.concat(
+        [
+            rank_languages(short).select(
+                "text",
+                "candidates",
+                best=pl.col("candidates").list.first(),
+                sure=pl.col("probability") >= SURE_PROBABILITY,
+            ),
+            long.to_frame("text").with_columns(
+                candidates=pl.lit([], pl.List(pl.String)),
+                best=pl.Series(best_languages(long.to_list()), dtype=pl.String),
+                sure=pl.lit(True),
+            ),
+        ]
+    )
+
+
 def identify_languages(texts: pl.Series) -> pl.Series:
     """One label per text: an ISO 639 code ("en", "de", "zh", ...) or "unknown" for text with no language.
 
-    Deterministic: the same texts in any order get the same labels."""
-    frame = pl.DataFrame({"text": texts.cast(pl.String)}).with_columns(prose=prose_of(pl.col("text")))
-    frame = frame.with_columns(language=has_language(pl.col("text"), pl.col("prose")))
+    Deterministic: the same texts in any order get the same labels. fastText reads each distinct prose once,
+    and ranks candidates (a call per text) only for the few prose texts too short to be sure of."""
+    frame = find_prose(texts.cast(pl.String))
     # fastText reads the prose lines only: a table or a formula after an English sentence is not Occitan.
-    distinct = frame.filter("language").get_column("prose").unique().sort().to_list()
-    ranked = rank_languages(distinct).with_columns(
-        best=pl.col("candidates").list.first(),
-        sure=(pl.col("probability") >= SURE_PROBABILITY) | (pl.col("text").str.count_matches(r"\S+") >= SURE_WORDS),
-    )
+    ranked = rank_prose(frame.filter("language").select("prose", "prose_tokens").unique())
     main = ranked.filter("sure").get_column("best").mode().sort().first() if ranked.height else None
     label = pl.col("best")
     if main is not None:

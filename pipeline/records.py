@@ -6,12 +6,12 @@ REJECTED is EXAMPLE plus the reason columns; a rejected *document* is a REJECTED
 """
 
 import hashlib
-import json
 from typing import NamedTuple, TypeAlias
 
 import polars as pl
 
 from pipeline.errors import DuplicateIdError
+from pipeline.jsontext import compact_sorted
 
 # A column type as schemas spell it: a class (pl.String) or an instance (pl.List(MESSAGE)). A dict literal
 # mixing both needs this annotation; mypy would otherwise infer dict[str, object].
@@ -129,10 +129,11 @@ def concat_rejects(frames: list[pl.DataFrame]) -> pl.DataFrame:
 def stable_id(*parts: object) -> str:
     """A short content hash that is the same on every machine, Python and polars version.
 
-    (polars' own `hash` is explicitly not stable across versions, so ids use sha256.)
+    (polars' own `hash` is explicitly not stable across versions, so ids use sha256.) The payload is
+    `json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))`, made by orjson when
+    that is the same bytes (pipeline.jsontext), so ids stay what they were.
     """
-    payload = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(compact_sorted(parts)).hexdigest()[:20]
 
 
 def check_unique_ids(frame: pl.DataFrame, what: str) -> None:

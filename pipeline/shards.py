@@ -92,13 +92,14 @@ def shards_of(cfg: PrepareConfig) -> int:
 def plan_shards(cfg: PrepareConfig) -> ShardPlan:
     """Split the run's input files into shards in discovery order and key each by its inputs and settings."""
     mappings, rejected = find_mappings(cfg.sources)
-    files = [SourceFile(source.path.absolute(), source.name) for source in input_files(cfg.sources, cfg.ingest)]
+    cwd = Path.cwd()  # Path.absolute() asks for it again for every file
+    files = [SourceFile(cwd / source.path, source.name) for source in input_files(cfg.sources, cfg.ingest)]
     size, settings = shards_of(cfg), shard_settings(cfg)
     stages = Path(cfg.out).absolute() / "stages"
     shards = []
     for index, start in enumerate(range(0, len(files), size)):
         chunk = tuple(files[start : start + size])
-        described = [(f, mappings[absolute(f.path)]) for f in chunk if absolute(f.path) in mappings]
+        described = [(f, mappings[where]) for f in chunk if mappings and (where := absolute(f.path)) in mappings]
         mapped = tuple((absolute(f.path), mapping) for f, mapping in described)
         inputs = [(f.name, file_digest(f.path)) for f in chunk] + [(f.name, vars(m)) for f, m in described]
         key = hashlib.sha256(json.dumps([settings, inputs], sort_keys=True).encode()).hexdigest()

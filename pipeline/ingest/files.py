@@ -1,9 +1,11 @@
 """Finding input files and reading their bytes as text, with the failure reasons users need."""
 
 import fnmatch
+import functools
 import os
+import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -18,6 +20,7 @@ class SourceFile:
 
 def discover_files(paths: Sequence[str | Path], exclude: list[str]) -> Iterator[SourceFile]:
     """Yield the files under `paths` in a stable order; a path that does not exist is an InputError."""
+    excluded = exclusion(tuple(exclude))
     for raw in paths:
         root = Path(raw)
         if root.is_file():
@@ -26,19 +29,54 @@ def discover_files(paths: Sequence[str | Path], exclude: list[str]) -> Iterator[
             found = []
             for folder, dirnames, filenames in os.walk(root, followlinks=False):
                 dirnames.sort()
+                # A file's path relative to the root is its folder's plus its name: pathlib parses once per folder.
+                base = Path(folder)
+                inside = "".join(f"{part}/" for part in base.relative_to(root).parts)
                 for filename in filenames:
-                    path = Path(folder, filename)
-                    relative = PurePosixPath(path.relative_to(root).as_posix())
-                    if not is_excluded(relative, exclude):
-                        found.append(SourceFile(path, f"{root.name}/{relative}"))
+                    relative = inside + filename
+                    if not excluded(relative):
+                        found.append(SourceFile(base / filename, f"{root.name}/{relative}"))
             yield from sorted(found, key=lambda source: source.name)
         else:
             raise InputError(f"{root}: no such file or folder; pass existing files or folders as SOURCES")
 
 
 def is_excluded(relative: PurePosixPath, patterns: list[str]) -> bool:
-    text = relative.as_posix()
-    return any(fnmatch.fnmatchcase(text, pattern) or relative.match(pattern) for pattern in patterns)
+    """Whether a glob pattern names the path: matched whole (fnmatch) or from the right (PurePath.match)."""
+    return exclusion(tuple(patterns))(relative.as_posix())
+
+
+@functools.cache
+def exclusion(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """`is_excluded` for these patterns as one function of a relative POSIX path: each pattern compiled
+    once, where PurePath.match parses its pattern and fnmatch looks its regex up again for every file."""
+    checks = [(whole_match(pattern), right_match(pattern)) for pattern in patterns]
+
+    def excluded(relative: str) -> bool:
+        parts = relative.split("/")
+        return any(whole(relative) or right(parts) for whole, right in checks)
+
+    return excluded
+
+
+def whole_match(pattern: str) -> Callable[[str], bool]:
+    match = re.compile(fnmatch.translate(pattern)).match
+    return lambda text: match(text) is not None
+
+
+def right_match(pattern: str) -> Callable[[list[str]], bool]:
+    """PurePosixPath(relative).match(pattern) (Python 3.11): an anchored pattern never names a relative
+    path; otherwise each part of the pattern matches the path's part at the same place from the right."""
+    pattern_path = PurePosixPath(pattern)
+    if not pattern_path.parts:
+        return lambda parts: PurePosixPath(*parts).match(pattern)  # raises "empty pattern", as it always has
+    if pattern_path.root:
+        return lambda parts: False
+    matchers = [re.compile(fnmatch.translate(part)).match for part in reversed(pattern_path.parts)]
+    return lambda parts: (
+        len(matchers) <= len(parts)
+        and all(match(part) is not None for match, part in zip(matchers, reversed(parts), strict=False))
+    )
 
 
 BOMS = (

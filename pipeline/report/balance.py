@@ -89,9 +89,12 @@ def metric(name: str, value: float, level: str, advice: str, detail: str) -> dic
 def groups_by_size(kept: pl.DataFrame) -> pl.DataFrame:
     """The split's groups, largest first: examples, files and the file most of them come from."""
     file = pl.col("source").str.replace(r"[:#]\d+$", "")  # records are named `file:LINE` or `file#N`
+    # A group's file is its commonest, the first by name on a tie (a mode per group is slow): counted per
+    # (group, file), the counts in that order, each group's first row.
+    per_file = kept.group_by("group", file.alias("file")).len("n").sort("n", "file", descending=[True, False])
     return (
-        kept.group_by("group")
-        .agg(n=pl.len(), files=file.n_unique(), file=file.mode().sort().first())
+        per_file.group_by("group")
+        .agg(n=pl.col("n").sum(), files=pl.len(), file=pl.col("file").first())
         .sort("n", "group", descending=[True, False])
     )
 

@@ -16,7 +16,7 @@ from pipeline.checks.validate.costs import default_epochs
 from pipeline.records import answer_text, as_number, prompt_text
 from pipeline.report.advice import cap_advice, near_duplicate_advice, rephrase_advice, stratify_advice
 from pipeline.report.balance import split_health
-from pipeline.report.distinct import distinct_n
+from pipeline.report.distinct import distinct_ns
 
 RECOMMENDED_EXAMPLES = 100  # OpenAI: clear gains at 50-100; Bedrock: >=100 per task; Vertex: start with 100
 TEMPLATES_LISTED = 10
@@ -106,8 +106,8 @@ def diversity_metrics(train: pl.DataFrame, run: dict) -> list[dict]:
     )
     found = []
     for column in ("prompt", "answer"):
-        for n in (1, 2):
-            value = distinct_n(texts[column], n)
+        values = distinct_ns(texts[column], (1, 2))
+        for n, value in values.items():
             low, very_low = (0.15, 0.07) if n == 1 else (0.35, 0.15)  # per 5,000 n-grams
             level = "ok" if value >= low else ("warn" if value >= very_low else "high")
             found.append(
