@@ -277,7 +277,7 @@ def parse_tree(text: str) -> Node:
             if value.__class__ is str:
                 node: Node = [value, None, []]
             else:
-                ((tag, data),) = value.items()
+                ((tag, data),) = value.items()  # type: ignore[union-attr]
                 node = [tag, data, []]
             children.append(node)
             stack.append(node)
