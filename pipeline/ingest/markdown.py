@@ -325,7 +325,8 @@ class Renderer:
         out: list[str] = []
         run: list = []  # inline children outside a paragraph (tight list items)
         for child in children:
-            if is_inline(child):
+            # is_inline, written out: this loop sees every block of every page
+            if child[0] not in BLOCK_LEAVES if child.__class__ is tuple else child[0] in INLINE_NODES:
                 run.append(child)
                 continue
             if run:
@@ -387,6 +388,10 @@ def paragraph(text: str) -> list[str]:
     """A paragraph's text: source line wraps (soft breaks) become spaces, as on the rendered page, except
     before the lines of a label-per-line paragraph (`Q:`/`A:`, `Term: ...`, `Speaker: ...`), whose line
     structure the blocks parser reads; explicit line breaks (`<br>`, a trailing backslash) stay."""
+    if "\n" not in text:  # one line (most paragraphs, every heading-like run): no splitting and joining
+        text = text.strip(" \t")
+        if HARD_BREAK not in text:
+            return [text.strip()] if text.strip() else []
     lines = [line.strip(" \t") for line in text.split("\n")]
     lines = [line for line in lines if line]
     if not lines:
