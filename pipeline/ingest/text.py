@@ -15,9 +15,6 @@ FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False, fix_
 NEEDS_FTFY = re.compile(r"[^\t\n\x20-\x7e]|&")
 # The bytes NEEDS_FTFY lets pass: deleting them from an ASCII text leaves nothing unless it needs ftfy.
 PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x7F)]).replace(b"&", b"")
-# ASCII characters `str.rstrip()` removes (after "\r" became "\n"): a line ends with one only if one of
-# these is followed by "\n" or ends the text.
-ASCII_TRAILING = (" ", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 # Zero-width characters, soft hyphens, and the bidirectional embedding, override and isolate controls
 # (the "Trojan Source" characters that make text display in another order than it reads). Left-to-right
 # and right-to-left marks stay: Arabic and Hebrew text uses them legitimately.
@@ -35,8 +32,6 @@ def normalize_text(text: str) -> str:
         text = ftfy.fix_text(text, FTFY)
     if not text.isascii():  # every invisible character and U+00A0 is outside ASCII, and NFC keeps ASCII as it is
         text = INVISIBLE.sub("", unicodedata.normalize("NFC", text)).replace("\u00a0", " ")
-    elif not any(space + "\n" in text or text.endswith(space) for space in ASCII_TRAILING):
-        return text.strip("\n")  # no line has trailing whitespace to cut
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
