@@ -475,19 +475,18 @@ def pipe_table(rows: list[list[str]]) -> list[str]:
 
 def inline(children: list, plain: bool = False) -> str:
     """Inline events as light Markdown (plain text for headings): links -> text, images and notes dropped."""
+    merged = merge_lines(children)
+    if len(merged) == 1 and merged[0].__class__ is tuple and merged[0][0] == "Text":
+        return shown_text(merged[0][1])  # plain text alone (most paragraphs and headings): what the loop makes of it
     frames: list[tuple[str, list[str]]] = [("", [])]  # open inline HTML elements whose text may be dropped
-    for child in merge_lines(children):
+    for child in merged:
         out = frames[-1][1]
         if isinstance(child, tuple):
             kind, value = child
             if kind == "Text":
                 if value[:1] in CLOSING_PUNCTUATION and out and out[-1].endswith(" "):
                     out[-1] = out[-1].rstrip(" ")  # "a note [^1]." or "a <sup>1</sup>." -> "a note."
-                if "](" in value or "] (" in value:  # a literal `\\[text](/path)` reads as its text too
-                    value = LITERAL_LINK.sub(r"\1", value)
-                if "[^" in value:  # a footnote reference without a definition is no more than one with it
-                    value = LITERAL_FOOTNOTE.sub("", value)
-                append(out, squeeze_spaces(value.replace(HARD_BREAK, " ")))
+                append(out, shown_text(value))
             elif kind == "Code":
                 append(out, value if plain else code_span(value))
             elif kind == "SoftBreak":
@@ -515,6 +514,15 @@ def inline(children: list, plain: bool = False) -> str:
         _, text = frames.pop()
         append(frames[-1][1], "".join(text))
     return "".join(frames[0][1])
+
+
+def shown_text(value: str) -> str:
+    """A Text event as a reader sees it."""
+    if "](" in value or "] (" in value:  # a literal `\\[text](/path)` reads as its text too
+        value = LITERAL_LINK.sub(r"\1", value)
+    if "[^" in value:  # a footnote reference without a definition is no more than one with it
+        value = LITERAL_FOOTNOTE.sub("", value)
+    return squeeze_spaces(value.replace(HARD_BREAK, " "))
 
 
 def squeeze_spaces(text: str) -> str:
