@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from pyarrow import parquet
@@ -19,6 +20,7 @@ from pyarrow import parquet
 from pipeline.errors import OutputError
 from pipeline.jsontext import indented
 
+Compression = Literal["zstd", "lz4", "snappy", "uncompressed"]
 WRITE_ROWS = 100_000  # rows turned into JSON lines at a time
 MANIFEST_PACKAGES = (
     "ftprep",
@@ -69,13 +71,18 @@ def write_jsonl(path: Path, frame: pl.DataFrame, records: Callable[[pl.DataFrame
 
 
 def write_parquet(
-    path: Path, frame: pl.DataFrame, records: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    path: Path,
+    frame: pl.DataFrame,
+    records: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    compression: Compression = "zstd",
+    statistics: bool = True,
 ) -> None:
     """A parquet file of `frame`, or of `records(frame)` made and written WRITE_ROWS rows at a time (one
-    row group each), so the records of a million examples never exist all at once."""
+    row group each), so the records of a million examples never exist all at once. `compression` and
+    `statistics` apply to `frame` written whole (a file only this program reads back can trade size for speed)."""
     with atomic_path(path) as partial:
         if records is None:
-            frame.write_parquet(partial, compression="zstd", statistics=True)
+            frame.write_parquet(partial, compression=compression, statistics=statistics)
             return
         writer = None
         try:

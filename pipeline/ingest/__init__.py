@@ -102,7 +102,8 @@ def read_files(
     """Documents, imported examples and rejects of these files (a whole run, or one shard of it)."""
     documents, examples, rejected = [], [], list(rejected or [])
     for source in sources:
-        loaded = read_file(source, cfg, mappings.get(absolute(source.path)), importing)
+        mapping = mappings.get(absolute(source.path)) if mappings else None  # abspath costs as much as a read
+        loaded = read_file(source, cfg, mapping, importing)
         documents += loaded.documents
         examples += loaded.examples
         rejected += loaded.rejected

@@ -26,7 +26,7 @@ tables, list markers at the start of a line, fences indented by at most three sp
 
 import re
 from bisect import bisect_right
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import pyromark
 import yaml
@@ -265,19 +265,19 @@ def parse_tree(text: str) -> Node:
     stack = [root]
     children = root[2]  # of the innermost open node
     skipped = 0  # Start events past MAX_DEPTH: their content joins the deepest kept node
-    for event in PARSER.events(text):
-        if isinstance(event, str):  # SoftBreak, HardBreak, Rule
+    for event in PARSER.events(text):  # one call per event of the page: no helper calls in this loop
+        if event.__class__ is str:  # SoftBreak, HardBreak, Rule
             children.append((event, None))
             continue
-        ((kind, value),) = cast(dict, event).items()
+        ((kind, value),) = event.items()  # type: ignore[union-attr]
         if kind == "Start":
             if len(stack) > MAX_DEPTH:
                 skipped += 1
                 continue
-            if isinstance(value, str):
+            if value.__class__ is str:
                 node: Node = [value, None, []]
             else:
-                ((tag, data),) = cast(dict, value).items()
+                ((tag, data),) = value.items()  # type: ignore[union-attr]
                 node = [tag, data, []]
             children.append(node)
             stack.append(node)
@@ -325,7 +325,8 @@ class Renderer:
         out: list[str] = []
         run: list = []  # inline children outside a paragraph (tight list items)
         for child in children:
-            if is_inline(child):
+            # is_inline, written out: this loop sees every block of every page
+            if child[0] not in BLOCK_LEAVES if child.__class__ is tuple else child[0] in INLINE_NODES:
                 run.append(child)
                 continue
             if run:
@@ -387,6 +388,10 @@ def paragraph(text: str) -> list[str]:
     """A paragraph's text: source line wraps (soft breaks) become spaces, as on the rendered page, except
     before the lines of a label-per-line paragraph (`Q:`/`A:`, `Term: ...`, `Speaker: ...`), whose line
     structure the blocks parser reads; explicit line breaks (`<br>`, a trailing backslash) stay."""
+    if "\n" not in text:  # one line (most paragraphs, every heading-like run): no splitting and joining
+        text = text.strip(" \t")
+        if HARD_BREAK not in text:
+            return [text.strip()] if text.strip() else []
     lines = [line.strip(" \t") for line in text.split("\n")]
     lines = [line for line in lines if line]
     if not lines:
@@ -470,19 +475,18 @@ def pipe_table(rows: list[list[str]]) -> list[str]:
 
 def inline(children: list, plain: bool = False) -> str:
     """Inline events as light Markdown (plain text for headings): links -> text, images and notes dropped."""
+    merged = merge_lines(children)
+    if len(merged) == 1 and merged[0].__class__ is tuple and merged[0][0] == "Text":
+        return shown_text(merged[0][1])  # plain text alone (most paragraphs and headings): what the loop makes of it
     frames: list[tuple[str, list[str]]] = [("", [])]  # open inline HTML elements whose text may be dropped
-    for child in merge_lines(children):
+    for child in merged:
         out = frames[-1][1]
         if isinstance(child, tuple):
             kind, value = child
             if kind == "Text":
                 if value[:1] in CLOSING_PUNCTUATION and out and out[-1].endswith(" "):
                     out[-1] = out[-1].rstrip(" ")  # "a note [^1]." or "a <sup>1</sup>." -> "a note."
-                if "](" in value or "] (" in value:  # a literal `\\[text](/path)` reads as its text too
-                    value = LITERAL_LINK.sub(r"\1", value)
-                if "[^" in value:  # a footnote reference without a definition is no more than one with it
-                    value = LITERAL_FOOTNOTE.sub("", value)
-                append(out, SPACES.sub(" ", value.replace(HARD_BREAK, " ")))
+                append(out, shown_text(value))
             elif kind == "Code":
                 append(out, value if plain else code_span(value))
             elif kind == "SoftBreak":
@@ -510,6 +514,20 @@ def inline(children: list, plain: bool = False) -> str:
         _, text = frames.pop()
         append(frames[-1][1], "".join(text))
     return "".join(frames[0][1])
+
+
+def shown_text(value: str) -> str:
+    """A Text event as a reader sees it."""
+    if "](" in value or "] (" in value:  # a literal `\\[text](/path)` reads as its text too
+        value = LITERAL_LINK.sub(r"\1", value)
+    if "[^" in value:  # a footnote reference without a definition is no more than one with it
+        value = LITERAL_FOOTNOTE.sub("", value)
+    return squeeze_spaces(value.replace(HARD_BREAK, " "))
+
+
+def squeeze_spaces(text: str) -> str:
+    """SPACES replaced by one space; most texts have no run of spaces or tabs, and `in` is cheaper than the scan."""
+    return SPACES.sub(" ", text) if "  " in text or "\t" in text else text
 
 
 def merge_lines(children: list) -> list:

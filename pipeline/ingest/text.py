@@ -13,6 +13,8 @@ FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False, fix_
 # What ftfy could change: non-ASCII text (mojibake), HTML entities, terminal escapes and control characters.
 # Printable ASCII without "&" passes through it unchanged, so the repair (about 2 ms a page) is skipped.
 NEEDS_FTFY = re.compile(r"[^\t\n\x20-\x7e]|&")
+# The bytes NEEDS_FTFY lets pass: deleting them from an ASCII text leaves nothing unless it needs ftfy.
+PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x7F)]).replace(b"&", b"")
 # Zero-width characters, soft hyphens, and the bidirectional embedding, override and isolate controls
 # (the "Trojan Source" characters that make text display in another order than it reads). Left-to-right
 # and right-to-left marks stay: Arabic and Hebrew text uses them legitimately.
@@ -26,10 +28,16 @@ def normalize_text(text: str) -> str:
     passes through here once.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if NEEDS_FTFY.search(text):  # plain printable ASCII without entities is already what ftfy would return
+    if needs_ftfy(text):  # plain printable ASCII without entities is already what ftfy would return
         text = ftfy.fix_text(text, FTFY)
-    text = INVISIBLE.sub("", unicodedata.normalize("NFC", text)).replace("\u00a0", " ")
+    if not text.isascii():  # every invisible character and U+00A0 is outside ASCII, and NFC keeps ASCII as it is
+        text = INVISIBLE.sub("", unicodedata.normalize("NFC", text)).replace("\u00a0", " ")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def needs_ftfy(text: str) -> bool:
+    """Whether NEEDS_FTFY matches, found by C string methods instead of a regex scan (10 times faster)."""
+    return not text.isascii() or bool(text.encode("ascii").translate(None, PLAIN_BYTES))
 
 
 def guess_title(text: str, fallback: str) -> str:

@@ -73,27 +73,27 @@ def scan_steps(frame: pl.DataFrame, columns: tuple[str, ...] | list[str], detect
     long, found, steps = texts(frame, columns).with_columns(pending=pl.lit(True)), [], []
     for _ in range(MAX_ROUNDS):
         before = long["text"]
-        for detector in detectors:
-            candidates = (
-                long.filter(pl.col("pending") & gate(detector))
-                .select("id", candidate=pl.col("text").str.extract_all(detector.pattern))
-                .explode("candidate")
-                .drop_nulls("candidate")
-            )
-            hits = checked(detector, candidates["candidate"].unique().sort().to_list())
-            if not hits:
-                continue
-            counts = {candidate: len(values) for candidate, values in hits.items()}
-            found.append(
-                candidates.filter(pl.col("candidate").is_in(list(hits)))
-                .group_by("id")
-                .agg(count=pl.col("candidate").replace_strict(counts, return_dtype=pl.Int64).sum())
-                .select("id", kind=pl.lit(detector.kind), type=pl.lit(detector.type), count="count")
-            )
-            values = {value for values in hits.values() for value in values}
-            step = Step(detector, sorted(values, key=lambda value: (-len(value), value)))
-            steps.append(step)
-            long = long.with_columns(text=rewrite(pl.col("text"), [step]))
+        start = 0  # the first detector whose candidates are not yet known on the current texts
+        while start < len(detectors):
+            batch = detectors[start:]
+            start = len(detectors)
+            for offset, (detector, candidates) in enumerate(zip(batch, candidates_of(long, batch), strict=True)):
+                hits = checked(detector, candidates["candidate"].unique().sort().to_list()) if candidates.height else {}
+                if not hits:
+                    continue
+                counts = {candidate: len(values) for candidate, values in hits.items()}
+                found.append(
+                    candidates.filter(pl.col("candidate").is_in(list(hits)))
+                    .group_by("id")
+                    .agg(count=pl.col("candidate").replace_strict(counts, return_dtype=pl.Int64).sum())
+                    .select("id", kind=pl.lit(detector.kind), type=pl.lit(detector.type), count="count")
+                )
+                values = {value for values in hits.values() for value in values}
+                step = Step(detector, sorted(values, key=lambda value: (-len(value), value)))
+                steps.append(step)
+                long = long.with_columns(text=rewrite(pl.col("text"), [step]))
+                start = len(detectors) - len(batch) + offset + 1  # the later detectors look at the new texts
+                break
         long = long.with_columns(pending=pl.col("text") != before)
         if not long["pending"].any():
             break
@@ -101,6 +101,26 @@ def scan_steps(frame: pl.DataFrame, columns: tuple[str, ...] | list[str], detect
     # Two detectors (IPv4, IPv6) share a type; one row per example and type.
     findings = findings.group_by("id", "kind", "type").agg(pl.col("count").sum()).sort("id", "kind", "type")
     return Scan(findings.cast(FINDINGS), steps)
+
+
+def candidates_of(long: pl.DataFrame, detectors: list[Detector]) -> list[pl.DataFrame]:
+    """(id, candidate) of each detector over the pending texts its gate lets through, all in one parallel
+    collect: most detectors find nothing, so one query over the texts replaces a few small ones per detector."""
+    pending = long.filter(pl.col("pending"))
+    # A hinted detector's gate is one of its hints: texts holding no hint of any detector (nearly all) are set
+    # aside by one scan for every hint at once, so each hinted gate only reads the few texts that hold one.
+    hints = sorted({hint for detector in detectors for hint in detector.hints})
+    hinted = pending.filter(pl.col("text").str.contains_any(hints, ascii_case_insensitive=True)) if hints else pending
+    queries = [
+        (hinted if detector.hints else pending)
+        .lazy()
+        .filter(gate(detector))
+        .select("id", candidate=pl.col("text").str.extract_all(detector.pattern))
+        .explode("candidate")
+        .drop_nulls("candidate")
+        for detector in detectors
+    ]
+    return pl.collect_all(queries)
 
 
 def scan(
@@ -163,8 +183,9 @@ def apply_sensitive(examples: pl.DataFrame, cfg: SensitiveConfig) -> Screened:
     columns = present(examples, TEXT_COLUMNS)
     found = scan_steps(examples, columns, detectors)
     redacting = [detector for detector in detectors if modes[detector.kind] != "report"]
-    # When one kind is only reported, its replacements must not shape what the other kind's scan sees.
-    if redacting == detectors or not redacting:
+    # When one kind is only reported, its replacements must not shape what the other kind's scan sees; unless
+    # that kind found nothing: then its detectors changed no text, and a scan without them takes the same steps.
+    if redacting == detectors or not redacting or all(step.detector in redacting for step in found.steps):
         steps = found.steps if redacting else []
     else:
         steps = scan_steps(examples, columns, redacting).steps

@@ -7,7 +7,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from pipeline.checks.finding import Finding
-from pipeline.records import conversation
+from pipeline.records import MESSAGE, conversation
 
 # Unicode White_Space: the one definition of "empty text" shared by the vectorised and per-record checks.
 WHITESPACE = (
@@ -17,6 +17,8 @@ WHITESPACE = (
 
 def to_records(examples: pl.DataFrame) -> pl.DataFrame:
     """One `messages` column, the system prompt (when set) prepended as the first message."""
+    if examples.schema["messages"] == pl.List(MESSAGE) and examples["system"].null_count() == examples.height:
+        return examples.select("messages")  # no system prompt anywhere: the conversation is the messages as they are
     return examples.select(messages=conversation())
 
 
