@@ -143,29 +143,39 @@ def extract_section(section: dict, cfg: GenerateConfig) -> Iterator[dict]:
 
 
 def group_faq_conversations(examples: pl.DataFrame, cfg: GenerateConfig) -> pl.DataFrame:
-    """Consecutive FAQ pairs under one parent heading -> one multi-turn conversation (task faq_conversation)."""
+    """Consecutive FAQ pairs under one parent heading -> one multi-turn conversation (task faq_conversation).
+
+    A parent's pairs are gathered by one group-by; only the merged conversations are made in Python (their ids),
+    and every group keeps the place of its first pair, as a partition of the FAQ rows by parent would."""
     parent = pl.col("section").str.replace(r" > [^>]*$", "")
-    faqs = examples.filter(pl.col("task") == "faq").with_columns(_parent=parent)
-    merged = []
-    for group in faqs.partition_by("doc_id", "_parent", maintain_order=True):
-        if group.height < 2:
-            merged += group.drop("_parent").to_dicts()
-            continue
-        first = group.row(0, named=True)
-        messages = [turn for turns in group["messages"].to_list() for turn in turns]
-        section = {**first, "section": first["_parent"]}
-        merged.append(
-            example(
-                section,
-                cfg,
-                "faq_conversation",
-                messages,
-                span(group["span_start"].min()),
-                span(group["span_end"].max()),
-            )
+    faqs = examples.filter(pl.col("task") == "faq").with_columns(_parent=parent, _nth=pl.int_range(pl.len()))
+    faqs = faqs.with_columns(_group=pl.col("_nth").first().over("doc_id", "_parent"), _size=pl.len().over("doc_id", "_parent"))
+    groups = (
+        faqs.filter(pl.col("_size") > 1)
+        .group_by("_group", maintain_order=True)
+        .agg(
+            pl.col("doc_id", "source", "_parent").first(),
+            pl.col("messages").explode(),
+            pl.col("span_start").min(),
+            pl.col("span_end").max(),
         )
+    )
+    merged = [
+        example(
+            {"doc_id": doc_id, "source": source, "section": section},
+            cfg,
+            "faq_conversation",
+            messages,
+            span(start),
+            span(end),
+        )
+        for doc_id, source, section, messages, start, end in groups.drop("_group").iter_rows()
+    ]
+    conversations = pl.DataFrame(merged, schema=EXAMPLE).with_columns(groups["_group"])
+    singles = faqs.filter(pl.col("_size") == 1).select(*EXAMPLE, "_group")
+    faq_rows = pl.concat([singles, conversations]).sort("_group", maintain_order=True).drop("_group")
     others = examples.filter(pl.col("task") != "faq")
-    return pl.concat([pl.DataFrame(merged, schema=EXAMPLE), others]).sort("source", "span_start", maintain_order=True)
+    return pl.concat([faq_rows, others]).sort("source", "span_start", maintain_order=True)
 
 
 def span(value: object) -> int:
