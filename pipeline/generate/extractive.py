@@ -168,7 +168,9 @@ def group_faq_conversations(examples: pl.DataFrame, cfg: GenerateConfig) -> pl.D
     and every group keeps the place of its first pair, as a partition of the FAQ rows by parent would."""
     parent = pl.col("section").str.replace(r" > [^>]*$", "")
     faqs = examples.filter(pl.col("task") == "faq").with_columns(_parent=parent, _nth=pl.int_range(pl.len()))
-    faqs = faqs.with_columns(_group=pl.col("_nth").first().over("doc_id", "_parent"), _size=pl.len().over("doc_id", "_parent"))
+    faqs = faqs.with_columns(
+        _group=pl.col("_nth").first().over("doc_id", "_parent"), _size=pl.len().over("doc_id", "_parent")
+    )
     groups = (
         faqs.filter(pl.col("_size") > 1)
         .group_by("_group", maintain_order=True)
