@@ -73,29 +73,29 @@ def page_contexts(sections: pl.DataFrame) -> dict[str, Page]:
     and a blind grade of the sample corpus fell from 85% to 77% with it."""
     runs = pl.col("body").str.extract_all(r"[a-z,;] [A-Z][\w'’-]*(?: [A-Z0-9][\w'’-]*)*")  # "the Brightwater Cell"
     capitalised = (
-        sections.select("doc_id", run=runs)
+        sections.lazy()
+        .select("doc_id", run=runs)
         .explode("run")
         .select("doc_id", word=pl.col("run").str.slice(2).str.split(" "))
         .explode("word")
-    )
-    lower = sections.select("doc_id", word=pl.col("body").str.extract_all(r"\b[a-z][\w'’-]+")).explode("word")
-    counts = (
-        capitalised.drop_nulls()
+        .drop_nulls()
         .group_by("doc_id", "word")
         .len("capitalised")
         .with_columns(low=pl.col("word").str.to_lowercase())
-        .join(
-            lower.drop_nulls().group_by("doc_id", "word").len("lower"),
-            left_on=["doc_id", "low"],
-            right_on=["doc_id", "word"],
-            how="left",
-        )
     )
-    names = counts.filter(pl.col("capitalised") > pl.col("lower").fill_null(0)).group_by("doc_id").agg("word")
+    lower = sections.lazy().select("doc_id", word=pl.col("body").str.extract_all(r"\b[a-z][\w'’-]+")).explode("word")
+    asked = capitalised.select("doc_id", word="low").unique()  # only these lower-case words are ever looked up
+    lower_counts = lower.join(asked, on=["doc_id", "word"], how="semi").group_by("doc_id", "word").len("lower")
+    counts = capitalised.join(lower_counts, left_on=["doc_id", "low"], right_on=["doc_id", "word"], how="left")
+    names, never_lower, titles = pl.collect_all(
+        [
+            counts.filter(pl.col("capitalised") > pl.col("lower").fill_null(0)).group_by("doc_id").agg("word"),
+            counts.filter(pl.col("lower").is_null()).group_by("doc_id").agg("word"),
+            sections.lazy().group_by("doc_id").agg(pl.col("title").first()),
+        ]
+    )
     named = {doc_id: set(words) for doc_id, words in names.iter_rows()}
-    never_lower = counts.filter(pl.col("lower").is_null()).group_by("doc_id").agg("word")
     always = {doc_id: frozenset(words) for doc_id, words in never_lower.iter_rows()}
-    titles = sections.group_by("doc_id").agg(pl.col("title").first())
     return {
         doc_id: page_context(title or "", named.get(doc_id, set()), always.get(doc_id, frozenset()))
         for doc_id, title in titles.iter_rows()
@@ -136,36 +136,67 @@ def cap_share_per_kind(examples: pl.DataFrame, share: float) -> tuple[pl.DataFra
     return counted.filter(~over).drop(helper), rejected
 
 
+# What a section must hold for each extractor to make anything of it, read from its fields before its body is split
+# into blocks: a question mark (faq), a colon (a Q:/A: block, a definition line, a speaker), a table row's bar, a
+# heading whole_body asks about (heading, list). Most sections fail most of these, and most extractors are then not
+# called at all, nor split_blocks when none is; what they would have returned is nothing (tests/test_extract_guards.py).
+CAN_YIELD: dict[str, Callable[[dict], bool]] = {
+    "faq": lambda section: "?" in section["body"] or "?" in section["heading"],
+    "qa": lambda section: ":" in section["body"],
+    "glossary": lambda section: ":" in section["body"] or "**" in section["body"],
+    "definition": lambda section: True,
+    "heading": lambda section: heading.askable_heading(section) is not None,
+    "table": lambda section: "|" in section["body"],
+    "list": lambda section: heading.askable_heading(section) is not None,
+    "dialogue": lambda section: ":" in section["body"],
+}
+
+
 def extract_section(section: dict, cfg: GenerateConfig) -> Iterator[dict]:
+    names = [name for name in cfg.extractors if CAN_YIELD[name](section)]
+    if not names:
+        return
     blocks = split_blocks(section["body"])
-    for name in cfg.extractors:
+    for name in names:
         yield from EXTRACTORS[name](section, blocks, cfg)
 
 
 def group_faq_conversations(examples: pl.DataFrame, cfg: GenerateConfig) -> pl.DataFrame:
-    """Consecutive FAQ pairs under one parent heading -> one multi-turn conversation (task faq_conversation)."""
+    """Consecutive FAQ pairs under one parent heading -> one multi-turn conversation (task faq_conversation).
+
+    A parent's pairs are gathered by one group-by; only the merged conversations are made in Python (their ids),
+    and every group keeps the place of its first pair, as a partition of the FAQ rows by parent would."""
     parent = pl.col("section").str.replace(r" > [^>]*$", "")
-    faqs = examples.filter(pl.col("task") == "faq").with_columns(_parent=parent)
-    merged = []
-    for group in faqs.partition_by("doc_id", "_parent", maintain_order=True):
-        if group.height < 2:
-            merged += group.drop("_parent").to_dicts()
-            continue
-        first = group.row(0, named=True)
-        messages = [turn for turns in group["messages"].to_list() for turn in turns]
-        section = {**first, "section": first["_parent"]}
-        merged.append(
-            example(
-                section,
-                cfg,
-                "faq_conversation",
-                messages,
-                span(group["span_start"].min()),
-                span(group["span_end"].max()),
-            )
+    faqs = examples.filter(pl.col("task") == "faq").with_columns(_parent=parent, _nth=pl.int_range(pl.len()))
+    faqs = faqs.with_columns(
+        _group=pl.col("_nth").first().over("doc_id", "_parent"), _size=pl.len().over("doc_id", "_parent")
+    )
+    groups = (
+        faqs.filter(pl.col("_size") > 1)
+        .group_by("_group", maintain_order=True)
+        .agg(
+            pl.col("doc_id", "source", "_parent").first(),
+            pl.col("messages").explode(),
+            pl.col("span_start").min(),
+            pl.col("span_end").max(),
         )
+    )
+    merged = [
+        example(
+            {"doc_id": doc_id, "source": source, "section": section},
+            cfg,
+            "faq_conversation",
+            messages,
+            span(start),
+            span(end),
+        )
+        for doc_id, source, section, messages, start, end in groups.drop("_group").iter_rows()
+    ]
+    conversations = pl.DataFrame(merged, schema=EXAMPLE).with_columns(groups["_group"])
+    singles = faqs.filter(pl.col("_size") == 1).select(*EXAMPLE, "_group")
+    faq_rows = pl.concat([singles, conversations]).sort("_group", maintain_order=True).drop("_group")
     others = examples.filter(pl.col("task") != "faq")
-    return pl.concat([pl.DataFrame(merged, schema=EXAMPLE), others]).sort("source", "span_start", maintain_order=True)
+    return pl.concat([faq_rows, others]).sort("source", "span_start", maintain_order=True)
 
 
 def span(value: object) -> int:

@@ -33,10 +33,8 @@ def extract(section: dict, blocks: list[Block], cfg: GenerateConfig) -> Iterator
 
 def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: str) -> Iterator[dict]:
     """One example asking the section's heading, answered by all of its body; or one refusal saying why not."""
-    heading = section["heading"] or (section["title"] if section["level"] == 0 else "")
-    if not heading or heading.rstrip().endswith("?") or CONTAINER_HEADING.search(heading):
-        return  # no heading, a question (the faq extractor's) or a container of other content
-    if section.get("has_children") or any(block.kind in OWN_EXTRACTORS for block in blocks):
+    heading = askable_heading(section)
+    if heading is None or any(block.kind in OWN_EXTRACTORS for block in blocks):
         return
     if any(PSEUDO_HEADING.match(block.text) for block in blocks[1:]):
         return  # a bold line standing as a heading splits the body into topics the heading does not name
@@ -81,6 +79,15 @@ def whole_body(section: dict, blocks: list[Block], cfg: GenerateConfig, task: st
         yield refusal(section, cfg, task, prompt, section["body"], start, end, "thin_answer", detail)
         return
     yield example(section, cfg, task, pair(prompt, section["body"]), start, end)
+
+
+def askable_heading(section: dict) -> str | None:
+    """The heading whole_body may ask about, or None for a section it never answers whatever its blocks: no
+    heading, a question (the faq extractor's), a container of other content, or a section with sub-sections."""
+    heading = section["heading"] or (section["title"] if section["level"] == 0 else "")
+    if not heading or heading.rstrip().endswith("?") or CONTAINER_HEADING.search(heading):
+        return None
+    return None if section.get("has_children") else heading
 
 
 INSTRUCTION_PHRASE = re.compile(
