@@ -16,6 +16,7 @@ and would lose the PrepareConfig annotation.)
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from prefect import flow, task
@@ -49,9 +50,11 @@ class PrefectBackend:
             yield future.result()  # a failed shard fails the run; the shards already done are kept
 
     def map(self, name: str, function: Callable[[Any], R], items: Sequence[Any]) -> list[R]:
-        partition = task(name=name, cache_policy=NO_CACHE)(function)
+        # A partial's settings become the task's own parameters (Prefect wraps functions, not partials).
+        settings = function.keywords if isinstance(function, partial) else {}
+        partition = task(name=name, cache_policy=NO_CACHE)(function.func if isinstance(function, partial) else function)
         named = [partition.with_options(task_run_name=f"{name}-part-{number:05d}") for number in range(len(items))]
-        futures = [part_task.submit(item) for part_task, item in zip(named, items, strict=True)]
+        futures = [part_task.submit(item, **settings) for part_task, item in zip(named, items, strict=True)]
         return [future.result() for future in futures]
 
     def width(self, rows: int) -> int:
