@@ -29,6 +29,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.progress import RunProgress
 from pipeline.config import PrepareConfig
 from pipeline.executor import execute
+from pipeline.partitions import MAX_PARTITION_ROWS
 from pipeline.report.markdown import render_markdown
 from pipeline.shards import Shard, prepare_shard
 
@@ -58,10 +59,13 @@ class PrefectBackend:
         return [future.result() for future in futures]
 
     def width(self, rows: int) -> int:
-        """As many partitions as the Dask cluster has threads; under threads a global stage runs whole."""
+        """At least as many partitions as the Dask cluster has threads, of at most MAX_PARTITION_ROWS rows
+        each; under threads a global stage runs whole, in the flow's process."""
         context = FlowRunContext.get()
         client = getattr(context.task_runner, "_client", None) if context else None
-        return max(1, sum(client.nthreads().values())) if client is not None else 1
+        if client is None:
+            return 1
+        return max(1, sum(client.nthreads().values()), -(-rows // MAX_PARTITION_ROWS))
 
 
 @flow(

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from pipeline.apply import apply_stage, runs
 from pipeline.config import PrepareConfig
-from pipeline.partitions import Mapper
+from pipeline.partitions import MAX_PARTITION_ROWS, Mapper
 from pipeline.pool import WorkerPool
 from pipeline.preflight import preflight
 from pipeline.shards import Shard, merge_shards, plan_shards, prepare_shard, prune_stale
@@ -66,7 +66,9 @@ class LocalBackend:
         return self.pool.map(name, function, items)
 
     def width(self, rows: int) -> int:
-        return max(1, min(self.pool.workers, rows // LOCAL_PARTITION_ROWS))
+        if self.pool.workers == 1 or rows < 2 * LOCAL_PARTITION_ROWS:
+            return 1
+        return max(self.pool.workers, -(-rows // MAX_PARTITION_ROWS))
 
     def close(self) -> None:
         self.pool.close()

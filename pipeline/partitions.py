@@ -20,6 +20,9 @@ import polars as pl
 
 R = TypeVar("R")
 Map = Callable[[str, Callable[[Any], Any], Sequence[Any]], list]
+# Rows per partition at most: a worker holding one partition stays near the memory of one shard
+# (docs/scaling.md has the measured cost per partition).
+MAX_PARTITION_ROWS = 100_000
 
 
 class RowPart(NamedTuple):

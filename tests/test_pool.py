@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.executor import LOCAL_PARTITION_ROWS, LocalBackend
+from pipeline.partitions import MAX_PARTITION_ROWS
 from pipeline.pool import WorkerDied, WorkerPool
 
 
@@ -86,8 +87,9 @@ def test_a_killed_worker_is_named_and_the_pool_recovers():
         (1, 10**6, 1),  # one core: every global stage whole, in this process
         (2, LOCAL_PARTITION_ROWS - 1, 1),  # a small run is not worth the processes
         (2, 2 * LOCAL_PARTITION_ROWS, 2),
-        (4, 3 * LOCAL_PARTITION_ROWS, 3),
-        (2, 10**6, 2),
+        (4, 3 * LOCAL_PARTITION_ROWS, 4),
+        (2, MAX_PARTITION_ROWS, 2),
+        (2, 10**6, 10),  # a worker holds at most MAX_PARTITION_ROWS examples
     ],
 )
 def test_local_width_follows_the_workers_and_the_rows(workers, rows, width):
