@@ -96,6 +96,7 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         notify("shards", done, len(plan.shards))
     state = run.call("merge-shards", merge_shards, plan)
     stages = [stage for stage in GLOBAL_STAGES if runs(stage, cfg)]
+    last_mapped = max((number for number, stage in enumerate(stages) if stage.partitioned), default=-1)
     for number, stage in enumerate(stages):
         notify(stage.name, number, len(stages))
         scratch = Path(cfg.out).absolute() / "stages" / "global" / stage.name  # shared storage, as the shards'
@@ -103,6 +104,8 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         mapper = Mapper(stage.name, scratch, run.width(state.examples.height), run.map)
         state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
         shutil.rmtree(scratch, ignore_errors=True)
+        if number == last_mapped and isinstance(run, LocalBackend):
+            run.close()  # the workers' memory is returned before the report and export, the run's peak here
     notify(stages[-1].name, len(stages), len(stages))
     shutil.rmtree(Path(cfg.out) / "stages" / "global", ignore_errors=True)
     prune_stale(plan, cfg.out)

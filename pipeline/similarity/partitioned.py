@@ -18,7 +18,7 @@ import polars as pl
 
 from pipeline.config import DedupConfig
 from pipeline.partitions import Mapper, RowPart, gather, read_rows, spill
-from pipeline.similarity.compare import CompareTexts, compared_text
+from pipeline.similarity.compare import compared_text
 from pipeline.similarity.lsh import band_hashes, bucket_pairs
 from pipeline.similarity.minhash import signatures
 from pipeline.similarity.ngrams import NGRAM, gram_hashes, text_chunks
@@ -28,6 +28,9 @@ BANDS = pl.Schema({"row": pl.Int64, "band": pl.UInt16, "hash": pl.UInt64})
 PAIRS = pl.Schema({"a": pl.Int64, "b": pl.Int64})
 BASE_GRAMS = pl.Schema({"row": pl.UInt32, "gram": pl.UInt64, "base": pl.UInt32})
 SIDE_GRAMS = pl.Schema({"row": pl.UInt32, "gram": pl.UInt64, "held": pl.Boolean})
+# Texts hashed at a time on a worker: two workers run beside the flow's process, so their scratch (about
+# 10 KB per text for 13-grams) is kept to a tenth of the flow's own CHUNK_ROWS.
+WORKER_CHUNK_ROWS = 10_000
 
 
 def candidates_over(frame: pl.DataFrame, which: str, cfg: DedupConfig, mapper: Mapper, tag: str) -> pl.DataFrame:
@@ -42,8 +45,8 @@ def candidates_over(frame: pl.DataFrame, which: str, cfg: DedupConfig, mapper: M
 
 def spill_band_hashes(part: RowPart, which: str, cfg: DedupConfig, parts: int, folder: Path) -> None:
     """On a worker: the band hashes of one row range, as (row, band, hash) spilled by hash."""
-    texts = CompareTexts(read_rows(part), which)
-    for offset, chunk in texts.chunks():
+    frame = read_rows(part)
+    for offset, chunk in text_chunks(frame, compared_text(which), WORKER_CHUNK_ROWS):
         folded = band_hashes(signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows)
         rows = np.arange(part.first_row + offset, part.first_row + offset + len(chunk), dtype=np.int64)
         long = pl.DataFrame(
@@ -79,7 +82,7 @@ def spill_grams(part: RowPart, which: str, parts: int, folder: Path, n: int = NG
     column, spilled by gram hash."""
     frame = read_rows(part)
     extra = next(column for column in ("_base", "_held") if column in frame.columns)
-    for offset, texts in text_chunks(frame, compared_text(which)):
+    for offset, texts in text_chunks(frame, compared_text(which), WORKER_CHUNK_ROWS):
         grams = gram_hashes(texts, n, part.first_row + offset)
         grams = grams.with_columns(frame[extra].gather(grams["row"] - part.first_row).alias(extra.lstrip("_")))
         spill(grams, "gram", parts, folder, f"{part.number:05d}-{offset:09d}")
