@@ -17,6 +17,7 @@ from pipeline.executor import LocalBackend
 from pipeline.leakage import leakage
 from pipeline.partitions import Mapper
 from pipeline.records import EXAMPLE
+from pipeline.similarity import partitioned
 from pipeline.similarity.compare import CompareTexts
 from pipeline.similarity.lsh import MAX_BUCKET_PAIRS, text_candidates
 from pipeline.similarity.partitioned import candidates_over
@@ -123,3 +124,14 @@ def test_partitions_on_worker_processes_equal_the_whole(tmp_path):
         backend.close()
     assert_frame_equal(parted.kept, count_tokens(examples, cfg, "gpt-4o-mini").kept)
     assert_frame_equal(deduped.kept, drop_near_duplicates(examples, DedupConfig()).kept)
+
+
+def test_workers_hashing_a_few_texts_at_a_time_change_nothing(tmp_path, monkeypatch):
+    examples = drop_near_duplicates(corpus(5), DedupConfig()).kept
+    whole_split = split_by_group(examples, SplitConfig())
+    whole_near = drop_near_duplicates(corpus(5), DedupConfig())
+    monkeypatch.setattr(partitioned, "WORKER_CHUNK_ROWS", 7)  # several chunks in every partition
+    assert_frame_equal(split_by_group(examples, SplitConfig(), in_process(tmp_path, 3)), whole_split)
+    assert_frame_equal(
+        drop_near_duplicates(corpus(5), DedupConfig(), in_process(tmp_path / "n", 3)).rejected, whole_near.rejected
+    )
