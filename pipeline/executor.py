@@ -84,6 +84,13 @@ def execute(cfg: PrepareConfig, backend: Backend | None = None, progress: Progre
             local.close()
 
 
+def release(run: Backend) -> None:
+    """Stop the local workers between phases (a later map starts fresh ones), so that their memory never
+    adds to the flow's own peak; remote workers are the cluster's business."""
+    if isinstance(run, LocalBackend):
+        run.close()
+
+
 def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
     preflight(cfg)
     plan = run.call("plan-shards", plan_shards, cfg)
@@ -94,6 +101,7 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
     for _ in run.map_shards(pending, cfg):
         done += 1
         notify("shards", done, len(plan.shards))
+    release(run)  # shard workers hold every reader and model (about 250 MB each); partitions need far less
     state = run.call("merge-shards", merge_shards, plan)
     stages = [stage for stage in GLOBAL_STAGES if runs(stage, cfg)]
     last_mapped = max((number for number, stage in enumerate(stages) if stage.partitioned), default=-1)
@@ -104,8 +112,8 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         mapper = Mapper(stage.name, scratch, run.width(state.examples.height), run.map)
         state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
         shutil.rmtree(scratch, ignore_errors=True)
-        if number == last_mapped and isinstance(run, LocalBackend):
-            run.close()  # the workers' memory is returned before the report and export, the run's peak here
+        if number == last_mapped:
+            release(run)  # the workers' memory is returned before the report and export, the run's peak here
     notify(stages[-1].name, len(stages), len(stages))
     shutil.rmtree(Path(cfg.out) / "stages" / "global", ignore_errors=True)
     prune_stale(plan, cfg.out)
