@@ -17,7 +17,7 @@ from pipeline.similarity.compare import CompareTexts, compared_text
 from pipeline.similarity.jaccard import verified_edges
 from pipeline.similarity.lsh import text_candidates
 from pipeline.similarity.ngrams import NGRAM, shared_with
-from pipeline.similarity.partitioned import candidates_over, shared_over
+from pipeline.similarity.partitioned import COMPARED, candidates_over, shared_over
 
 LISTED = 20  # ids listed per finding; the counts are complete
 
@@ -36,7 +36,8 @@ def near_duplicates_across(
     empty = pl.DataFrame(schema={"held": pl.String, "train": pl.String, "jaccard": pl.Float64})
     if held.height == 0 or train.height == 0:
         return empty
-    both = CompareTexts(pl.concat([held, train], how="diagonal_relaxed"), "taught")
+    compared = ["id", *COMPARED]  # not a copy of every column of every kept example
+    both = CompareTexts(pl.concat([held.select(compared), train.select(compared)], how="diagonal_relaxed"), "taught")
     found = text_candidates(both, cfg) if mapper.whole else candidates_over(both.frame, "taught", cfg, mapper, tag)
     candidates = found.filter(
         (pl.col("a") < held.height) & (pl.col("b") >= held.height)  # one held-out example, one training example
