@@ -85,8 +85,8 @@ def execute(cfg: PrepareConfig, backend: Backend | None = None, progress: Progre
 
 
 def release(run: Backend) -> None:
-    """Stop the local workers between phases (a later map starts fresh ones), so that their memory never
-    adds to the flow's own peak; remote workers are the cluster's business."""
+    """Stop the local workers after the shards and after each partitioned stage (a later map starts fresh,
+    light ones), so that no worker's leftover memory adds to the flow's; remote workers are the cluster's."""
     if isinstance(run, LocalBackend):
         run.close()
 
@@ -104,7 +104,6 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
     release(run)  # shard workers hold every reader and model (about 250 MB each); partitions need far less
     state = run.call("merge-shards", merge_shards, plan)
     stages = [stage for stage in GLOBAL_STAGES if runs(stage, cfg)]
-    last_mapped = max((number for number, stage in enumerate(stages) if stage.partitioned), default=-1)
     for number, stage in enumerate(stages):
         notify(stage.name, number, len(stages))
         scratch = Path(cfg.out).absolute() / "stages" / "global" / stage.name  # shared storage, as the shards'
@@ -112,8 +111,8 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         mapper = Mapper(stage.name, scratch, run.width(state.examples.height), run.map)
         state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
         shutil.rmtree(scratch, ignore_errors=True)
-        if number == last_mapped:
-            release(run)  # the workers' memory is returned before the report and export, the run's peak here
+        if stage.partitioned:
+            release(run)  # each partitioned stage starts light workers; none is left for the report and export
     notify(stages[-1].name, len(stages), len(stages))
     shutil.rmtree(Path(cfg.out) / "stages" / "global", ignore_errors=True)
     prune_stale(plan, cfg.out)
