@@ -96,6 +96,7 @@ class Cancelling:
         if isinstance(error, BrokenProcessPool):
             self.pool.executor = None  # a broken pool takes no more work; the next call starts a new one
             raise WorkerDied(
-                f"a worker process running '{self.name}' ended without an answer (killed, often for lack of "
-                "memory); smaller shards (ingest.shard_size) need less"
+                f"a worker process running '{self.name}' ended without an answer: killed, often for lack of "
+                "memory (smaller shards, ingest.shard_size, need less), or started by a script that calls "
+                "execute() outside `if __name__ == '__main__':` (spawned workers import the script again)"
             ) from None
