@@ -64,6 +64,7 @@ def measure(examples: int) -> dict:
         "pipeline_seconds": round(pipeline["seconds"], 2),
         "examples_per_second": round(pipeline["examples"] / pipeline["seconds"]),
         "pipeline_peak_rss_mb": pipeline["peak_rss_mb"],
+        "worker_peak_rss_mb": pipeline["worker_peak_rss_mb"],
         "tiktoken_seconds": round(bound["seconds"], 2),
         "tiktoken_peak_rss_mb": bound["peak_rss_mb"],
         "corpus_mb": round(bound["bytes"] / 1e6, 1),
@@ -83,6 +84,8 @@ def main() -> None:
     if args.child:
         result = child_pipeline(args.corpus, args.out) if args.child == "pipeline" else child_tiktoken(args.corpus)
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        # the largest worker process (pipeline.pool): the run's peak is at most the two added up
+        result["worker_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
         print(json.dumps(result))
         return
     rows = [measure(examples) for examples in args.examples]

@@ -4,7 +4,10 @@ The backend makes each global stage of the executor a Prefect task named after i
 (pipeline.stages), and submits the shards as `prepare-shard` tasks that take a shard of paths and write
 parquet under OUT/stages/, so the flow's task runner decides where they run: threads by default, a Dask
 cluster with `ftprep prepare --task-runner dask`. Shards a previous run finished are not submitted again,
-which is what makes a killed run resumable. The global stages run in the flow's process over all shards.
+which is what makes a killed run resumable. The global stages run in the flow's process over all shards;
+those the registry marks `partitioned` (dedup-near, tokens, split, leakage) submit their partitions as
+tasks named after the stage, so under Dask their signatures, token counts and n-grams are made on the
+workers too, from partition files under OUT/stages/global/ (shared storage, as for the shards).
 `NO_CACHE` keeps Prefect from hashing configs and frames for cache keys. No task retries: the stages that
 call a network (LLM generation, and LLM judging in pair-preferences) retry each request themselves, with
 backoff, inside their budgets. (No `from __future__ import annotations` here: served flows pickle by value
@@ -13,21 +16,25 @@ and would lose the PrepareConfig annotation.)
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.progress import RunProgress
 from pipeline.config import PrepareConfig
 from pipeline.executor import execute
+from pipeline.partitions import MAX_PARTITION_ROWS
 from pipeline.report.markdown import render_markdown
 from pipeline.shards import Shard, prepare_shard
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class PrefectBackend:
@@ -42,6 +49,23 @@ class PrefectBackend:
         futures = [shard_task.submit(shard, cfg) for shard_task, shard in named]
         for future in as_completed(futures):
             yield future.result()  # a failed shard fails the run; the shards already done are kept
+
+    def map(self, name: str, function: Callable[[Any], R], items: Sequence[Any]) -> list[R]:
+        # A partial's settings become the task's own parameters (Prefect wraps functions, not partials).
+        settings = function.keywords if isinstance(function, partial) else {}
+        partition = task(name=name, cache_policy=NO_CACHE)(function.func if isinstance(function, partial) else function)
+        named = [partition.with_options(task_run_name=f"{name}-part-{number:05d}") for number in range(len(items))]
+        futures = [part_task.submit(item, **settings) for part_task, item in zip(named, items, strict=True)]
+        return [future.result() for future in futures]
+
+    def width(self, rows: int) -> int:
+        """At least as many partitions as the Dask cluster has threads, of at most MAX_PARTITION_ROWS rows
+        each; under threads a global stage runs whole, in the flow's process."""
+        context = FlowRunContext.get()
+        client = getattr(context.task_runner, "_client", None) if context else None
+        if client is None:
+            return 1
+        return max(1, sum(client.nthreads().values()), -(-rows // MAX_PARTITION_ROWS))
 
 
 @flow(

@@ -7,15 +7,17 @@ from those declarations) cannot miss a setting; every reject it makes is stamped
 from typing import Any, cast
 
 from pipeline.config import PrepareConfig
+from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.records import Split
 from pipeline.stages import EVERYTHING, Stage
 from pipeline.state import RunState
 
 
-def apply_stage(stage: Stage, state: RunState, cfg: PrepareConfig) -> RunState:
+def apply_stage(stage: Stage, state: RunState, cfg: PrepareConfig, mapper: Mapper = IN_PROCESS) -> RunState:
     """One stage over the state: its body sees only the settings it declared, its rejects carry its funnel step."""
     since = state.rejected.height
-    result = stage.body(state, declared(cfg, stage))
+    view = declared(cfg, stage)
+    result = stage.body(state, view, mapper) if stage.partitioned else stage.body(state, view)
     after = state.apply(result) if isinstance(result, Split) else result
     return after.stamp_rejects(since, stage.step) if after.rejected.height > since else after
 

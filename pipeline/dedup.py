@@ -12,9 +12,12 @@ order is kept; each removed row names the kept id.
 import polars as pl
 
 from pipeline.config import DedupConfig
+from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.records import Split, answer_text, reject
-from pipeline.similarity.clusters import near_duplicate_roots
+from pipeline.similarity.clusters import cluster_roots, near_duplicate_roots
 from pipeline.similarity.compare import CompareTexts, text_keys
+from pipeline.similarity.jaccard import verified_edges
+from pipeline.similarity.partitioned import candidates_over
 
 
 def quality_score() -> pl.Expr:
@@ -55,13 +58,21 @@ def drop_exact_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
     return Split(flagged.filter(~duplicate).drop("_kept"), rejected.drop("_kept"))
 
 
-def drop_near_duplicates(examples: pl.DataFrame, cfg: DedupConfig) -> Split:
-    """Keep one example per near-duplicate cluster; kept rows gain `cluster_id` (the kept id of their cluster)."""
+def drop_near_duplicates(examples: pl.DataFrame, cfg: DedupConfig, mapper: Mapper = IN_PROCESS) -> Split:
+    """Keep one example per near-duplicate cluster; kept rows gain `cluster_id` (the kept id of their cluster).
+
+    Under a mapper of several partitions, the signatures and the band buckets are made on its workers
+    (pipeline.similarity.partitioned); verification and the clusters are made here."""
     ordered = in_keep_order(examples, cfg.keep)
     if not cfg.near or ordered.height < 2:
         kept = ordered.with_columns(cluster_id=pl.col("id"))
         return Split(kept, reject(kept.clear(), "near_duplicate"))
-    root, similarity = near_duplicate_roots(CompareTexts(ordered, cfg.text), cfg)
+    texts = CompareTexts(ordered, cfg.text)
+    if mapper.whole:
+        root, similarity = near_duplicate_roots(texts, cfg)
+    else:
+        candidates = candidates_over(ordered, cfg.text, cfg, mapper, "near")
+        root, similarity = cluster_roots(verified_edges(candidates, texts, cfg.ngram, cfg.threshold), len(texts))
     ids = ordered["id"]
     flagged = ordered.with_columns(
         cluster_id=ids.gather(root),

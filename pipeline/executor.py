@@ -1,18 +1,24 @@
 """The one executor of a prepare run: plan shards, run the shard stages over each, merge, run the global stages.
 
-Where the work runs is a Backend's business. `LocalBackend` runs everything in this process
-(`ftprep prepare --runner local`, tests, notebooks); flows/prepare.py has the Prefect backend, whose
-shards are Prefect tasks on the flow's task runner (threads, or a Dask cluster through prefect-dask)
-and whose other steps are tasks named after their stage. The stages (pipeline.stages) never know
-which backend runs them, as datatrove keeps its pipeline steps apart from its executors.
+Where the work runs is a Backend's business. `LocalBackend` runs shards and the partitions of the global
+stages on a pool of worker processes on this machine (`ftprep prepare --runner local`; one process when
+the machine has one core or there is one item, so tests and notebooks stay in-process); flows/prepare.py
+has the Prefect backend, whose shards and partitions are Prefect tasks on the flow's task runner (threads,
+or a Dask cluster through prefect-dask) and whose other steps are tasks named after their stage. The
+stages (pipeline.stages) never know which backend runs them, as datatrove keeps its pipeline steps apart
+from its executors.
 """
 
 import logging
+import shutil
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from pipeline.apply import apply_stage, runs
 from pipeline.config import PrepareConfig
+from pipeline.partitions import MAX_PARTITION_ROWS, Mapper
+from pipeline.pool import WorkerPool
 from pipeline.preflight import preflight
 from pipeline.shards import Shard, merge_shards, plan_shards, prepare_shard, prune_stale
 from pipeline.stages import GLOBAL_STAGES
@@ -20,7 +26,9 @@ from pipeline.stages import GLOBAL_STAGES
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
 Progress = Callable[[str, int, int], None]  # (what, done, total): the CLI's progress bars listen to it
+LOCAL_PARTITION_ROWS = 20_000  # below this a global stage is not worth a worker process's start and file round trip
 
 
 class Backend(Protocol):
@@ -32,22 +40,58 @@ class Backend(Protocol):
         """Run `prepare_shard` over every shard, yielding each shard's folder as it is done, in any order."""
         ...
 
+    def map(self, name: str, function: Callable[[Any], R], items: Sequence[Any]) -> list[R]:
+        """`function` over every item, wherever the backend runs work; the results in item order. Items and
+        results are small (paths of partitions, small frames); the step is named `name` (a global stage's)."""
+        ...
+
+    def width(self, rows: int) -> int:
+        """How many partitions a global stage over `rows` examples should be cut into (1: run it whole, here)."""
+        ...
+
 
 class LocalBackend:
-    """Everything in this process, one shard after another."""
+    """This machine: shards and partitions on up to `workers` processes (default: one per core)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.pool = WorkerPool(workers)
 
     def call(self, name: str, function: Callable[..., T], *args: Any) -> T:
         return function(*args)
 
     def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
-        for shard in shards:
-            yield prepare_shard(shard, cfg)
+        return self.pool.as_completed("prepare-shard", prepare_shard, [(shard, cfg) for shard in shards])
+
+    def map(self, name: str, function: Callable[[Any], R], items: Sequence[Any]) -> list[R]:
+        return self.pool.map(name, function, items)
+
+    def width(self, rows: int) -> int:
+        if self.pool.workers == 1 or rows < 2 * LOCAL_PARTITION_ROWS:
+            return 1
+        return max(self.pool.workers, -(-rows // MAX_PARTITION_ROWS))
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 def execute(cfg: PrepareConfig, backend: Backend | None = None, progress: Progress | None = None) -> dict:
     """A whole run; returns report.json's content. A rerun skips the shards an earlier run finished."""
-    run = backend or LocalBackend()
-    notify = progress or (lambda what, done, total: None)
+    local = LocalBackend() if backend is None else None
+    try:
+        return run_stages(cfg, backend or local, progress or (lambda what, done, total: None))  # type: ignore[arg-type]
+    finally:
+        if local is not None:
+            local.close()
+
+
+def release(run: Backend) -> None:
+    """Stop the local workers after the shards and after each partitioned stage (a later map starts fresh,
+    light ones), so that no worker's leftover memory adds to the flow's; remote workers are the cluster's."""
+    if isinstance(run, LocalBackend):
+        run.close()
+
+
+def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
     preflight(cfg)
     plan = run.call("plan-shards", plan_shards, cfg)
     pending = plan.pending
@@ -57,12 +101,20 @@ def execute(cfg: PrepareConfig, backend: Backend | None = None, progress: Progre
     for _ in run.map_shards(pending, cfg):
         done += 1
         notify("shards", done, len(plan.shards))
+    release(run)  # shard workers hold every reader and model (about 250 MB each); partitions need far less
     state = run.call("merge-shards", merge_shards, plan)
     stages = [stage for stage in GLOBAL_STAGES if runs(stage, cfg)]
     for number, stage in enumerate(stages):
         notify(stage.name, number, len(stages))
-        state = run.call(stage.name, apply_stage, stage, state, cfg)
+        scratch = Path(cfg.out).absolute() / "stages" / "global" / stage.name  # shared storage, as the shards'
+        shutil.rmtree(scratch, ignore_errors=True)  # leftovers of a killed run
+        mapper = Mapper(stage.name, scratch, run.width(state.examples.height), run.map)
+        state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
+        shutil.rmtree(scratch, ignore_errors=True)
+        if stage.partitioned:
+            release(run)  # each partitioned stage starts light workers; none is left for the report and export
     notify(stages[-1].name, len(stages), len(stages))
+    shutil.rmtree(Path(cfg.out) / "stages" / "global", ignore_errors=True)
     prune_stale(plan, cfg.out)
     if state.report is None:
         raise RuntimeError("the stage registry has no report stage")

@@ -12,10 +12,12 @@ another example's chosen answer, and a held-out negative that a train pair learn
 import polars as pl
 
 from pipeline.config import DedupConfig
+from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.similarity.compare import CompareTexts, compared_text
 from pipeline.similarity.jaccard import verified_edges
 from pipeline.similarity.lsh import text_candidates
 from pipeline.similarity.ngrams import NGRAM, shared_with
+from pipeline.similarity.partitioned import COMPARED, candidates_over, shared_over
 
 LISTED = 20  # ids listed per finding; the counts are complete
 
@@ -27,13 +29,17 @@ def ngram_overlap(train: pl.DataFrame, held: pl.DataFrame, n: int = NGRAM, text:
     return held.select("id").with_row_index("row").join(shared, on="row").select("id", "shared").sort("id")
 
 
-def near_duplicates_across(train: pl.DataFrame, held: pl.DataFrame, cfg: DedupConfig) -> pl.DataFrame:
+def near_duplicates_across(
+    train: pl.DataFrame, held: pl.DataFrame, cfg: DedupConfig, mapper: Mapper = IN_PROCESS, tag: str = "near"
+) -> pl.DataFrame:
     """(held id, train id, jaccard) pairs at or above the dedup threshold between two frames of examples."""
     empty = pl.DataFrame(schema={"held": pl.String, "train": pl.String, "jaccard": pl.Float64})
     if held.height == 0 or train.height == 0:
         return empty
-    both = CompareTexts(pl.concat([held, train], how="diagonal_relaxed"), "taught")
-    candidates = text_candidates(both, cfg).filter(
+    compared = ["id", *COMPARED]  # not a copy of every column of every kept example
+    both = CompareTexts(pl.concat([held.select(compared), train.select(compared)], how="diagonal_relaxed"), "taught")
+    found = text_candidates(both, cfg) if mapper.whole else candidates_over(both.frame, "taught", cfg, mapper, tag)
+    candidates = found.filter(
         (pl.col("a") < held.height) & (pl.col("b") >= held.height)  # one held-out example, one training example
     )
     edges = verified_edges(candidates, both, cfg.ngram, cfg.threshold)
@@ -44,16 +50,21 @@ def near_duplicates_across(train: pl.DataFrame, held: pl.DataFrame, cfg: DedupCo
     return pl.DataFrame(pairs).sort("held", "train")
 
 
-def leakage(kept: pl.DataFrame, cfg: DedupConfig) -> dict:
-    """Per held-out split: n-gram and near-duplicate leakage into train, counts plus the first ids."""
+def leakage(kept: pl.DataFrame, cfg: DedupConfig, mapper: Mapper = IN_PROCESS) -> dict:
+    """Per held-out split: n-gram and near-duplicate leakage into train, counts plus the first ids; under a
+    mapper of several partitions, the n-grams and band hashes are made on its workers."""
     train = kept.filter(pl.col("split") == "train")
     found = {}
     for split in ("validation", "test"):
         held = kept.filter(pl.col("split") == split)
         if held.height == 0 and split == "test":
             continue
-        grams = ngram_overlap(train, held, text=compared_text("taught"))
-        pairs = near_duplicates_across(train, held, cfg)
+        if mapper.whole:
+            grams = ngram_overlap(train, held, text=compared_text("taught"))
+        else:
+            shared = shared_over(held, train, mapper, f"{split}-ngrams")
+            grams = held.select("id").with_row_index("row").join(shared, on="row").select("id", "shared").sort("id")
+        pairs = near_duplicates_across(train, held, cfg, mapper, f"{split}-near")
         found[split] = {
             "examples": held.height,
             "ngram_overlap": grams.height,

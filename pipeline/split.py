@@ -18,9 +18,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import SplitConfig
+from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.records import as_number, prompt_text
 from pipeline.similarity.compare import compared_text
 from pipeline.similarity.ngrams import GRAMS, gram_hashes, gram_store, text_chunks
+from pipeline.similarity.partitioned import passages_over
 
 SPLIT_NAMES = ("train", "validation", "test")
 # Identical prompts join one group only when they say something: "Continue." across a corpus would
@@ -42,9 +44,10 @@ def group_key(group_by: str, pattern: str | None = None) -> pl.Expr:
     return pl.coalesce(pl.concat_str(pl.lit("pattern\x00"), found), key)
 
 
-def split_by_group(examples: pl.DataFrame, cfg: SplitConfig) -> pl.DataFrame:
+def split_by_group(examples: pl.DataFrame, cfg: SplitConfig, mapper: Mapper = IN_PROCESS) -> pl.DataFrame:
     """Add `split` ("train", "validation" or "test") and `group`; a group never straddles the split."""
-    keyed = examples.with_columns(group=joined_groups(examples, group_key(cfg.group_by, cfg.group_pattern)))
+    groups_of = joined_groups(examples, group_key(cfg.group_by, cfg.group_pattern), mapper)
+    keyed = examples.with_columns(group=groups_of)
     stratum = pl.col("task").mode().sort().first()
     if cfg.stratify_by == "task_and_source":
         stratum = pl.concat_str(
@@ -73,12 +76,13 @@ def split_by_group(examples: pl.DataFrame, cfg: SplitConfig) -> pl.DataFrame:
     )
 
 
-def joined_groups(examples: pl.DataFrame, key: pl.Expr) -> pl.Series:
+def joined_groups(examples: pl.DataFrame, key: pl.Expr, mapper: Mapper = IN_PROCESS) -> pl.Series:
     """Group keys merged (connected components) across what would leak if split: two examples that share
     a base group, a near-duplicate cluster, a prompt, or a 13-word passage end up in one group. A
     passage found in more than MAX_GRAM_GROUPS groups is boilerplate (a footer, a legal line) and links
     nothing; the leakage report still counts it. Every node is an integer, and passages are found one
-    hash partition at a time (pipeline.similarity.ngrams), so memory stays bounded at a million examples."""
+    hash partition at a time (pipeline.similarity.ngrams), so memory stays bounded at a million examples;
+    under a mapper of several partitions, on its workers (pipeline.similarity.partitioned)."""
     links = examples.select(
         base=key,
         cluster=pl.col("cluster_id") if "cluster_id" in examples.columns else pl.lit(None, pl.String),
@@ -91,7 +95,9 @@ def joined_groups(examples: pl.DataFrame, key: pl.Expr) -> pl.Series:
         pl.DataFrame({"row": pl.int_range(count, dtype=pl.UInt32, eager=True), "node": base}),
         node_ids(links.with_row_index("row").filter(pl.col("cluster").is_not_null()), "cluster"),
         node_ids(links.with_row_index("row").filter(prompt_linked), "prompt"),
-        shared_passages(examples, base),
+        shared_passages(examples, base)
+        if mapper.whole
+        else node_ids(passages_over(examples, base, mapper, MAX_GRAM_GROUPS), "gram"),
     ]
     offset, rows, nodes = count, [], []
     for kind in edges:

@@ -1,12 +1,14 @@
 """The stage registry: every stage of a prepare run, in order, declared once.
 
-Each entry names the stage (for a global stage it is also the Prefect task name; shard stages run
-inside the `prepare-shard` task), its scope (`shard`: sees one shard's
-documents at a time; `global`: sees every example of the run), the funnel step its rejects are counted
-under (`reject_stage` in rejects.jsonl and the report's funnel), the config sections it reads, when it
-runs, and its body in pipeline.steps. Everything that needs the pipeline's shape derives it from here:
-the executor's loop, which stages run per shard, the resume key (a hash of exactly the sections the
-shard stages read), the report's funnel order and the flow's task names.
+Each entry names the stage (for a global stage it is also the Prefect task name; shard stages run inside
+the `prepare-shard` task), its scope (`shard`: sees one shard's documents at a time; `global`: sees
+every example of the run), the funnel step its rejects are counted under (`reject_stage` in
+rejects.jsonl and the report's funnel), the config sections it reads, when it runs, and its body in
+pipeline.steps. A `partitioned` body also takes a pipeline.partitions.Mapper and runs its work as tasks
+over partitions of the examples (worker processes, or Dask workers). Everything that needs the
+pipeline's shape derives it from here: the executor's loop, which stages run per shard, the resume key
+(a hash of exactly the sections the shard stages read), the report's funnel order and the flow's task
+names.
 
 Adding a stage: write its body in pipeline/steps.py (or a module of its own), add one `Stage(...)` line
 here, list every config section it reads. CONTRIBUTING.md walks through it.
@@ -22,7 +24,7 @@ from pipeline.records import Split
 from pipeline.state import RunState
 
 Scope = Literal["shard", "global"]
-Body = Callable[[RunState, PrepareConfig], RunState | Split]
+Body = Callable[..., RunState | Split]  # (state, cfg), or (state, cfg, mapper) when `partitioned`
 EVERYTHING = ("*",)  # a stage that records the whole config (the report's hash, the manifest)
 
 
@@ -39,6 +41,7 @@ class Stage:
     body: Body
     when: Callable[[PrepareConfig], bool] = always
     whole_input: bool = False  # needs every document in one shard (a run budget, negatives across documents)
+    partitioned: bool = False  # a global body that takes a Mapper and maps its work over partitions
 
 
 STAGES: tuple[Stage, ...] = (
@@ -58,15 +61,15 @@ STAGES: tuple[Stage, ...] = (
     Stage("check-format", "shard", "format", ("target",), steps.check_format),
     Stage("quality", "shard", "quality", ("quality", "sensitive"), steps.quality),
     Stage("dedup-exact", "global", "dedup", ("dedup",), steps.dedup_exact),
-    Stage("dedup-near", "global", "dedup", ("dedup",), steps.dedup_near),
+    Stage("dedup-near", "global", "dedup", ("dedup",), steps.dedup_near, partitioned=True),
     Stage("reject-ambiguous", "global", "dedup", (), steps.reject_ambiguous_prompts),
     Stage("reject-conflicts", "global", "dedup", ("dedup",), steps.reject_conflicts,
           when=lambda cfg: cfg.dedup.conflicts == "reject"),
     Stage("decontaminate", "global", "dedup", ("decontamination", "dedup"), steps.decontaminate,
           when=lambda cfg: bool(cfg.decontamination.eval_files)),
-    Stage("tokens", "global", "tokens", ("tokens", "model"), steps.tokens),
-    Stage("split", "global", "split", ("split",), steps.split),
-    Stage("leakage", "global", "report", ("dedup",), steps.measure_leakage),
+    Stage("tokens", "global", "tokens", ("tokens", "model"), steps.tokens, partitioned=True),
+    Stage("split", "global", "split", ("split",), steps.split, partitioned=True),
+    Stage("leakage", "global", "report", ("dedup",), steps.measure_leakage, partitioned=True),
     Stage("report", "global", "report", EVERYTHING, steps.report),
     Stage("export", "global", "export", ("out", "target", "export"), steps.export),
     Stage("write-report", "global", "export", EVERYTHING, steps.write_report),

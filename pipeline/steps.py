@@ -4,7 +4,8 @@ declares, calls the library, and returns a Split (rows kept, rows rejected) or a
 They know nothing of shards, Prefect or Dask, and never set `reject_stage`: the executor stamps each
 reject with the funnel step the registry gives the stage. A body reads only the config sections its
 registry entry lists (the executor hands it a view that refuses any other), so the resume key built
-from those lists cannot miss a setting.
+from those lists cannot miss a setting. The bodies the registry marks `partitioned` also take the
+backend's Mapper and hand it to the library, which maps its work over partitions.
 """
 
 import os
@@ -28,6 +29,7 @@ from pipeline.io import write_json
 from pipeline.leakage import leakage
 from pipeline.manifest import write_manifest
 from pipeline.pair_quality import filter_pairs
+from pipeline.partitions import Mapper
 from pipeline.quality import filter_quality
 from pipeline.records import Split, check_unique_ids, concat_rejects
 from pipeline.report import build_report
@@ -136,8 +138,8 @@ def dedup_exact(state: RunState, cfg: PrepareConfig) -> Split:
     return drop_exact_duplicates(state.examples, cfg.dedup)
 
 
-def dedup_near(state: RunState, cfg: PrepareConfig) -> Split:
-    return drop_near_duplicates(state.examples, cfg.dedup)
+def dedup_near(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> Split:
+    return drop_near_duplicates(state.examples, cfg.dedup, mapper)
 
 
 def reject_ambiguous_prompts(state: RunState, cfg: PrepareConfig) -> Split:
@@ -152,16 +154,16 @@ def decontaminate(state: RunState, cfg: PrepareConfig) -> Split:
     return drop_contaminated(state.examples, read_eval_items(cfg.decontamination.eval_files), cfg.dedup)
 
 
-def tokens(state: RunState, cfg: PrepareConfig) -> Split:
-    return count_tokens(state.examples, cfg.tokens, cfg.model)
+def tokens(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> Split:
+    return count_tokens(state.examples, cfg.tokens, cfg.model, mapper)
 
 
-def split(state: RunState, cfg: PrepareConfig) -> RunState:
-    return replace(state, examples=split_by_group(state.examples, cfg.split))
+def split(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> RunState:
+    return replace(state, examples=split_by_group(state.examples, cfg.split, mapper))
 
 
-def measure_leakage(state: RunState, cfg: PrepareConfig) -> RunState:
-    return replace(state, leakage=leakage(state.examples, cfg.dedup))
+def measure_leakage(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> RunState:
+    return replace(state, leakage=leakage(state.examples, cfg.dedup, mapper))
 
 
 def report(state: RunState, cfg: PrepareConfig) -> RunState:

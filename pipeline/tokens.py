@@ -12,7 +12,7 @@ import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import tiktoken
 
 from pipeline.config import TokensConfig
 from pipeline.errors import EncodingUnavailable
+from pipeline.partitions import IN_PROCESS, Mapper, RowPart, read_rows
 from pipeline.pieces import PieceCounter
 from pipeline.records import Split, answer_text, conversation, reject
 
@@ -150,12 +151,42 @@ def chat_tokens(messages: list[dict], encoding: tiktoken.Encoding) -> int:
     return total
 
 
-def count_tokens(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> Split:
-    """Add n_prompt_tokens, n_completion_tokens, n_tokens; reject examples over the model's limit."""
+COUNTED = ("messages", "system", "kind", "chosen", "rejected")  # the columns token counts read
+TOKEN_COLUMNS = ("n_completion_tokens", "n_tokens", "n_prompt_tokens")
+
+
+def count_tokens(examples: pl.DataFrame, cfg: TokensConfig, model: str, mapper: Mapper = IN_PROCESS) -> Split:
+    """Add n_prompt_tokens, n_completion_tokens, n_tokens; reject examples over the model's limit.
+
+    Every row is counted on its own, so the counts can be made over row ranges on the mapper's workers
+    and put side by side in row order."""
     name, limit = resolve(model, cfg)
+    if mapper.whole:
+        counts = token_counts(examples, cfg, model)
+    else:
+        parts = mapper.write_rows(examples.select(COUNTED), "examples")
+        counts = pl.concat(mapper.map(partial(part_token_counts, cfg=cfg, model=model), parts))
+    counted = pl.concat([examples, counts], how="horizontal")
+    over = pl.col("n_tokens") > limit
+    rejected = reject(
+        counted.filter(over),
+        "too_many_tokens",
+        pl.format(f"{{}} tokens > {limit} ({model}, {name})", "n_tokens"),
+    )
+    return Split(counted.filter(~over), rejected)
+
+
+def part_token_counts(part: RowPart, cfg: TokensConfig, model: str) -> pl.DataFrame:
+    """On a worker: the token columns of one row range."""
+    return token_counts(read_rows(part), cfg, model)
+
+
+def token_counts(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> pl.DataFrame:
+    """The TOKEN_COLUMNS of each example, in row order (the cookbook's chat accounting)."""
+    name, _ = resolve(model, cfg)
     encoding = load_encoding(name)
     counter = PieceCounter(encoding)
-    examples = examples.with_row_index("_row")
+    examples = examples.select(COUNTED).with_row_index("_row")
     turns = examples.select("_row", turn=conversation()).explode("turn").unnest("turn")
     roles = {role: len(encoding.encode_ordinary(role)) for role in turns["role"].drop_nulls().unique()}
     turns = turns.with_columns(
@@ -178,18 +209,11 @@ def count_tokens(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> Split
         .then(pl.max_horizontal("n_completion_tokens", "_other") + extra)
         .otherwise(0),
     )
-    counted = (
-        examples.join(totals, on="_row", how="left", maintain_order="left")
+    return (
+        examples.select("_row")
+        .join(totals, on="_row", how="left", maintain_order="left")
         .join(completion, on="_row", how="left", maintain_order="left")
-        .drop("_row")
         .with_columns(n_tokens=pl.col("n_prompt_side") + pl.col("_answer_side"))
         .with_columns(n_prompt_tokens=pl.col("n_tokens") - pl.col("n_completion_tokens"))
-        .drop("n_prompt_side", "_answer_side")
+        .select(TOKEN_COLUMNS)
     )
-    over = pl.col("n_tokens") > limit
-    rejected = reject(
-        counted.filter(over),
-        "too_many_tokens",
-        pl.format(f"{{}} tokens > {limit} ({model}, {name})", "n_tokens"),
-    )
-    return Split(counted.filter(~over), rejected)

@@ -1,0 +1,137 @@
+"""Partitioned global stages equal the whole-frame ones: same candidates, rejects, token counts, groups, leakage.
+
+Corpora are drawn from a small vocabulary so that they hold near duplicates, passages shared across
+groups, buckets above MAX_BUCKET_PAIRS (boilerplate) and preference pairs; each is run whole and cut into
+1 to 5 partitions (in this process, and once on real worker processes).
+"""
+
+import random
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from pipeline.config import DedupConfig, SplitConfig, TokensConfig
+from pipeline.dedup import drop_near_duplicates, in_keep_order
+from pipeline.executor import LocalBackend
+from pipeline.leakage import leakage
+from pipeline.partitions import Mapper
+from pipeline.records import EXAMPLE
+from pipeline.similarity import partitioned
+from pipeline.similarity.compare import CompareTexts
+from pipeline.similarity.lsh import MAX_BUCKET_PAIRS, text_candidates
+from pipeline.similarity.partitioned import candidates_over
+from pipeline.split import split_by_group
+from pipeline.tokens import count_tokens
+
+WORDS = "the a policy travel expense form submit approve manager receipt within days of trip report card".split()
+BOILERPLATE = "for questions about this page contact the operations team in the shared channel any weekday"
+
+
+def corpus(seed: int, n: int = 240) -> pl.DataFrame:
+    rng = random.Random(seed)
+    bases = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 60))) for _ in range(n // 4)]
+    rows = []
+    for number in range(n):
+        answer = rng.choice(bases)
+        if rng.random() < 0.5:  # a near duplicate: one word changed
+            words = answer.split()
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+            answer = " ".join(words)
+        prompt = f"What does the handbook say about {rng.choice(WORDS[:3])}?"
+        if number % 3 == 0:  # boilerplate: one bucket far above MAX_BUCKET_PAIRS
+            prompt, answer = "Who do I ask?", BOILERPLATE
+        preference = number % 7 == 0
+        rows.append(
+            {
+                "id": f"ex-{number:04d}",
+                "kind": "preference" if preference else "sft",
+                "task": rng.choice(["faq", "howto"]),
+                "doc_id": f"doc-{number % 23}",
+                "section": f"section-{number % 41}",
+                "source": f"docs/page-{number % 23}.md",
+                "span_start": number,
+                "messages": [{"role": "user", "content": prompt}]
+                + ([] if preference else [{"role": "assistant", "content": answer}]),
+                "chosen": answer if preference else None,
+                "rejected": rng.choice(bases) if preference else None,
+                "system": "You answer from the handbook." if number % 5 == 0 else None,
+            }
+        )
+    return pl.DataFrame(rows, schema=EXAMPLE)
+
+
+def in_process(tmp_path, width: int) -> Mapper:
+    return Mapper("test", tmp_path / f"w{width}", width, lambda name, function, items: [function(i) for i in items])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("width", [1, 2, 5])
+def test_band_candidates_over_partitions_equal_the_whole(tmp_path, seed, width):
+    examples, cfg = in_keep_order(corpus(seed)), DedupConfig()
+    whole = text_candidates(CompareTexts(examples, cfg.text), cfg)
+    assert whole.height > MAX_BUCKET_PAIRS  # a star bucket (boilerplate) and small ones
+    assert_frame_equal(candidates_over(examples, cfg.text, cfg, in_process(tmp_path, width), "near"), whole)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("width", [2, 3, 5])
+def test_near_duplicate_dedup_over_partitions_equals_the_whole(tmp_path, seed, width):
+    examples = corpus(seed)
+    whole = drop_near_duplicates(examples, DedupConfig())
+    parted = drop_near_duplicates(examples, DedupConfig(), in_process(tmp_path, width))
+    assert whole.rejected.height > 0
+    assert_frame_equal(parted.kept, whole.kept)
+    assert_frame_equal(parted.rejected, whole.rejected)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("width", [2, 5])
+def test_token_counts_over_partitions_equal_the_whole(tmp_path, seed, width):
+    examples, cfg = corpus(seed), TokensConfig(max_tokens_per_example=60)
+    whole = count_tokens(examples, cfg, "gpt-4o-mini")
+    parted = count_tokens(examples, cfg, "gpt-4o-mini", in_process(tmp_path, width))
+    assert whole.rejected.height > 0 and whole.kept.height > 0
+    assert_frame_equal(parted.kept, whole.kept)
+    assert_frame_equal(parted.rejected, whole.rejected)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("width", [2, 5])
+def test_split_and_leakage_over_partitions_equal_the_whole(tmp_path, seed, width):
+    examples = drop_near_duplicates(corpus(seed), DedupConfig()).kept
+    cfg = SplitConfig(validation_ratio=0.2, test_ratio=0.1)
+    whole = split_by_group(examples, cfg)
+    parted = split_by_group(examples, cfg, in_process(tmp_path, width))
+    assert_frame_equal(parted, whole)
+    assert whole["group"].n_unique() < examples.select("doc_id", "section").n_unique()  # passages joined groups
+    # Leakage of an unsplit-aware split (by id) so that n-grams and near duplicates cross it.
+    naive = examples.with_columns(
+        split=pl.Series(["train", "train", "validation", "test"] * examples.height)[: examples.height]
+    )
+    found = leakage(naive, DedupConfig())
+    assert found["validation"]["ngram_overlap"] > 0 and found["validation"]["near_duplicates"] > 0
+    assert leakage(naive, DedupConfig(), in_process(tmp_path, width)) == found
+
+
+def test_partitions_on_worker_processes_equal_the_whole(tmp_path):
+    examples, cfg = corpus(4), TokensConfig()
+    backend = LocalBackend(2)
+    try:
+        parted = count_tokens(examples, cfg, "gpt-4o-mini", Mapper("tokens", tmp_path, 2, backend.map))
+        deduped = drop_near_duplicates(examples, DedupConfig(), Mapper("dedup-near", tmp_path / "near", 3, backend.map))
+    finally:
+        backend.close()
+    assert_frame_equal(parted.kept, count_tokens(examples, cfg, "gpt-4o-mini").kept)
+    assert_frame_equal(deduped.kept, drop_near_duplicates(examples, DedupConfig()).kept)
+
+
+def test_workers_hashing_a_few_texts_at_a_time_change_nothing(tmp_path, monkeypatch):
+    examples = drop_near_duplicates(corpus(5), DedupConfig()).kept
+    whole_split = split_by_group(examples, SplitConfig())
+    whole_near = drop_near_duplicates(corpus(5), DedupConfig())
+    monkeypatch.setattr(partitioned, "WORKER_CHUNK_ROWS", 7)  # several chunks in every partition
+    assert_frame_equal(split_by_group(examples, SplitConfig(), in_process(tmp_path, 3)), whole_split)
+    assert_frame_equal(
+        drop_near_duplicates(corpus(5), DedupConfig(), in_process(tmp_path / "n", 3)).rejected, whole_near.rejected
+    )

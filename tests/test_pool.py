@@ -1,0 +1,96 @@
+"""The local backend's worker processes: results in order, a worker's error raised here with its message."""
+
+import os
+import signal
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.executor import LOCAL_PARTITION_ROWS, LocalBackend
+from pipeline.partitions import MAX_PARTITION_ROWS
+from pipeline.pool import WorkerDied, WorkerPool
+
+
+def square(value: int) -> int:
+    return value * value
+
+
+def pid(_: object) -> int:
+    return os.getpid()
+
+
+def refuse(value: int) -> int:
+    if value == 2:
+        raise InputError(f"item {value}: not a file; pass a folder of documents")
+    return value
+
+
+class Unpicklable(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.handle = lambda: None  # a lambda cannot be pickled
+
+
+def raise_unpicklable(value: int) -> int:
+    raise Unpicklable(f"item {value} broke")
+
+
+def die(value: int) -> int:
+    if value == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value
+
+
+@pytest.fixture(scope="module")
+def pool():
+    workers = WorkerPool(2)
+    yield workers
+    workers.close()
+
+
+def test_results_come_back_in_item_order_from_two_processes(pool):
+    assert pool.map("squares", square, list(range(20))) == [value * value for value in range(20)]
+    assert os.getpid() not in pool.map("pids", pid, list(range(8)))
+
+
+def test_one_worker_or_one_item_runs_in_this_process(pool):
+    assert WorkerPool(1).map("pids", pid, [1, 2, 3]) == [os.getpid()] * 3
+    assert pool.map("pids", pid, [1]) == [os.getpid()]
+    assert list(WorkerPool(1).as_completed("pids", pid, [(1,), (2,)])) == [os.getpid()] * 2
+
+
+def test_a_workers_error_keeps_its_type_and_message(pool):
+    with pytest.raises(InputError, match="item 2: not a file; pass a folder of documents"):
+        pool.map("refuse", refuse, [1, 2, 3])
+    with pytest.raises(InputError, match="item 2"):
+        list(pool.as_completed("refuse", refuse, [(1,), (2,), (3,)]))
+
+
+def test_an_error_that_cannot_be_pickled_still_says_what_happened(pool):
+    with pytest.raises(RuntimeError, match="Unpicklable: item 0 broke"):
+        pool.map("unpicklable", raise_unpicklable, [0, 1])
+
+
+def test_a_killed_worker_is_named_and_the_pool_recovers():
+    workers = WorkerPool(2)
+    try:
+        with pytest.raises(WorkerDied, match="'die' ended without an answer"):
+            workers.map("die", die, [0, 1, 2])
+        assert workers.map("squares", square, [3, 4]) == [9, 16]  # a fresh pool after a broken one
+    finally:
+        workers.close()
+
+
+@pytest.mark.parametrize(
+    ("workers", "rows", "width"),
+    [
+        (1, 10**6, 1),  # one core: every global stage whole, in this process
+        (2, LOCAL_PARTITION_ROWS - 1, 1),  # a small run is not worth the processes
+        (2, 2 * LOCAL_PARTITION_ROWS, 2),
+        (4, 3 * LOCAL_PARTITION_ROWS, 4),
+        (2, MAX_PARTITION_ROWS, 2),
+        (2, 10**6, 10),  # a worker holds at most MAX_PARTITION_ROWS examples
+    ],
+)
+def test_local_width_follows_the_workers_and_the_rows(workers, rows, width):
+    assert LocalBackend(workers).width(rows) == width
