@@ -4,6 +4,8 @@ The stage's body sees only the config fields its registry entry declares, so the
 from those declarations) cannot miss a setting; every reject it makes is stamped with its funnel step.
 """
 
+import logging
+import time
 from typing import Any, cast
 
 from pipeline.config import PrepareConfig
@@ -12,14 +14,19 @@ from pipeline.records import Split
 from pipeline.stages import EVERYTHING, Stage
 from pipeline.state import RunState
 
+log = logging.getLogger(__name__)
+
 
 def apply_stage(stage: Stage, state: RunState, cfg: PrepareConfig, mapper: Mapper = IN_PROCESS) -> RunState:
     """One stage over the state: its body sees only the settings it declared, its rejects carry its funnel step."""
-    since = state.rejected.height
+    since, started = state.rejected.height, time.perf_counter()
     view = declared(cfg, stage)
     result = stage.body(state, view, mapper) if stage.partitioned else stage.body(state, view)
     after = state.apply(result) if isinstance(result, Split) else result
-    return after.stamp_rejects(since, stage.step) if after.rejected.height > since else after
+    stamped = after.stamp_rejects(since, stage.step) if after.rejected.height > since else after
+    # bench/stages.py sums these into its stage table
+    log.debug("stage %s: %.3f s", stage.name, time.perf_counter() - started, extra={"stage": stage.name})
+    return stamped
 
 
 class UndeclaredSetting(AttributeError):
