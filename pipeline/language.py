@@ -204,21 +204,9 @@ def identify_languages(texts: pl.Series) -> pl.Series:
 
     Deterministic: the same texts in any order get the same labels. fastText reads each distinct prose once,
     and ranks candidates (a call per text) only for the few prose texts too short to be sure of."""
-    return label_texts(*rank_texts(texts), texts.name)
-
-
-def rank_texts(texts: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Each text's prose, and fastText's ranking of each distinct prose: the costly half of
-    `identify_languages`, which row ranges can do apart (the report maps it over partitions)."""
     frame = find_prose(texts.cast(pl.String))
     # fastText reads the prose lines only: a table or a formula after an English sentence is not Occitan.
-    return frame, rank_prose(frame.filter("language").select("prose", "prose_tokens").unique())
-
-
-def label_texts(frame: pl.DataFrame, ranked: pl.DataFrame, name: str) -> pl.Series:
-    """The labels from `rank_texts`' results, which may be several row ranges' concatenated: an unsure prose
-    takes the run's main language when fastText ranked it among its candidates, so this needs every ranking."""
-    ranked = ranked.unique(subset="text", maintain_order=True)  # a prose two row ranges both ranked
+    ranked = rank_prose(frame.filter("language").select("prose", "prose_tokens").unique())
     main = ranked.filter("sure").get_column("best").mode().sort().first() if ranked.height else None
     label = pl.col("best")
     if main is not None:
@@ -233,4 +221,4 @@ def label_texts(frame: pl.DataFrame, ranked: pl.DataFrame, name: str) -> pl.Seri
     )
     labels = ranked.select(prose="text", label=label.fill_null(UNKNOWN))
     joined = frame.join(labels, on="prose", how="left", maintain_order="left")
-    return joined.select(pl.when("language").then("label").otherwise(pl.lit(UNKNOWN))).to_series().rename(name)
+    return joined.select(pl.when("language").then("label").otherwise(pl.lit(UNKNOWN))).to_series().rename(texts.name)

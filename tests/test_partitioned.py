@@ -135,28 +135,3 @@ def test_workers_hashing_a_few_texts_at_a_time_change_nothing(tmp_path, monkeypa
     assert_frame_equal(
         drop_near_duplicates(corpus(5), DedupConfig(), in_process(tmp_path / "n", 3)).rejected, whole_near.rejected
     )
-
-
-@pytest.mark.parametrize("width", [2, 3, 5])
-def test_language_mix_over_partitions_equals_the_whole(tmp_path, width):
-    """The first row ranges are mostly German, the run mostly English: "Ja, gut." (fastText unsure, English
-    among its candidates) takes the run's main language, which no single German range knows."""
-    from pipeline.language import rank_texts
-    from pipeline.report.quality import language_mix
-
-    german = [f"Reichen Sie das Formular {n} innerhalb von fünf Tagen bei Ihrer Führungskraft ein." for n in range(30)]
-    english = [f"Submit form {n} to your manager within five days of the trip, with every receipt." for n in range(80)]
-    odd = ["`make deploy` then `make worker`", "1. 2. 3. 42 17.5", "出張申請書は旅行後五日以内に提出してください。"]
-    answers = german + ["Ja, gut."] * 10 + odd + english
-    kept = pl.DataFrame(
-        [
-            {"id": f"ex-{n}", "kind": "sft", "messages": [{"role": "assistant", "content": a}]}
-            for n, a in enumerate(answers)
-        ],
-        schema=EXAMPLE,
-    )
-    _, ranked = rank_texts(pl.Series(["Ja, gut."]))
-    assert ranked.rows() and not ranked["sure"][0] and "en" in ranked["candidates"][0]
-    whole = language_mix(kept)
-    assert whole["en"] == 90 and whole["de"] == 30  # "Ja, gut." counted as English: the run's main language
-    assert language_mix(kept, in_process(tmp_path, width)) == whole

@@ -10,8 +10,7 @@ import itertools
 import numpy as np
 import polars as pl
 
-from pipeline.language import label_texts, rank_texts
-from pipeline.partitions import IN_PROCESS, Mapper, RowPart, read_rows
+from pipeline.language import identify_languages
 from pipeline.records import answer_text, prompt_text
 from pipeline.report.ledger import input_documents
 
@@ -110,25 +109,14 @@ def outliers(kept: pl.DataFrame) -> dict[str, list[dict]]:
     }
 
 
-def language_mix(kept: pl.DataFrame, mapper: Mapper = IN_PROCESS) -> dict[str, int]:
+def language_mix(kept: pl.DataFrame) -> dict[str, int]:
     """Examples per language of their answer (pipeline/language.py); "unknown" only for answers with no
-    language in them (code, numbers, URLs, symbols). fastText's ranking, most of the report's time, runs
-    over row ranges on the mapper's workers; the labels need every range's ranking, so they are made here."""
+    language in them (code, numbers, URLs, symbols)."""
     if kept.height == 0:
         return {}
-    answers = kept.select(answer=answer_text().fill_null(""))
-    if mapper.whole:
-        frame, ranked = rank_texts(answers.to_series())
-    else:
-        ranks = mapper.map(rank_part, mapper.write_rows(answers, "answers"))
-        frame, ranked = pl.concat([part[0] for part in ranks]), pl.concat([part[1] for part in ranks])
-    languages = label_texts(frame, ranked, "language")
+    languages = identify_languages(kept.select(answer_text().fill_null("")).to_series()).rename("language")
     counts = languages.to_frame().group_by("language").len().sort("len", "language", descending=[True, False])
     return dict(counts.iter_rows())
-
-
-def rank_part(part: RowPart) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return rank_texts(read_rows(part).to_series())
 
 
 def reliability(rejected: pl.DataFrame) -> dict:
