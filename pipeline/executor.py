@@ -29,9 +29,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 Progress = Callable[[str, int, int], None]  # (what, done, total): the CLI's progress bars listen to it
 LOCAL_PARTITION_ROWS = 20_000  # below this a global stage is not worth a worker process's start and file round trip
-# Above this many examples the local workers are stopped after each partitioned stage, so a worker's leftover memory
-# never adds to the run process's (about 0.1-0.3 GB each at 1M); below it they stay warm from one partitioned stage
-# to the next: a fresh spawned worker imports for 2-3 s, which was 5 of a 30 s 100k run (bench/RESULTS.md).
+# Above this many examples (kept and rejected: the flow holds both) the local workers are stopped after each
+# partitioned stage, so a worker's leftover memory never adds to the flow's (at 1M generated, 228k kept, warm
+# workers took flow and workers to 3.2 GB); below it they stay warm from one partitioned stage to the next: a
+# fresh spawned worker imports for 2-3 s, which was 5 of a 30 s 100k run (bench/RESULTS.md).
 WARM_WORKERS_BELOW = 300_000
 
 
@@ -116,7 +117,8 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         mapper = Mapper(stage.name, scratch, run.width(state.examples.height), run.map)
         state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
         shutil.rmtree(scratch, ignore_errors=True)
-        if stage.partitioned and (state.examples.height >= WARM_WORKERS_BELOW or stage is last_partitioned):
+        generated = state.examples.height + state.rejected.height  # what the flow holds, not what is left
+        if stage.partitioned and (generated >= WARM_WORKERS_BELOW or stage is last_partitioned):
             release(run)  # none is left for the report and export; at scale each partitioned stage starts light ones
     notify(stages[-1].name, len(stages), len(stages))
     shutil.rmtree(Path(cfg.out) / "stages" / "global", ignore_errors=True)
