@@ -3,6 +3,7 @@ data, an AWS secret written after "with the secret" left in train.jsonl. The lab
 tests/data/sensitive/handbook.jsonl, tables for mailboxes and unlabelled secrets, and properties over both."""
 
 import json
+import math
 import string
 from pathlib import Path
 
@@ -156,7 +157,15 @@ KEY = st.builds(
     st.sampled_from(string.digits),
     st.sampled_from(string.ascii_uppercase),
     st.sampled_from(string.ascii_lowercase),
-).filter(lambda key: len(set(key)) >= 16)  # a generated key, not "aaaa...": entropy well over 3.5 bits
+).filter(lambda key: shannon_bits(key) >= 4.0)  # a generated key: well over the 3.5 bits scanners require
+
+
+def shannon_bits(text: str) -> float:
+    """Bits per character; written out here so the test does not lean on the detector's own entropy. The
+    earlier filter (16 distinct characters) let through "000000Aa0000000000123456789BCDE", 2.9 bits, which
+    the detector rightly leaves, as gitleaks does."""
+    counts = [text.count(char) for char in set(text)]
+    return -sum(count / len(text) * math.log2(count / len(text)) for count in counts)
 
 
 @settings(max_examples=200, deadline=None)
