@@ -5,7 +5,12 @@ own wall time and its own peak RSS: Linux resets a process's high-water mark whe
 /proc/self/clear_refs, so a long-lived worker measures each item on its own. The flow process reports its
 peak at the end. Partitions hold at most `--rows` examples each.
 
-    python -m bench.partitions CORPUS OUT [--rows 100000] [--json]
+The workers are spawned, so each imports this module again: it imports no part of the pipeline at its
+top, and a worker loads only what its items need, as under the `ftprep` command (whose workers start from
+flows/cli.py, about 70 MB). Importing pipeline.executor here made every worker carry the whole pipeline
+(about 280 MB) and overstated the run's memory.
+
+    python -m bench.partitions CORPUS OUT [--rows 50000] [--json]
 """
 
 import argparse
@@ -17,12 +22,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config import PrepareConfig
-from pipeline.executor import LocalBackend, execute
-from pipeline.partitions import RowPart
-from pipeline.shards import Shard, prepare_shard
+if TYPE_CHECKING:
+    from pipeline.config import PrepareConfig
+    from pipeline.shards import Shard
 
 
 def peak_mb() -> float:
@@ -40,9 +44,26 @@ def measured(function: Callable[..., Any], *args: Any) -> tuple[Any, float, floa
     return result, time.perf_counter() - started, peak_mb()
 
 
-class Measuring(LocalBackend):
-    def __init__(self, rows: int, out: Path) -> None:
-        super().__init__(2)
+def measuring_backend(rows: int, out: Path) -> "Measuring":
+    """A LocalBackend of two workers that records each item's cost (made here: see the module's docstring)."""
+    from pipeline.executor import LocalBackend
+
+    class MeasuringLocal(Measuring, LocalBackend):
+        pass
+
+    backend = MeasuringLocal(2)
+    backend.measure(rows, out)
+    return backend
+
+
+class Measuring:
+    """What a LocalBackend does, with each shard's and partition's seconds and peak memory recorded."""
+
+    pool: Any  # LocalBackend's
+    close: Callable[[], None]  # LocalBackend's
+    call: Callable[..., Any]  # LocalBackend's
+
+    def measure(self, rows: int, out: Path) -> None:
         self.rows, self.out = rows, out
         self.costs: dict[tuple[str, str], list[tuple[int, float, float]]] = defaultdict(list)
         self.spilled: dict[str, int] = defaultdict(int)  # bytes of partition files a stage had on disk at most
@@ -50,7 +71,9 @@ class Measuring(LocalBackend):
     def width(self, rows: int) -> int:
         return max(2, -(-rows // self.rows))
 
-    def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
+    def map_shards(self, shards: "Sequence[Shard]", cfg: "PrepareConfig") -> Iterator[str]:
+        from pipeline.shards import prepare_shard
+
         calls = [(prepare_shard, shard, cfg) for shard in shards]
         for folder, seconds, peak in self.pool.as_completed("prepare-shard", measured, calls):
             rows = json.loads((Path(folder) / "shard.json").read_text())["rows"]["examples"]
@@ -58,6 +81,8 @@ class Measuring(LocalBackend):
             yield folder
 
     def map(self, name: str, function: Callable[[Any], Any], items: Sequence[Any]) -> list:
+        from pipeline.partitions import RowPart
+
         answers = self.pool.map(name, measure_item, [(function, item) for item in items])
         label = getattr(function, "func", function).__name__
         for item, (_, seconds, peak) in zip(items, answers, strict=True):
@@ -73,13 +98,18 @@ class Sampler(threading.Thread):
     def __init__(self, backend: Measuring) -> None:
         super().__init__(daemon=True)
         self.backend, self.step, self.peak, self.stopped = backend, "plan", (0.0, ""), False
+        self.flow_by_step: dict[str, float] = defaultdict(float)  # the flow process alone, at most, per step
+        self.total_by_step: dict[str, float] = defaultdict(float)  # flow plus workers, at most, per step
 
     def run(self) -> None:
         while not self.stopped:
             executor = self.backend.pool.executor
             pids = list(getattr(executor, "_processes", None) or {}) if executor else []
-            total = sum(rss_mb(pid) for pid in ["self", *pids])
+            flow = rss_mb("self")
+            total = flow + sum(rss_mb(pid) for pid in pids)
             self.peak = max(self.peak, (total, self.step))
+            self.flow_by_step[self.step] = max(self.flow_by_step[self.step], flow)
+            self.total_by_step[self.step] = max(self.total_by_step[self.step], total)
             time.sleep(0.2)
 
     def progress(self, what: str, done: int, total: int) -> None:
@@ -102,11 +132,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--rows", type=int, default=100_000, help="examples per partition at most")
+    parser.add_argument("--rows", type=int, default=50_000, help="examples per partition at most (a local run: 50,000)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
-    backend = Measuring(args.rows, args.out)
+    from pipeline.config import PrepareConfig
+    from pipeline.executor import execute
+
+    backend = measuring_backend(args.rows, args.out)
     sampler = Sampler(backend)
     sampler.start()
     started = time.perf_counter()
@@ -135,6 +168,10 @@ def main() -> None:
         "peak_during": sampler.peak[1],
         "items": rows,
         "partition_files_mb": {stage: round(size / 1e6, 1) for stage, size in backend.spilled.items()},
+        "peak_rss_mb_by_step": {
+            step: {"flow": round(sampler.flow_by_step[step]), "flow_and_workers": round(total)}
+            for step, total in sampler.total_by_step.items()
+        },
     }
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -150,6 +187,9 @@ def main() -> None:
             f"{row['mean_seconds']:>7} {row['max_seconds']:>7} {row['max_peak_rss_mb']:>8}"
         )
     print("partition files on disk at most (MB):", summary["partition_files_mb"])
+    print(f"{'step':18} {'flow MB':>8} {'+ workers MB':>13}")
+    for step, peaks in summary["peak_rss_mb_by_step"].items():
+        print(f"{step:18} {peaks['flow']:>8} {peaks['flow_and_workers']:>13}")
 
 
 if __name__ == "__main__":

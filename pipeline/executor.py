@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from pipeline.apply import apply_stage, runs
 from pipeline.config import PrepareConfig
-from pipeline.partitions import MAX_PARTITION_ROWS, Mapper
+from pipeline.partitions import Mapper
 from pipeline.pool import WorkerPool
 from pipeline.preflight import preflight
 from pipeline.shards import Shard, merge_shards, plan_shards, prepare_shard, prune_stale
@@ -29,6 +29,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 Progress = Callable[[str, int, int], None]  # (what, done, total): the CLI's progress bars listen to it
 LOCAL_PARTITION_ROWS = 20_000  # below this a global stage is not worth a worker process's start and file round trip
+# Rows per partition at most on this machine: half a cluster worker's, as the local workers run beside the
+# flow's process, which holds every example. At 1M generated examples, flow and workers together peaked at
+# 2.70 GB with 100k-row partitions and 2.49 GB with 50k, in the same time (bench/RESULTS.md, issue 18).
+LOCAL_MAX_PARTITION_ROWS = 50_000
 # Above this many examples (kept and rejected: the flow holds both) the local workers are stopped after each
 # partitioned stage, so a worker's leftover memory never adds to the flow's (at 1M generated, 228k kept, warm
 # workers took flow and workers to 3.2 GB); below it they stay warm from one partitioned stage to the next: a
@@ -73,7 +77,7 @@ class LocalBackend:
     def width(self, rows: int) -> int:
         if self.pool.workers == 1 or rows < 2 * LOCAL_PARTITION_ROWS:
             return 1
-        return max(self.pool.workers, -(-rows // MAX_PARTITION_ROWS))
+        return max(self.pool.workers, -(-rows // LOCAL_MAX_PARTITION_ROWS))
 
     def close(self) -> None:
         self.pool.close()

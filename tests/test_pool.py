@@ -6,8 +6,7 @@ import signal
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.executor import LOCAL_PARTITION_ROWS, LocalBackend
-from pipeline.partitions import MAX_PARTITION_ROWS
+from pipeline.executor import LOCAL_MAX_PARTITION_ROWS, LOCAL_PARTITION_ROWS, LocalBackend
 from pipeline.pool import WorkerDied, WorkerPool
 
 
@@ -88,9 +87,11 @@ def test_a_killed_worker_is_named_and_the_pool_recovers():
         (2, LOCAL_PARTITION_ROWS - 1, 1),  # a small run is not worth the processes
         (2, 2 * LOCAL_PARTITION_ROWS, 2),
         (4, 3 * LOCAL_PARTITION_ROWS, 4),
-        (2, MAX_PARTITION_ROWS, 2),
-        (2, 10**6, 10),  # a worker holds at most MAX_PARTITION_ROWS examples
+        (2, 2 * LOCAL_MAX_PARTITION_ROWS, 2),
+        (2, 2 * LOCAL_MAX_PARTITION_ROWS + 1, 3),
+        (2, 10**6, 20),  # a local worker holds at most LOCAL_MAX_PARTITION_ROWS examples
     ],
 )
 def test_local_width_follows_the_workers_and_the_rows(workers, rows, width):
     assert LocalBackend(workers).width(rows) == width
+
