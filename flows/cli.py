@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Dask scheduler to run the shards on (implies --task-runner dask; without it, a temporary local cluster)",
     )
     prepare.add_argument("--no-progress", action="store_true", help="no progress bars (they only show on a terminal)")
+    prepare.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Prefect's INFO lines too (the flow run and each task run's state; without it, warnings and "
+        "errors only: every line still reaches the run's logs on the server)",
+    )
 
     validate = commands.add_parser("validate", help="check JSONL files against a target before upload")
     validate.add_argument("files", type=Path, nargs="+", metavar="FILE", help="one file, or train and validation")
@@ -166,7 +172,9 @@ def prepare(args: argparse.Namespace) -> int:
 
             report = execute(cfg, progress=bars)
         else:
-            if drawn:  # the bars stand in for Prefect's line per task on the terminal; the UI keeps every log
+            if not args.verbose:
+                # The summary line and the bars stand in for Prefect's line per task run on the terminal. Only
+                # the console handler is raised: the API handler still sends every INFO line to the run's logs.
                 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
             with listening(bars):
                 report = prepare_with_prefect(cfg, args.dask_address if dask else None, dask)
