@@ -13,6 +13,7 @@ import os
 import sqlite3
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.server
 POOL = "ftprep-process"
 
 
-def api_post(url: str, body: dict) -> object:
+def api_post(url: str, body: dict) -> Any:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
@@ -60,7 +61,7 @@ def test_make_server_deploy_and_worker_share_the_projects_own_home(tmp_path):
 
         procs.run("deploy", make("deploy", home, port), timeout=300)
         deployments = api_post(f"{api}/deployments/filter", {})
-        assert {deployment["name"] for deployment in deployments} == {"sample", "validate"}  # type: ignore[union-attr]
+        assert {deployment["name"] for deployment in deployments} == {"sample", "validate"}
         assert {name for (name,) in rows(database, "SELECT name FROM deployment")} == {"sample", "validate"}
 
         procs.start("worker", make("worker", home, port))
