@@ -50,24 +50,30 @@ bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
 	$(BIN)/python -m bench.dedup --docs 50000
 	$(BIN)/python -m bench.prefect_overhead --tries 3
 
-# Prefect server and deployments (README "Run on a Prefect server"). The API URL is set per recipe, never
-# exported: `make test` must keep starting its own throwaway servers.
+# Prefect server and deployments (README "Run on a Prefect server"). The API URL and the Prefect home are
+# set per recipe, never exported: `make test` must keep starting its own throwaway servers, and
+# `ftprep prepare` its temporary ones in the default home (~/.prefect).
+# SERVER_HOME is this project's server: its SQLite database (prefect.db), profiles.toml, result storage
+# and memo store, apart from every other Prefect run on the machine. Delete the folder to start afresh.
 PREFECT_PORT ?= 4200
+SERVER_HOME ?= .prefect-server
+HOME_ENV := PREFECT_HOME=$(abspath $(SERVER_HOME))
 API := PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:$(PREFECT_PORT)/api}
 POOL := ftprep-process
 
 # The UI asks the API at PREFECT_UI_API_URL, which does not follow --port: set both.
-server: install  ## a local Prefect server and UI on http://127.0.0.1:4200 (Ctrl-C stops it)
-	PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
+server: install  ## this project's Prefect server and UI on http://127.0.0.1:4200, database in .prefect-server/ (Ctrl-C stops it)
+	$(HOME_ENV) PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+		PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
 		$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 deploy: install  ## register prefect.yaml's deployments and their process work pool on the server
-	$(API) $(BIN)/prefect work-pool inspect $(POOL) >/dev/null 2>&1 || \
-		$(API) $(BIN)/prefect work-pool create $(POOL) --type process
-	$(API) FTPREP_ROOT=$(CURDIR) $(BIN)/prefect --no-prompt deploy --all
+	$(HOME_ENV) $(API) $(BIN)/prefect work-pool inspect $(POOL) >/dev/null 2>&1 || \
+		$(HOME_ENV) $(API) $(BIN)/prefect work-pool create $(POOL) --type process
+	$(HOME_ENV) $(API) FTPREP_ROOT=$(CURDIR) $(BIN)/prefect --no-prompt deploy --all
 
 worker: install  ## run the pool's flow runs as local processes (Ctrl-C stops it)
-	$(API) DO_NOT_TRACK=1 $(BIN)/prefect worker start --pool $(POOL) --type process --install-policy never
+	$(HOME_ENV) $(API) DO_NOT_TRACK=1 $(BIN)/prefect worker start --pool $(POOL) --type process --install-policy never
 
 schemas: install  ## regenerate schemas/config.schema.json from PrepareConfig
 	$(BIN)/python -c "import json; from pipeline.config import config_json_schema; \

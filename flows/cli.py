@@ -1,11 +1,11 @@
-"""The `ftprep` command: prepare, validate, report, targets. The one place errors become messages and exit codes.
+"""The `ftprep` command: prepare, validate, report, artifact, targets. Errors become messages and exit codes here.
 
 Exit codes: 0 success (also when the reader of our output goes away, a broken pipe); 1 the data has
 errors (validate) or the run stopped on a condition the user must fix (a bad config, an unusable output
 folder, a missing tokenizer); 2 usage errors or an input that cannot be read (a missing source or eval
-file, an unreadable file to validate); 3 an internal error (a bug: one line, no traceback unless
-FTPREP_DEBUG=1); 130 interrupted (Ctrl-C). Run-stopping errors print one line naming
-the file or field and the fix, never a traceback.
+file, an unreadable file to validate, no Prefect server or no such artifact for `ftprep artifact`); 3 an
+internal error (a bug: one line, no traceback unless FTPREP_DEBUG=1); 130 interrupted (Ctrl-C).
+Run-stopping errors print one line naming the file or field and the fix, never a traceback.
 """
 
 import argparse
@@ -17,6 +17,7 @@ import traceback
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from pipeline.checks.targets import TARGETS
 from pipeline.config import PrepareConfig, load_config
@@ -71,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Dask scheduler to run the shards on (implies --task-runner dask; without it, a temporary local cluster)",
     )
     prepare.add_argument("--no-progress", action="store_true", help="no progress bars (they only show on a terminal)")
+    prepare.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Prefect's INFO lines too (the flow run and each task run's state; without it, warnings and "
+        "errors only: every line still reaches the run's logs on the server)",
+    )
 
     validate = commands.add_parser("validate", help="check JSONL files against a target before upload")
     validate.add_argument("files", type=Path, nargs="+", metavar="FILE", help="one file, or train and validation")
@@ -93,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="render report.md and report.html again from RUN_DIR/report.json")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the --out folder of a prepare run")
 
+    artifact = commands.add_parser(
+        "artifact",
+        help="print a run's artifact from the Prefect server at PREFECT_API_URL as text",
+    )
+    artifact.add_argument("key", metavar="KEY", help="ftprep-report, ftprep-risk, ftprep-funnel, ftprep-progress, ...")
+    artifact.add_argument(
+        "--run", type=UUID, metavar="FLOW_RUN_ID", help="that flow run's artifact (default: the latest with KEY)"
+    )
+
     targets = commands.add_parser("targets", help="list the output formats and their schemas")
     targets.add_argument("--json", action="store_true")
     return parser
@@ -108,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             return validate(args)
         if args.command == "report":
             return render_report(args)
+        if args.command == "artifact":
+            return print_artifact(args)
         return list_targets(args)
     except InputError as error:
         print(f"ftprep: error: {error}", file=sys.stderr)
@@ -166,7 +184,9 @@ def prepare(args: argparse.Namespace) -> int:
 
             report = execute(cfg, progress=bars)
         else:
-            if drawn:  # the bars stand in for Prefect's line per task on the terminal; the UI keeps every log
+            if not args.verbose:
+                # The summary line and the bars stand in for Prefect's line per task run on the terminal. Only
+                # the console handler is raised: the API handler still sends every INFO line to the run's logs.
                 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
             with listening(bars):
                 report = prepare_with_prefect(cfg, args.dask_address if dask else None, dask)
@@ -274,6 +294,14 @@ def render_report(args: argparse.Namespace) -> int:
 
     written = rerender(args.run_dir)
     print(f"ftprep: wrote {', '.join(str(path) for path in written)}")
+    return 0
+
+
+def print_artifact(args: argparse.Namespace) -> int:
+    from flows.artifacts import artifact_text
+
+    text = artifact_text(args.key, args.run)
+    print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
 

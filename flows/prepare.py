@@ -30,7 +30,7 @@ from flows.progress import RunProgress
 from pipeline.config import PrepareConfig
 from pipeline.executor import execute
 from pipeline.partitions import MAX_PARTITION_ROWS
-from pipeline.report.markdown import render_markdown
+from pipeline.report.markdown import render_markdown, render_risk_markdown
 from pipeline.shards import Shard, prepare_shard
 
 T = TypeVar("T")
@@ -86,8 +86,9 @@ def prepare_dataset(config: PrepareConfig) -> dict:
 def publish_report(report: dict) -> None:
     create_markdown_artifact(markdown=render_markdown(report), key="ftprep-report", description="ftprep run report")
     create_table_artifact(table=report["funnel"], key="ftprep-funnel", description="Examples in and out of each stage")
-    create_table_artifact(
-        table=[{key: row[key] for key in ("level", "group", "metric", "value", "advice")} for row in report["risk"]],
+    # Markdown, not a table: the UI draws table cells on one line and the advice would be cut off.
+    create_markdown_artifact(
+        markdown=render_risk_markdown(report),
         key="ftprep-risk",
-        description="Overfitting risk: each metric with a level (ok, warn, high) and advice",
+        description="Overfitting risk: each metric with its value and advice, high first, then warn, then ok",
     )

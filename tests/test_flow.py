@@ -57,9 +57,9 @@ def test_flow_run_equals_local_run_and_publishes_the_report(prefect_api, tmp_pat
     assert float(artifacts["ftprep-progress"]) == 100.0  # three shards, all done
     assert len(list((Path(cfg.out) / "stages").glob("shard-*/shard.json"))) == 3
     assert "## Overfitting risk" in artifacts["ftprep-report"]
-    risks = json.loads(artifacts["ftprep-risk"])
-    assert {row["group"] for row in risks} >= {"leakage", "diversity", "size", "concentration", "representativeness"}
-    assert all(row["level"] in ("ok", "warn", "high") for row in risks)
+    risk, groups = artifacts["ftprep-risk"], {m["group"] for m in report["risk"]}
+    assert groups >= {"leakage", "diversity", "size", "concentration", "representativeness"}
+    assert all(f"`{m['metric']}` = {m['value']}: {m['advice']}" in risk for m in report["risk"])  # whole, wrapping
 
 
 def test_flow_rejects_an_invalid_config_parameter(prefect_api):

@@ -1,8 +1,9 @@
 """The report's reading order, defined once: sections of tables, bar charts, sentences and lists.
 
 report.md (also the `ftprep-report` artifact) and report.html render this same outline (Markdown tables;
-HTML tables and inline SVG bars), so neither can drift from the other; the table artifacts publish
-report.json's `funnel` and `risk` lists directly.
+HTML tables and inline SVG bars), so neither can drift from the other; the `ftprep-funnel` table artifact
+publishes report.json's `funnel` list directly, and `ftprep-risk` its `risk` list as Markdown
+(markdown.render_risk_markdown).
 """
 
 from dataclasses import dataclass, field
@@ -50,10 +51,14 @@ def risk_table(report: dict) -> tuple[list[str], list[list[object]]]:
             m["group"],
             m["metric"],
             m["value"],
-            m["advice"] + (f" ({m['detail']})" if m["detail"] else ""),
+            advice_with_detail(m),
         ]
         for m in report.get("risk", [])
     ]
+
+
+def advice_with_detail(metric: dict) -> str:
+    return metric["advice"] + (f" ({metric['detail']})" if metric["detail"] else "")
 
 
 def risk_summary(report: dict) -> str:
