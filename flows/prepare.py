@@ -85,7 +85,7 @@ def prepare_dataset(config: PrepareConfig) -> dict | State:
     """Run the pipeline; in a deployment run, `config` holds overrides of the deployment's config (flows/overrides.py).
 
     A run-stopping error (a bad config, a missing source, an unusable `out`) ends the run Failed with the
-    line `ftprep prepare` prints as its state message, and no traceback.
+    line `ftprep prepare` prints as its state message (flows/failures.py).
     """
     try:
         config = over_deployment(config, deployment_config())
