@@ -61,10 +61,12 @@ HOME_ENV := PREFECT_HOME=$(abspath $(SERVER_HOME))
 API := PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:$(PREFECT_PORT)/api}
 POOL := ftprep-process
 
-# The UI asks the API at PREFECT_UI_API_URL, which does not follow --port: set both.
+# The UI asks the API at PREFECT_UI_API_URL, which does not follow --port: set both. The two log-stream
+# settings (off by default) let `prefect deployment run --watch` print the run's logs, failure line included.
 server: install  ## this project's Prefect server and UI on http://127.0.0.1:4200, database in .prefect-server/ (Ctrl-C stops it)
 	$(HOME_ENV) PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
 		PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
+		PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED=true PREFECT_SERVER_LOGS_STREAM_PUBLISHING_ENABLED=true \
 		$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 deploy: install  ## register prefect.yaml's deployments and their process work pool on the server

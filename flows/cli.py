@@ -16,9 +16,11 @@ import sys
 import traceback
 import warnings
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from flows.messages import error_line
 from pipeline.checks.targets import TARGETS
 from pipeline.config import PrepareConfig, load_config
 from pipeline.errors import FtprepError, InputError
@@ -128,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             return print_artifact(args)
         return list_targets(args)
     except InputError as error:
-        print(f"ftprep: error: {error}", file=sys.stderr)
+        print(error_line(error), file=sys.stderr)
         return 2
     except FtprepError as error:
-        print(f"ftprep: error: {error}", file=sys.stderr)
+        print(error_line(error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("ftprep: interrupted", file=sys.stderr)
@@ -232,7 +234,8 @@ def prepare_with_prefect(cfg: PrepareConfig, dask_address: str | None, dask: boo
         runner = DaskTaskRunner(address=dask_address)
         flow = prepare_dataset.with_options(task_runner=runner)  # type: ignore[arg-type]
     try:
-        return flow(cfg)
+        # A run the flow ends Failed (a bad config, say) raises its FtprepError here, so only a report returns.
+        return cast(dict, flow(cfg))
     except RuntimeError as error:
         if "Prefect API" not in str(error):
             raise

@@ -22,12 +22,16 @@ from typing import Any, TypeVar
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.failures import failed_with
+from flows.overrides import deployment_config, over_deployment
 from flows.progress import RunProgress
 from pipeline.config import PrepareConfig
+from pipeline.errors import FtprepError
 from pipeline.executor import execute
 from pipeline.partitions import MAX_PARTITION_ROWS
 from pipeline.report.markdown import render_markdown, render_risk_markdown
@@ -77,8 +81,17 @@ class PrefectBackend:
     # (Prefect casts its own default runner the same way).
     task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2),  # type: ignore[arg-type]
 )
-def prepare_dataset(config: PrepareConfig) -> dict:
-    report = execute(config, PrefectBackend(), RunProgress())
+def prepare_dataset(config: PrepareConfig) -> dict | State:
+    """Run the pipeline; in a deployment run, `config` holds overrides of the deployment's config (flows/overrides.py).
+
+    A run-stopping error (a bad config, a missing source, an unusable `out`) ends the run Failed with the
+    line `ftprep prepare` prints as its state message (flows/failures.py).
+    """
+    try:
+        config = over_deployment(config, deployment_config())
+        report = execute(config, PrefectBackend(), RunProgress())
+    except FtprepError as error:
+        return failed_with(error)
     publish_report(report)
     return {"out": config.out, "ledger": report["ledger"], "rejected_by_reason": report["rejected_by_reason"]}
 

@@ -9,7 +9,7 @@ import re
 import tomllib
 import warnings
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -24,8 +24,24 @@ TargetName = Literal[
 ]  # fmt: skip
 
 
+def unset_when_empty(schema: dict[str, Any]) -> None:
+    """An optional field (`str | None = None`) as its plain type, with no default, in the JSON Schema.
+
+    Pydantic writes `anyOf: [string, null]` with `default: null`; Prefect's form renders that as a str/None
+    switch set to None, showing `Property is type "None"`. As a plain type the form shows a text box whose
+    empty value is left out of the run's parameters, so the default (None) applies. A Prefect server still
+    accepts an explicit null: before validating it adds a null branch to each optional property that has
+    no default. TOML, the config's own format, has no null, so the config schema loses nothing.
+    """
+    for field in schema.get("properties", {}).values():
+        branches = field.get("anyOf")
+        if field.get("default", ...) is None and branches and len(branches) == 2 and {"type": "null"} in branches:
+            del field["anyOf"], field["default"]
+            field.update(next(branch for branch in branches if branch != {"type": "null"}))
+
+
 class Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=unset_when_empty)
 
 
 class IngestConfig(Section):

@@ -68,6 +68,12 @@ def model_spec(model: str) -> tuple[str, int] | None:
     return MODELS[max(matches, key=len)] if matches else None
 
 
+# The names model_spec knows, as a JSON Schema pattern (open at the end, like the prefix match): a Prefect
+# server can refuse any other name for `ftprep validate`'s model before a run exists. Only dots are escaped:
+# a browser's regex engine in unicode mode rejects Python's escaped hyphen.
+KNOWN_MODEL_PATTERN = "^(?:ft:)?(?:" + "|".join(prefix.replace(".", "\\.") for prefix in sorted(MODELS)) + ")"
+
+
 def resolve(model: str, cfg: TokensConfig) -> tuple[str, int]:
     """(encoding name, per-example token limit) from the config, falling back to the model table."""
     spec = model_spec(model)

@@ -75,14 +75,17 @@ def test_validate_flow(prefect_api, tmp_path):
     path = tmp_path / "train.jsonl"
     path.write_text('{"messages": [{"role": "user", "content": "Hi?"}]}\n')
     state = validate_dataset(str(path), "openai-chat", return_state=True)
-    assert state.is_completed()
-    result = state.result()
+    assert state.is_failed()  # the data fails, so the run does (tests/test_deploy_gate.py: on a server)
+    assert state.message == f"{path}: 2 errors: file.too_few_examples x1, semantic.no_assistant x1"
+    artifacts = asyncio.run(artifacts_of(state.state_details.flow_run_id))
+    assert "has 2 errors" in artifacts["ftprep-validation"]
+    reported = validate_dataset(str(path), "openai-chat", fail_on="never", return_state=True)
+    assert reported.is_completed()
+    result = reported.result()
     assert not result["ok"] and result["stats"]["errors_by_code"] == {
         "semantic.no_assistant": 1,
         "file.too_few_examples": 1,
     }
-    artifacts = asyncio.run(artifacts_of(state.state_details.flow_run_id))
-    assert "has 2 errors" in artifacts["ftprep-validation"]
 
 
 def test_the_llm_key_never_reaches_the_flow_run_its_logs_or_outputs(prefect_api, tmp_path, monkeypatch):
