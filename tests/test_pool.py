@@ -94,4 +94,3 @@ def test_a_killed_worker_is_named_and_the_pool_recovers():
 )
 def test_local_width_follows_the_workers_and_the_rows(workers, rows, width):
     assert LocalBackend(workers).width(rows) == width
-
