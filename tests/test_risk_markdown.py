@@ -43,3 +43,10 @@ def test_a_line_break_in_a_detail_stays_inside_its_list_item():
 
 def test_no_metrics_says_so():
     assert render_risk_markdown(report_with([])) == "# Overfitting risk: handbook\n\nNo risk metrics were computed.\n"
+
+
+def test_the_summary_counts_warnings_in_the_singular_and_the_plural():
+    one = [metric("size", "training_tokens", 25539, "warn", "Under 100k training tokens.")]
+    two = [*one, metric("diversity", "distinct_1_prompts", 0.05, "warn", "Prompts repeat their words.")]
+    assert "No high risks; 1 metric deserves a look." in render_risk_markdown(report_with(one))
+    assert "No high risks; 2 metrics deserve a look." in render_risk_markdown(report_with(two))

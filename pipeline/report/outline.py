@@ -69,7 +69,7 @@ def risk_summary(report: dict) -> str:
     if high:
         return f"{high} high and {warn} warning-level risks: read the advice before training on this dataset."
     if warn:
-        return f"No high risks; {warn} metrics deserve a look."
+        return f"No high risks; {warn} {'metric deserves' if warn == 1 else 'metrics deserve'} a look."
     return "Every risk metric is ok."
 
 
