@@ -58,7 +58,14 @@ bench: install  ## every benchmark; figures and commands in bench/RESULTS.md
 PREFECT_PORT ?= 4200
 SERVER_HOME ?= .prefect-server
 HOME_ENV := PREFECT_HOME=$(abspath $(SERVER_HOME))
-API := PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:$(PREFECT_PORT)/api}
+# deploy and worker talk to an exported PREFECT_API_URL (a shared server), unless PREFECT_PORT is given to
+# make: then to this machine's server on that port, as `make server PREFECT_PORT=...` started it.
+ifeq ($(origin PREFECT_PORT),command line)
+API_URL := http://127.0.0.1:$(PREFECT_PORT)/api
+else
+API_URL := $${PREFECT_API_URL:-http://127.0.0.1:$(PREFECT_PORT)/api}
+endif
+API := PREFECT_API_URL=$(API_URL)
 POOL := ftprep-process
 
 # The UI asks the API at PREFECT_UI_API_URL, which does not follow --port: set both. The two log-stream
@@ -70,11 +77,13 @@ server: install  ## this project's Prefect server and UI on http://127.0.0.1:420
 		$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 deploy: install  ## register prefect.yaml's deployments and their process work pool on the server
+	@echo "make deploy: Prefect API at $(API_URL)"
 	$(HOME_ENV) $(API) $(BIN)/prefect work-pool inspect $(POOL) >/dev/null 2>&1 || \
 		$(HOME_ENV) $(API) $(BIN)/prefect work-pool create $(POOL) --type process
 	$(HOME_ENV) $(API) FTPREP_ROOT=$(CURDIR) $(BIN)/prefect --no-prompt deploy --all
 
 worker: install  ## run the pool's flow runs as local processes (Ctrl-C stops it)
+	@echo "make worker: Prefect API at $(API_URL)"
 	$(HOME_ENV) $(API) DO_NOT_TRACK=1 $(BIN)/prefect worker start --pool $(POOL) --type process --install-policy never
 
 schemas: install  ## regenerate schemas/config.schema.json from PrepareConfig

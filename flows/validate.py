@@ -17,6 +17,7 @@ from pydantic import Field
 
 from flows.failures import failed, failed_with
 from pipeline.checks.validate.engine import Options, validate_files
+from pipeline.checks.validate.result import counted
 from pipeline.config import TargetName
 from pipeline.errors import FtprepError
 from pipeline.tokens import KNOWN_MODEL_PATTERN
@@ -54,15 +55,34 @@ def validate_dataset(
         result = validate_files(paths, Options(target, model or None)).to_json()
     except FtprepError as error:  # an unreadable file, an unknown encoding: the CLI's line, not a traceback
         return failed_with(error)
-    rows = "\n".join(f"| {code} | {count} |" for code, count in result["stats"]["errors_by_code"].items())
-    verdict = "passes" if result["ok"] else f"has {result['stats']['errors']} errors"
-    create_markdown_artifact(
-        markdown=f"# {path}: {verdict}\n\n{result['stats']['records']} records, target `{target}`.\n\n"
-        + (f"| code | count |\n|---|---|\n{rows}\n" if rows else ""),
-        key="ftprep-validation",
-    )
+    create_markdown_artifact(markdown=validation_markdown(result, target, fail_on), key="ftprep-validation")
     message = gate_message(result, fail_on)
     return result if message is None else failed(message, DatasetRejected(message))
+
+
+def validation_markdown(result: dict, target: str, fail_on: FailOn) -> str:
+    """The `ftprep-validation` artifact: the files, the gate's verdict as the run's state has it, and every
+    error and warning code with its count (the state message names only the commonest)."""
+    stats = result["stats"]
+    fails = gate_message(result, fail_on) is not None
+    if stats["errors"]:
+        verdict = f"has {counted(stats['errors'], 'error')}"
+    elif fails:
+        verdict = f"fails on {counted(stats['warnings'], 'warning')} (fail_on = warnings)"
+    else:
+        verdict = "passes" + (f" with {counted(stats['warnings'], 'warning')}" if stats["warnings"] else "")
+    outcome = "the run fails" if fails else "the run completes"
+    lines = [
+        f"# {', '.join(result['files'])}: {verdict}",
+        f"{stats['records']} records, target `{target}`, fail_on `{fail_on}`: {outcome}.",
+    ]
+    rows = [("error", code, count) for code, count in stats["errors_by_code"].items()]
+    rows += [("warning", code, count) for code, count in stats["warnings_by_code"].items()]
+    if rows:
+        lines.append(
+            "| level | code | count |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+        )
+    return "\n\n".join(lines) + "\n"
 
 
 def gate_message(result: dict, fail_on: FailOn) -> str | None:
@@ -70,10 +90,11 @@ def gate_message(result: dict, fail_on: FailOn) -> str | None:
     stats = result["stats"]
     files = ", ".join(result["files"])
     if fail_on != "never" and stats["errors"]:
-        also = f"; {stats['warnings']} warnings" if stats["warnings"] else ""
-        return f"{files}: {stats['errors']} errors: {commonest(stats['errors_by_code'])}{also}"
+        also = f"; {counted(stats['warnings'], 'warning')}" if stats["warnings"] else ""
+        return f"{files}: {counted(stats['errors'], 'error')}: {commonest(stats['errors_by_code'])}{also}"
     if fail_on == "warnings" and stats["warnings"]:
-        return f"{files}: {stats['warnings']} warnings (fail_on=warnings): {commonest(stats['warnings_by_code'])}"
+        warnings = counted(stats["warnings"], "warning")
+        return f"{files}: {warnings} (fail_on=warnings): {commonest(stats['warnings_by_code'])}"
     return None
 
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from flows.overrides import merged, over_deployment
-from flows.validate import gate_message, validate_dataset
+from flows.validate import gate_message, validate_dataset, validation_markdown
 from pipeline.checks.targets import TARGETS
 from pipeline.config import PrepareConfig, config_json_schema
 from pipeline.executor import execute
@@ -61,6 +61,30 @@ def test_warnings_fail_only_with_fail_on_warnings_and_never_fails_nothing():
     assert gate_message(warned, "warnings") == "runs/x/train.jsonl: 3 warnings (fail_on=warnings): dataset.duplicate x3"
     assert gate_message(validation({"schema.required": 1}), "never") is None
     assert gate_message(validation({}), "warnings") is None
+
+
+def test_the_validation_artifact_gives_the_gates_verdict_and_every_code():
+    warned = validation({}, {"dataset.conflict": 1})
+    warned["files"] = ["runs/x/train.jsonl", "runs/x/validation.jsonl"]
+    warned["stats"]["records"] = 12
+    failing = validation_markdown(warned, "openai-chat", "warnings")
+    assert failing.splitlines()[0] == (
+        "# runs/x/train.jsonl, runs/x/validation.jsonl: fails on 1 warning (fail_on = warnings)"
+    )
+    assert "12 records, target `openai-chat`, fail_on `warnings`: the run fails." in failing
+    assert "| warning | dataset.conflict | 1 |" in failing
+    passing = validation_markdown(warned, "openai-chat", "errors")
+    assert passing.splitlines()[0].endswith(": passes with 1 warning")
+    assert "the run completes" in passing and "| warning | dataset.conflict | 1 |" in passing
+    errors = validation({"schema.required": 2}, {"dataset.duplicate": 3})
+    errors["stats"]["records"] = 5
+    never = validation_markdown(errors, "openai-chat", "never")
+    assert never.splitlines()[0] == "# runs/x/train.jsonl: has 2 errors"
+    assert "fail_on `never`: the run completes." in never
+    assert "| error | schema.required | 2 |\n| warning | dataset.duplicate | 3 |" in never
+    assert gate_message(validation({"schema.required": 1}, {"dataset.conflict": 1}), "errors") == (
+        "runs/x/train.jsonl: 1 error: schema.required x1; 1 warning"
+    )
 
 
 def test_a_run_config_is_laid_over_the_deployment_config_field_by_field():

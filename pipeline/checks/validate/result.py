@@ -51,9 +51,10 @@ class ValidationResult:
                 if len(group) > max_examples:
                     lines.append(f"  ... and {len(group) - max_examples} more")
         lines += self.stats_lines()
-        verdict = "ok" if self.ok else f"{len(self.errors)} errors"
+        verdict = "ok" if self.ok else counted(len(self.errors), "error")
         names = ", ".join(self.files)
-        lines.append(f"{names}: {self.records} records, target {self.target}: {verdict}, {len(self.warnings)} warnings")
+        warnings = counted(len(self.warnings), "warning")
+        lines.append(f"{names}: {self.records} records, target {self.target}: {verdict}, {warnings}")
         return "\n".join(lines)
 
     def stats_lines(self) -> list[str]:
@@ -92,6 +93,11 @@ class ValidationResult:
                 f" billed tokens = {cost['billed_tokens']} tokens{price}"
             )
         return lines
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 error`, `2 errors`: the summary lines' counts."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def spread(figures: dict) -> str:
