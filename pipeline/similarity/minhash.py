@@ -22,8 +22,6 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import polars as pl
-from datasketch import MinHash
-from datasketch.hashfunc import sha1_hash32
 
 Scheme = Literal["affine32", "legacy"]
 
@@ -181,7 +179,13 @@ def fmix32(values: np.ndarray) -> np.ndarray:
 
 
 def permutations(num_perm: int, seed: int, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own (a, b) for these parameters, taken from datasketch so the family can never drift."""
+    """datasketch's own (a, b) for these parameters, taken from datasketch so the family can never drift.
+
+    datasketch is imported here, not at the top: its package imports scipy's integrate and optimize
+    (half a second), which a shard worker that never makes a signature would pay at every start.
+    """
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
     dtype = np.uint32 if scheme == "affine32" else np.uint64
     return np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
@@ -246,6 +250,8 @@ def set_signatures(shingle_sets: list[frozenset[str]], num_perm: int = 128, seed
     Each shingle is hashed with datasketch's default `sha1_hash32`, then `minhash` runs as for documents,
     so row i equals `datasketch.MinHash(num_perm, seed)` updated with the UTF-8 shingles of set i.
     """
+    from datasketch.hashfunc import sha1_hash32  # imported here: see `permutations`
+
     hashed = [sha1_hash32(shingle.encode("utf-8")) for group in shingle_sets for shingle in group]
     offsets = np.zeros(len(shingle_sets) + 1, dtype=np.int64)
     np.cumsum([len(group) for group in shingle_sets], out=offsets[1:])
