@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.memory import status_mb, tree
+
 OUT = Path(__file__).resolve().parent / "out"
 
 
@@ -33,30 +35,8 @@ class TreeRss(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped:
-            self.peak_mb = max(self.peak_mb, sum(rss_mb(pid) for pid in tree("self")))
+            self.peak_mb = max(self.peak_mb, sum(status_mb(pid) for pid in tree("self")))
             time.sleep(0.2)
-
-
-def tree(pid: str) -> list[str]:
-    """`pid` and its descendants, from /proc/PID/task/*/children."""
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                pending += task.read_text().split()
-            except OSError:
-                continue  # the task ended while being read
-    return found
-
-
-def rss_mb(pid: str) -> float:
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return 0.0
-    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
 
 
 def child_pipeline(corpus: Path, out: Path) -> dict:

@@ -24,16 +24,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.memory import status_mb
+
 if TYPE_CHECKING:
     from pipeline.config import PrepareConfig
     from pipeline.shards import Shard
-
-
-def peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measured(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
@@ -41,7 +36,7 @@ def measured(function: Callable[..., Any], *args: Any) -> tuple[Any, float, floa
     Path("/proc/self/clear_refs").write_text("5")
     started = time.perf_counter()
     result = function(*args)
-    return result, time.perf_counter() - started, peak_mb()
+    return result, time.perf_counter() - started, status_mb("self", "VmHWM")
 
 
 def measuring_backend(rows: int, out: Path) -> "Measuring":
@@ -105,8 +100,8 @@ class Sampler(threading.Thread):
         while not self.stopped:
             executor = self.backend.pool.executor
             pids = list(getattr(executor, "_processes", None) or {}) if executor else []
-            flow = rss_mb("self")
-            total = flow + sum(rss_mb(pid) for pid in pids)
+            flow = status_mb("self")
+            total = flow + sum(status_mb(pid) for pid in pids)
             self.peak = max(self.peak, (total, self.step))
             self.flow_by_step[self.step] = max(self.flow_by_step[self.step], flow)
             self.total_by_step[self.step] = max(self.total_by_step[self.step], total)
@@ -114,14 +109,6 @@ class Sampler(threading.Thread):
 
     def progress(self, what: str, done: int, total: int) -> None:
         self.step = what
-
-
-def rss_mb(pid: object) -> float:
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return 0.0
-    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
 
 
 def measure_item(call: tuple[Callable[[Any], Any], Any]) -> tuple[Any, float, float]:

