@@ -110,8 +110,9 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
     for _ in run.map_shards(pending, cfg):
         done += 1
         notify("shards", done, len(plan.shards))
-    release(run)  # shard workers hold every reader and model (about 250 MB each); partitions need far less
     state = run.call("merge-shards", merge_shards, plan)
+    if state.examples.height + state.rejected.height >= WARM_WORKERS_BELOW:
+        release(run)  # shard workers hold every reader and model (about 250 MB each); partitions need far less
     stages = [stage for stage in GLOBAL_STAGES if runs(stage, cfg)]
     last_partitioned = next((stage for stage in reversed(stages) if stage.partitioned), None)
     for number, stage in enumerate(stages):

@@ -95,12 +95,21 @@ def write_parquet(
                 writer.close()
 
 
-def sha256_file(path: Path) -> str:
+def stat_and_digest(path: str | Path) -> tuple[os.stat_result, str | None]:
+    """A file's stat and the sha256 of its bytes (None when it is not a regular file, which is not read: a FIFO
+    would block); OSError when it cannot be read. Through the os module, with reads the file's size: at
+    100,000 small files this is a third of what pathlib's stat, open and 1 MB reads cost (bench/RESULTS.md)."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        return info, None
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        while block := os.read(handle, min(info.st_size + 1, 1 << 20)):
             digest.update(block)
-    return digest.hexdigest()
+    finally:
+        os.close(handle)
+    return info, digest.hexdigest()
 
 
 def describe_files(paths: list[Path], root: Path) -> list[dict]:
@@ -114,10 +123,10 @@ def describe_files(paths: list[Path], root: Path) -> list[dict]:
             name = str(path)
         entry: dict = {"path": name}
         try:
-            info = path.stat()
-            if not stat.S_ISREG(info.st_mode):
+            info, digest = stat_and_digest(path)
+            if digest is None:
                 raise OSError("not a regular file")
-            entry |= {"bytes": info.st_size, "sha256": sha256_file(path)}
+            entry |= {"bytes": info.st_size, "sha256": digest}
         except OSError as error:
             entry |= {"bytes": None, "sha256": None, "unreadable": error.strerror or str(error)}
         described.append(entry)

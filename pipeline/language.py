@@ -19,6 +19,8 @@ from pathlib import Path
 import fasttext
 import polars as pl
 
+from pipeline.partitions import RowPart, read_rows
+
 UNKNOWN = "unknown"
 SURE_PROBABILITY = 0.5
 SURE_WORDS = 8
@@ -204,21 +206,61 @@ def identify_languages(texts: pl.Series) -> pl.Series:
 
     Deterministic: the same texts in any order get the same labels. fastText reads each distinct prose once,
     and ranks candidates (a call per text) only for the few prose texts too short to be sure of."""
+    return label_texts(rank_texts(texts)).rename(texts.name)
+
+
+# What `rank_texts` gives per text: everything `label_texts` needs, none of it depending on the other texts.
+RANKED = pl.Schema(
+    {
+        "language": pl.Boolean(),  # the text has a language (`find_prose`); the rest is null when it has none
+        "prose_key1": pl.UInt64(),  # two hashes of its prose: which texts share one (stable within a run)
+        "prose_key2": pl.UInt64(),
+        "best": pl.String(),
+        "sure": pl.Boolean(),
+        "candidates": pl.List(pl.String),
+        "kana": pl.Boolean(),
+        "han": pl.Boolean(),
+    }
+)
+
+
+def rank_texts(texts: pl.Series) -> pl.DataFrame:
+    """fastText's view of each text's prose, one row per text in order (RANKED): the costly half of
+    `identify_languages`, which depends on no other text, so row ranges can be ranked on separate workers
+    and their rows concatenated."""
     frame = find_prose(texts.cast(pl.String))
     # fastText reads the prose lines only: a table or a formula after an English sentence is not Occitan.
-    ranked = rank_prose(frame.filter("language").select("prose", "prose_tokens").unique())
-    main = ranked.filter("sure").get_column("best").mode().sort().first() if ranked.height else None
+    ranked = rank_prose(frame.filter("language").select("prose", "prose_tokens").unique()).select(
+        "best",
+        "sure",
+        "candidates",
+        prose="text",
+        kana=pl.col("text").str.contains(r"[\p{Hiragana}\p{Katakana}]"),
+        han=pl.col("text").str.contains(r"\p{Han}"),
+    )
+    joined = frame.join(ranked, on="prose", how="left", maintain_order="left")
+    prose = pl.when("language").then("prose")
+    return joined.select(
+        "language",
+        prose_key1=prose.hash(1),
+        prose_key2=prose.hash(2),
+        **{name: pl.when("language").then(name) for name in ("best", "sure", "candidates", "kana", "han")},
+    ).cast(RANKED)
+
+
+def rank_rows(part: RowPart) -> pl.DataFrame:
+    """On a worker: `rank_texts` of one row range of texts (a one-column frame)."""
+    return rank_texts(read_rows(part).to_series())
+
+
+def label_texts(ranked: pl.DataFrame) -> pl.Series:
+    """The label of each ranked text (`rank_texts`, rows of any number of calls concatenated): the half that
+    reads the whole batch, its main language (the commonest sure label over the distinct prose texts)."""
+    distinct = ranked.filter("language").unique(["prose_key1", "prose_key2"], keep="first", maintain_order=True)
+    main = distinct.filter("sure").get_column("best").mode().sort().first() if distinct.height else None
     label = pl.col("best")
     if main is not None:
         label = pl.when(~pl.col("sure") & pl.col("candidates").list.contains(main)).then(pl.lit(main)).otherwise(label)
     # Kana mark Japanese; Han text without them is Chinese (the compressed model confuses the two on short texts).
-    label = (
-        pl.when(pl.col("text").str.contains(r"[\p{Hiragana}\p{Katakana}]"))
-        .then(pl.lit("ja"))
-        .when((label == "ja") & pl.col("text").str.contains(r"\p{Han}"))
-        .then(pl.lit("zh"))
-        .otherwise(label)
-    )
-    labels = ranked.select(prose="text", label=label.fill_null(UNKNOWN))
-    joined = frame.join(labels, on="prose", how="left", maintain_order="left")
-    return joined.select(pl.when("language").then("label").otherwise(pl.lit(UNKNOWN))).to_series().rename(texts.name)
+    label = pl.when("kana").then(pl.lit("ja")).when((label == "ja") & pl.col("han")).then(pl.lit("zh")).otherwise(label)
+    return ranked.select(pl.when("language").then(label.fill_null(UNKNOWN)).otherwise(pl.lit(UNKNOWN))).to_series()

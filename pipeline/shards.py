@@ -12,7 +12,6 @@ backend where, each shard runs.
 import hashlib
 import json
 import shutil
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from pipeline.config import PrepareConfig
 from pipeline.ingest import absolute, find_mappings, input_files
 from pipeline.ingest.files import SourceFile
 from pipeline.ingest.llama_factory import Mapping
-from pipeline.io import write_json, write_parquet
+from pipeline.io import stat_and_digest, write_json, write_parquet
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, concat_rejects
 from pipeline.stages import PLANNING_STEP, SHARD_READS, SHARD_STAGES
 from pipeline.state import Inputs, RunState, merge_usage
@@ -70,17 +69,11 @@ def shard_settings(cfg: PrepareConfig) -> str:
 
 
 def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO would block; ingest rejects it as not_a_file
-            return f"not a regular file: mode {info.st_mode:o}"
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        info, digest = stat_and_digest(path)
     except OSError as error:  # ingest rejects it as unreadable; the reason is part of the key
         return f"unreadable: {error.strerror or error}"
-    return digest.hexdigest()
+    return digest or f"not a regular file: mode {info.st_mode:o}"  # ingest rejects it as not_a_file
 
 
 def shards_of(cfg: PrepareConfig) -> int:

@@ -166,9 +166,16 @@ def measure_leakage(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> RunS
     return replace(state, leakage=leakage(state.examples, cfg.dedup, mapper))
 
 
-def report(state: RunState, cfg: PrepareConfig) -> RunState:
+def report(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> RunState:
     built = build_report(
-        state.documents, state.examples, state.rejected, run_info(cfg), state.llm_usage, state.sections, state.leakage
+        state.documents,
+        state.examples,
+        state.rejected,
+        run_info(cfg),
+        state.llm_usage,
+        state.sections,
+        state.leakage,
+        mapper,
     )
     return replace(state, report=built)
 

@@ -30,7 +30,7 @@ with Client(sys.argv[1], timeout=30) as client:
         print(json.dumps(ran))
 """
 # The functions the partitioned global stages map over their partitions (pipeline.similarity.partitioned,
-# pipeline.tokens); Dask names a task's key after its function.
+# pipeline.tokens, pipeline.language); Dask names a task's key after its function.
 PARTITION_TASKS = (
     "spill_band_hashes",
     "band_partition_pairs",
@@ -38,6 +38,7 @@ PARTITION_TASKS = (
     "spill_grams",
     "linked_grams",
     "held_counts",
+    "rank_rows",
 )
 
 

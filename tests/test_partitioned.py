@@ -17,6 +17,7 @@ from pipeline.executor import LocalBackend
 from pipeline.leakage import leakage
 from pipeline.partitions import Mapper
 from pipeline.records import EXAMPLE
+from pipeline.report.quality import language_mix
 from pipeline.similarity import partitioned
 from pipeline.similarity.compare import CompareTexts
 from pipeline.similarity.lsh import MAX_BUCKET_PAIRS, text_candidates
@@ -120,10 +121,12 @@ def test_partitions_on_worker_processes_equal_the_whole(tmp_path):
     try:
         parted = count_tokens(examples, cfg, "gpt-4o-mini", Mapper("tokens", tmp_path, 2, backend.map))
         deduped = drop_near_duplicates(examples, DedupConfig(), Mapper("dedup-near", tmp_path / "near", 3, backend.map))
+        languages = language_mix(answers(6), Mapper("report", tmp_path / "report", 2, backend.map))
     finally:
         backend.close()
     assert_frame_equal(parted.kept, count_tokens(examples, cfg, "gpt-4o-mini").kept)
     assert_frame_equal(deduped.kept, drop_near_duplicates(examples, DedupConfig()).kept)
+    assert languages == language_mix(answers(6))
 
 
 def test_workers_hashing_a_few_texts_at_a_time_change_nothing(tmp_path, monkeypatch):
@@ -135,3 +138,40 @@ def test_workers_hashing_a_few_texts_at_a_time_change_nothing(tmp_path, monkeypa
     assert_frame_equal(
         drop_near_duplicates(corpus(5), DedupConfig(), in_process(tmp_path / "n", 3)).rejected, whole_near.rejected
     )
+
+
+GERMAN = "Die Reisekostenabrechnung muss innerhalb von dreißig Tagen nach der Rückkehr eingereicht werden."
+ENGLISH = [
+    f"Submit the expense report within {n} days of your return so that your manager can approve it." for n in range(9)
+]
+# Unsure of themselves: "Ja, bitte." and "Per Mail." rank German first, "Gut." English; each has the other among
+# its candidates, so all three take the batch's main language, the commonest over *distinct* prose (English: 9
+# texts against one German text written 30 times). Counting rows instead would make it German.
+SHORT = [
+    "Ja, bitte.",
+    "Per Mail.",
+    "Gut.",
+    "42 kW",
+    "def f(x): return x",
+    "休暇の申請は上司に。",
+    "请向经理提交休假申请。",
+]
+
+
+def answers(seed: int) -> pl.DataFrame:
+    texts = [GERMAN] * 30 + ENGLISH + SHORT
+    random.Random(seed).shuffle(texts)  # copies of the German text fall in every partition
+    rows = corpus(seed, len(texts)).to_dicts()
+    for row, text in zip(rows, texts, strict=True):
+        row |= {"kind": "sft", "chosen": None, "rejected": None}
+        row["messages"] = [{"role": "user", "content": "What should I do?"}, {"role": "assistant", "content": text}]
+    return pl.DataFrame(rows, schema=EXAMPLE)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("width", [2, 5])
+def test_language_mix_over_partitions_equals_the_whole(tmp_path, seed, width):
+    kept = answers(seed)
+    whole = language_mix(kept)
+    assert whole == {"de": 30, "en": 12, "unknown": 2, "ja": 1, "zh": 1}  # the three short texts are English
+    assert language_mix(kept, in_process(tmp_path, width)) == whole

@@ -9,6 +9,7 @@ this one dictionary.
 import polars as pl
 
 from pipeline.conflicts import resolve_conflicts
+from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.records import SECTION, as_number, empty
 from pipeline.report.balance import split_warnings
 from pipeline.report.ledger import check_ledger, funnel, reason_counts
@@ -37,9 +38,10 @@ def build_report(
     llm_usage: dict | None = None,
     sections: pl.DataFrame | None = None,
     leakage: dict | None = None,
+    mapper: Mapper = IN_PROCESS,
 ) -> dict:
     """`documents` are the ingested documents, `kept` the split examples, `rejected` every reject,
-    `leakage` what pipeline.leakage measured across the split."""
+    `leakage` what pipeline.leakage measured across the split; `mapper` where the language mix's ranking runs."""
     rejected_examples = rejected.filter(pl.col("kind") != "document")
     ledger = count_ledger(documents, kept, rejected)
     check_ledger(ledger)
@@ -59,7 +61,7 @@ def build_report(
         "coverage": coverage(documents, sections if sections is not None else empty(SECTION), kept, rejected),
         "token_histograms": token_histograms(kept),
         "outliers": outliers(kept),
-        "language_mix": language_mix(kept),
+        "language_mix": language_mix(kept, mapper),
         "findings": findings(rejected),
         "sensitive": sensitive_findings(kept, rejected),
         "reliability": reliability(rejected),
