@@ -70,7 +70,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("tokens", "global", "tokens", ("tokens", "model"), steps.tokens, partitioned=True),
     Stage("split", "global", "split", ("split",), steps.split, partitioned=True),
     Stage("leakage", "global", "report", ("dedup",), steps.measure_leakage, partitioned=True),
-    Stage("report", "global", "report", EVERYTHING, steps.report, partitioned=True),
+    Stage("languages", "global", "report", (), steps.measure_languages, partitioned=True),
+    Stage("report", "global", "report", EVERYTHING, steps.report),
     Stage("export", "global", "export", ("out", "target", "export"), steps.export),
     Stage("write-report", "global", "export", EVERYTHING, steps.write_report),
 )  # fmt: skip

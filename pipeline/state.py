@@ -32,6 +32,7 @@ class RunState:
     llm_usage: dict | None = None  # requests, cache hits, tokens and cost of LLM generation, when enabled
     inputs: Inputs = field(default_factory=Inputs)  # what the ingest stage reads
     leakage: dict | None = None  # what the split's validation (and test) share with train, once measured
+    languages: dict[str, int] | None = None  # examples per language of their answer, once counted
     report: dict | None = None  # report.json's content, once built
     written: tuple[Path, ...] = ()  # output files written so far (the manifest describes them)
 

@@ -9,7 +9,6 @@ this one dictionary.
 import polars as pl
 
 from pipeline.conflicts import resolve_conflicts
-from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.records import SECTION, as_number, empty
 from pipeline.report.balance import split_warnings
 from pipeline.report.ledger import check_ledger, funnel, reason_counts
@@ -38,10 +37,11 @@ def build_report(
     llm_usage: dict | None = None,
     sections: pl.DataFrame | None = None,
     leakage: dict | None = None,
-    mapper: Mapper = IN_PROCESS,
+    languages: dict[str, int] | None = None,
 ) -> dict:
     """`documents` are the ingested documents, `kept` the split examples, `rejected` every reject,
-    `leakage` what pipeline.leakage measured across the split; `mapper` where the language mix's ranking runs."""
+    `leakage` what pipeline.leakage measured across the split, `languages` the language mix of `kept` when the
+    languages stage has counted it (else it is counted here)."""
     rejected_examples = rejected.filter(pl.col("kind") != "document")
     ledger = count_ledger(documents, kept, rejected)
     check_ledger(ledger)
@@ -61,7 +61,7 @@ def build_report(
         "coverage": coverage(documents, sections if sections is not None else empty(SECTION), kept, rejected),
         "token_histograms": token_histograms(kept),
         "outliers": outliers(kept),
-        "language_mix": language_mix(kept, mapper),
+        "language_mix": language_mix(kept) if languages is None else languages,
         "findings": findings(rejected),
         "sensitive": sensitive_findings(kept, rejected),
         "reliability": reliability(rejected),

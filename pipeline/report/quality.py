@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 import polars as pl
 
-from pipeline.language import identify_languages, label_texts, rank_rows
+from pipeline.language import PREFIX, identify_languages, label_texts, rank_rows
 from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.records import answer_text, prompt_text
 from pipeline.report.ledger import input_documents
@@ -119,7 +119,8 @@ def language_mix(kept: pl.DataFrame, mapper: Mapper = IN_PROCESS) -> dict[str, i
     the workers, a row range each, and only the labelling, which needs the whole batch, runs here."""
     if kept.height == 0:
         return {}
-    answers = kept.select(answer_text().fill_null("").alias("text"))
+    # Language identification reads a text's first PREFIX characters only: the rest need not be held or written.
+    answers = kept.select(answer_text().fill_null("").str.slice(0, PREFIX).alias("text"))
     if mapper.whole:
         languages = identify_languages(answers.to_series())
     else:
