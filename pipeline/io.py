@@ -112,25 +112,34 @@ def stat_and_digest(path: str | Path) -> tuple[os.stat_result, str | None]:
     return info, digest.hexdigest()
 
 
+Facts = tuple[os.stat_result, str | None] | OSError  # stat_and_digest's answer, or why there is none
+
+
+def file_facts(path: str | Path) -> Facts:
+    try:
+        return stat_and_digest(path)
+    except OSError as error:
+        return error
+
+
+def describe_file(path: Path, root: Path, facts: Facts) -> dict:
+    """A file's manifest entry: path (relative to `root` when inside it), size and sha256; a file that cannot be
+    hashed (a FIFO, a symlink loop, no read permission) is listed with why instead, since the run itself
+    rejected it with a reason."""
+    try:  # is_relative_to() is relative_to() in a try, so once is enough
+        name = path.relative_to(root).as_posix()
+    except ValueError:
+        name = str(path)
+    if isinstance(facts, OSError):
+        return {"path": name, "bytes": None, "sha256": None, "unreadable": facts.strerror or str(facts)}
+    info, digest = facts
+    if digest is None:
+        return {"path": name, "bytes": None, "sha256": None, "unreadable": "not a regular file"}
+    return {"path": name, "bytes": info.st_size, "sha256": digest}
+
+
 def describe_files(paths: list[Path], root: Path) -> list[dict]:
-    """Path, size and sha256 of each file; a file that cannot be hashed (a FIFO, a symlink loop, no read
-    permission) is listed with why instead, since the run itself rejected it with a reason."""
-    described = []
-    for path in sorted(paths):
-        try:  # is_relative_to() is relative_to() in a try, so once is enough
-            name = path.relative_to(root).as_posix()
-        except ValueError:
-            name = str(path)
-        entry: dict = {"path": name}
-        try:
-            info, digest = stat_and_digest(path)
-            if digest is None:
-                raise OSError("not a regular file")
-            entry |= {"bytes": info.st_size, "sha256": digest}
-        except OSError as error:
-            entry |= {"bytes": None, "sha256": None, "unreadable": error.strerror or str(error)}
-        described.append(entry)
-    return described
+    return [describe_file(path, root, file_facts(path)) for path in sorted(paths)]
 
 
 def package_versions() -> dict[str, str]:

@@ -3,6 +3,7 @@
 It is the last file a run writes: its outputs list describes the last run that finished in this folder.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import __version__
@@ -11,14 +12,19 @@ from pipeline.ingest.files import discover_files
 from pipeline.io import describe_files, package_versions, write_json
 
 
-def write_manifest(cfg: PrepareConfig, written: list[Path]) -> Path:
+def write_manifest(cfg: PrepareConfig, written: list[Path], inputs: Sequence[dict] | None = None) -> Path:
+    """`inputs`: the entries of the files found, as planning read and hashed them (pipeline.shards), so that a
+    run reads each input once and its manifest names the bytes its shard keys were made from; without them,
+    the files are found and hashed here."""
     out = Path(cfg.out)
-    inputs = [source.path for source in discover_files(cfg.sources, cfg.ingest.exclude)]
+    if inputs is None:
+        found = [source.path for source in discover_files(cfg.sources, cfg.ingest.exclude)]
+        inputs = describe_files(found, Path.cwd())
     manifest = {
         "ftprep_version": __version__,
         "config": cfg.model_dump(mode="json"),
         "versions": package_versions(),
-        "inputs": describe_files(inputs, Path.cwd()),
+        "inputs": list(inputs),
         "outputs": describe_files(written, out),
     }
     write_json(out / "manifest.json", manifest)

@@ -12,7 +12,7 @@ backend where, each shard runs.
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -20,10 +20,10 @@ import polars as pl
 from pipeline import __version__
 from pipeline.apply import apply_stage, runs
 from pipeline.config import PrepareConfig
-from pipeline.ingest import absolute, find_mappings, input_files
-from pipeline.ingest.files import SourceFile
+from pipeline.ingest import absolute, describes_inputs, find_mappings
+from pipeline.ingest.files import SourceFile, discover_files
 from pipeline.ingest.llama_factory import Mapping
-from pipeline.io import stat_and_digest, write_json, write_parquet
+from pipeline.io import Facts, describe_file, file_facts, write_json, write_parquet
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, concat_rejects
 from pipeline.stages import PLANNING_STEP, SHARD_READS, SHARD_STAGES
 from pipeline.state import Inputs, RunState, merge_usage
@@ -51,6 +51,7 @@ class Shard:
 class ShardPlan:
     shards: tuple[Shard, ...]
     rejected: tuple[dict, ...]  # rejects found while planning (unreadable dataset_info.json files)
+    described: tuple[dict, ...] = ()  # manifest.json's entry of every file found, dataset_info.json files too
 
     @property
     def pending(self) -> list[Shard]:
@@ -68,12 +69,12 @@ def shard_settings(cfg: PrepareConfig) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    try:
-        info, digest = stat_and_digest(path)
-    except OSError as error:  # ingest rejects it as unreadable; the reason is part of the key
-        return f"unreadable: {error.strerror or error}"
-    return digest or f"not a regular file: mode {info.st_mode:o}"  # ingest rejects it as not_a_file
+def file_digest(facts: Facts) -> str:
+    """What a shard's key holds of one file: its sha256, or why it has none (ingest rejects it for that)."""
+    if isinstance(facts, OSError):
+        return f"unreadable: {facts.strerror or facts}"
+    info, digest = facts
+    return digest or f"not a regular file: mode {info.st_mode:o}"
 
 
 def shards_of(cfg: PrepareConfig) -> int:
@@ -86,18 +87,27 @@ def plan_shards(cfg: PrepareConfig) -> ShardPlan:
     """Split the run's input files into shards in discovery order and key each by its inputs and settings."""
     mappings, rejected = find_mappings(cfg.sources)
     cwd = Path.cwd()  # Path.absolute() asks for it again for every file
-    files = [SourceFile(cwd / source.path, source.name) for source in input_files(cfg.sources, cfg.ingest)]
+    # Every file is found and read once: the shard keys and manifest.json's list of inputs share the digests.
+    found = [(source, file_facts(source.path)) for source in discover_files(cfg.sources, cfg.ingest.exclude)]
+    by_path = sorted(((source.path, facts) for source, facts in found), key=lambda pair: pair[0])
+    described = tuple(describe_file(path, cwd, facts) for path, facts in by_path)
+    files = [
+        (SourceFile(cwd / source.path, source.name), file_digest(facts))
+        for source, facts in found
+        if not describes_inputs(source)
+    ]
     size, settings = shards_of(cfg), shard_settings(cfg)
     stages = Path(cfg.out).absolute() / "stages"
     shards = []
     for index, start in enumerate(range(0, len(files), size)):
-        chunk = tuple(files[start : start + size])
-        described = [(f, mappings[where]) for f in chunk if mappings and (where := absolute(f.path)) in mappings]
-        mapped = tuple((absolute(f.path), mapping) for f, mapping in described)
-        inputs = [(f.name, file_digest(f.path)) for f in chunk] + [(f.name, vars(m)) for f, m in described]
+        chunk = tuple(source for source, _ in files[start : start + size])
+        mapped_here = [(f, mappings[where]) for f in chunk if mappings and (where := absolute(f.path)) in mappings]
+        mapped = tuple((absolute(f.path), mapping) for f, mapping in mapped_here)
+        inputs: list[tuple[str, str | dict]] = [(f.name, digest) for f, digest in files[start : start + size]]
+        inputs += [(f.name, vars(m)) for f, m in mapped_here]
         key = hashlib.sha256(json.dumps([settings, inputs], sort_keys=True).encode()).hexdigest()
         shards.append(Shard(index, chunk, mapped, key, stages / f"shard-{index:05d}-{key[:16]}"))
-    return ShardPlan(tuple(shards), tuple(rejected))
+    return ShardPlan(tuple(shards), tuple(rejected), described)
 
 
 def prepare_shard(shard: Shard, cfg: PrepareConfig) -> str:
@@ -138,7 +148,8 @@ def merge_shards(plan: ShardPlan) -> RunState:
     merged = {name: stack(frames[name], schema) for name, schema in FRAMES.items() if name != "rejected"}
     planned = pl.DataFrame(list(plan.rejected), schema=REJECTED).with_columns(reject_stage=pl.lit(PLANNING_STEP))
     rejected = concat_rejects([planned, *frames["rejected"]])
-    return RunState(merged["documents"], merged["sections"], merged["examples"], rejected, usage)
+    state = RunState(merged["documents"], merged["sections"], merged["examples"], rejected, usage)
+    return replace(state, described_inputs=plan.described)
 
 
 def read_without(path: Path, left_out: tuple[str, ...]) -> pl.DataFrame:

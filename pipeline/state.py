@@ -31,6 +31,7 @@ class RunState:
     rejected: pl.DataFrame  # every reject so far, documents and examples
     llm_usage: dict | None = None  # requests, cache hits, tokens and cost of LLM generation, when enabled
     inputs: Inputs = field(default_factory=Inputs)  # what the ingest stage reads
+    described_inputs: tuple[dict, ...] | None = None  # manifest entries of every file found, made while planning
     leakage: dict | None = None  # what the split's validation (and test) share with train, once measured
     languages: dict[str, int] | None = None  # examples per language of their answer, once counted
     report: dict | None = None  # report.json's content, once built

@@ -205,5 +205,5 @@ def write_report(state: RunState, cfg: PrepareConfig) -> RunState:
     out = Path(cfg.out)
     write_json(out / "report.json", state.report)
     written = [*state.written, out / "report.json", *write_renderings(state.report, out)]
-    write_manifest(cfg, written)
+    write_manifest(cfg, written, state.described_inputs)
     return replace(state, written=tuple(written))

@@ -89,7 +89,13 @@ def find_mappings(paths: Sequence[str | Path]) -> tuple[dict[Path, Mapping], lis
 
 def input_files(paths: Sequence[str | Path], cfg: IngestConfig) -> list[SourceFile]:
     """Every input file in a stable order (dataset_info.json files describe inputs; they are not inputs)."""
-    return list(discover_files(paths, [*cfg.exclude, "dataset_info.json"]))
+    return [source for source in discover_files(paths, cfg.exclude) if not describes_inputs(source)]
+
+
+def describes_inputs(source: SourceFile) -> bool:
+    """A dataset_info.json found in a folder: what excluding the pattern "dataset_info.json" leaves out (a
+    file passed by its own path is read as given; only found files have a folder in their name)."""
+    return "/" in source.name and source.path.name == "dataset_info.json"
 
 
 def read_files(

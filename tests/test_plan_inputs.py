@@ -1,0 +1,43 @@
+"""Planning reads each input once: its manifest entries and shard keys are what hashing each file again gives."""
+
+import os
+
+from pipeline.config import IngestConfig, PrepareConfig
+from pipeline.ingest import input_files
+from pipeline.ingest.files import discover_files
+from pipeline.io import describe_files
+from pipeline.shards import plan_shards
+
+
+def tree(root):
+    for name in ["a.md", "dataset_info.json", "sub/dataset_info.json", "sub/b.md", "sub/deeper/c.jsonl", ".hidden.md"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"# {name}\n\ntext of {name}\n", encoding="utf-8")
+    os.mkfifo(root / "sub" / "pipe.md")  # not a regular file: listed with why, never read
+    (root / "sub" / "locked.md").write_text("secret", encoding="utf-8")
+    (root / "sub" / "locked.md").chmod(0)
+
+
+def test_input_files_leave_out_found_dataset_info_files_only(tmp_path):
+    tree(tmp_path / "docs")
+    loose = tmp_path / "dataset_info.json"  # passed by its own path: read as given, as it always was
+    loose.write_text("{}", encoding="utf-8")
+    sources, cfg = [tmp_path / "docs", loose], IngestConfig()
+    before = list(discover_files(sources, [*cfg.exclude, "dataset_info.json"]))
+    assert input_files(sources, cfg) == before
+    assert [source.name for source in before][-1] == "dataset_info.json"
+    assert not any(source.name.endswith("/dataset_info.json") for source in before)
+
+
+def test_planned_manifest_entries_equal_hashing_every_file_again(tmp_path, monkeypatch):
+    tree(tmp_path / "docs")
+    monkeypatch.chdir(tmp_path)
+    cfg = PrepareConfig(sources=["docs"], out=str(tmp_path / "out"))
+    plan = plan_shards(cfg)
+    found = [source.path for source in discover_files(cfg.sources, cfg.ingest.exclude)]
+    assert list(plan.described) == describe_files(found, tmp_path)
+    reasons = {entry["path"]: entry.get("unreadable") for entry in plan.described}
+    assert reasons["docs/sub/pipe.md"] == "not a regular file"
+    assert reasons["docs/sub/dataset_info.json"] is None and reasons["docs/a.md"] is None
+    if os.geteuid() != 0:  # root reads a file without permissions
+        assert reasons["docs/sub/locked.md"] == "Permission denied"
