@@ -77,7 +77,10 @@ class LocalBackend:
     def width(self, rows: int) -> int:
         if self.pool.workers == 1 or rows < 2 * LOCAL_PARTITION_ROWS:
             return 1
-        return max(self.pool.workers, -(-rows // LOCAL_MAX_PARTITION_ROWS))
+        # A multiple of the workers, so that no worker is left alone with a last partition (five partitions on two
+        # workers ran three rounds, the last on one core); each partition is then at most LOCAL_MAX_PARTITION_ROWS.
+        rounds = -(-rows // (LOCAL_MAX_PARTITION_ROWS * self.pool.workers))
+        return rounds * self.pool.workers
 
     def close(self) -> None:
         self.pool.close()

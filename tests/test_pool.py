@@ -88,8 +88,9 @@ def test_a_killed_worker_is_named_and_the_pool_recovers():
         (2, 2 * LOCAL_PARTITION_ROWS, 2),
         (4, 3 * LOCAL_PARTITION_ROWS, 4),
         (2, 2 * LOCAL_MAX_PARTITION_ROWS, 2),
-        (2, 2 * LOCAL_MAX_PARTITION_ROWS + 1, 3),
+        (2, 2 * LOCAL_MAX_PARTITION_ROWS + 1, 4),  # a multiple of the workers: none runs a last round alone
         (2, 10**6, 20),  # a local worker holds at most LOCAL_MAX_PARTITION_ROWS examples
+        (2, 10**6 + 1, 22),
     ],
 )
 def test_local_width_follows_the_workers_and_the_rows(workers, rows, width):
