@@ -126,10 +126,13 @@ def describe_file(path: Path, root: Path, facts: Facts) -> dict:
     """A file's manifest entry: path (relative to `root` when inside it), size and sha256; a file that cannot be
     hashed (a FIFO, a symlink loop, no read permission) is listed with why instead, since the run itself
     rejected it with a reason."""
-    try:  # is_relative_to() is relative_to() in a try, so once is enough
-        name = path.relative_to(root).as_posix()
-    except ValueError:
-        name = str(path)
+    if root.is_absolute() and not path.is_absolute():
+        name = str(path)  # what relative_to's ValueError below leads to, without parsing `root` again per file
+    else:
+        try:  # is_relative_to() is relative_to() in a try, so once is enough
+            name = path.relative_to(root).as_posix()
+        except ValueError:
+            name = str(path)
     if isinstance(facts, OSError):
         return {"path": name, "bytes": None, "sha256": None, "unreadable": facts.strerror or str(facts)}
     info, digest = facts
