@@ -9,14 +9,19 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import PrepareConfig
 from pipeline.ingest.files import discover_files
-from pipeline.io import describe_files, package_versions, write_json
+from pipeline.io import Facts, describe_file, describe_files, file_facts, package_versions, write_json
 
 
-def write_manifest(cfg: PrepareConfig, written: list[Path], inputs: Sequence[dict] | None = None) -> Path:
+def write_manifest(
+    cfg: PrepareConfig,
+    written: list[Path],
+    inputs: Sequence[dict] | None = None,
+    hashed: dict[Path, Facts] | None = None,
+) -> Path:
     """`inputs`: the entries of the files found, as planning read and hashed them (pipeline.shards), so that a
     run reads each input once and its manifest names the bytes its shard keys were made from; without them,
-    the files are found and hashed here."""
-    out = Path(cfg.out)
+    the files are found and hashed here. `hashed`: outputs already hashed (the rest are hashed here)."""
+    out, facts = Path(cfg.out), hashed or {}
     if inputs is None:
         found = [source.path for source in discover_files(cfg.sources, cfg.ingest.exclude)]
         inputs = describe_files(found, Path.cwd())
@@ -25,7 +30,7 @@ def write_manifest(cfg: PrepareConfig, written: list[Path], inputs: Sequence[dic
         "config": cfg.model_dump(mode="json"),
         "versions": package_versions(),
         "inputs": list(inputs),
-        "outputs": describe_files(written, out),
+        "outputs": [describe_file(path, out, facts.get(path) or file_facts(path)) for path in sorted(written)],
     }
     write_json(out / "manifest.json", manifest)
     return out / "manifest.json"
