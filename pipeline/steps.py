@@ -15,14 +15,14 @@ from pathlib import Path
 
 import polars as pl
 
+# A shard worker imports this module (through the registry) but runs only the shard bodies: what global bodies
+# alone use (dedup's scipy, the exports' writers) and LLM generation are imported where they are called, which
+# takes 0.2-0.3 s off each shard worker's start (bench/RESULTS.md, issue 18).
 from pipeline.checks.targets import get_target
 from pipeline.config import PrepareConfig
 from pipeline.conflicts import reject_ambiguous, resolve_conflicts
 from pipeline.decontaminate import drop_contaminated, read_eval_items
-from pipeline.dedup import drop_exact_duplicates, drop_near_duplicates
-from pipeline.export import write_hf_dataset, write_rejects, write_splits
 from pipeline.generate.extractive import generate_extractive, reject_barren_documents
-from pipeline.generate.llm import generate_with_llm
 from pipeline.generate.preference import build_negative_pairs, unpair_for_kto
 from pipeline.grounding import check_grounding
 from pipeline.ingest import Importing, read_files
@@ -66,6 +66,8 @@ def generate_llm(state: RunState, cfg: PrepareConfig) -> RunState:
     """Question-answer pairs an LLM wrote from the sections (a network stage: LLM generation;
     `pair-preferences` also calls the endpoint when `preference.judge.enabled`)."""
     api_key = os.environ.get(cfg.llm.api_key_env) or None  # from the environment, never from config or parameters
+    from pipeline.generate.llm import generate_with_llm
+
     made = generate_with_llm(state.sections, cfg.llm, cfg.generate.system_prompt, api_key, llm_cache(cfg))
     kept = pl.concat([state.examples, made.kept], how="diagonal_relaxed")
     return replace(state, llm_usage=merge_usage(state.llm_usage, made.usage)).apply(Split(kept, made.rejected))
@@ -137,10 +139,14 @@ def quality(state: RunState, cfg: PrepareConfig) -> Split:
 
 
 def dedup_exact(state: RunState, cfg: PrepareConfig) -> Split:
+    from pipeline.dedup import drop_exact_duplicates
+
     return drop_exact_duplicates(state.examples, cfg.dedup)
 
 
 def dedup_near(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> Split:
+    from pipeline.dedup import drop_near_duplicates
+
     return drop_near_duplicates(state.examples, cfg.dedup, mapper)
 
 
@@ -191,6 +197,8 @@ def report(state: RunState, cfg: PrepareConfig) -> RunState:
 
 def export(state: RunState, cfg: PrepareConfig) -> RunState:
     """train/validation(/test) in the target format, rejects.jsonl and, when asked for, the HF dataset."""
+    from pipeline.export import write_hf_dataset, write_rejects, write_splits
+
     check_unique_ids(state.examples, "kept examples")
     out = Path(cfg.out)
     written = [*write_splits(state.examples, cfg.target, out), write_rejects(state.rejected, out)]

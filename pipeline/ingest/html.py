@@ -8,7 +8,6 @@ elements that are boilerplate by role or name (cookie banners, consent dialogs) 
 
 import re
 
-import trafilatura
 from lxml import etree, html
 
 from pipeline.ingest.files import Problem, decode_text
@@ -38,6 +37,8 @@ def html_to_markdown(text: str) -> tuple[str, str | None]:
     prune(tree)
     title = page_title(tree)
     flatten_definition_lists(tree)
+    import trafilatura  # here, not at the top: a shard worker with no HTML input saves its 0.1 s import
+
     markdown = trafilatura.extract(
         tree,
         output_format="markdown",
