@@ -7,7 +7,8 @@ cluster with `ftprep prepare --task-runner dask`. Shards a previous run finished
 which is what makes a killed run resumable. The global stages run in the flow's process over all shards;
 those the registry marks `partitioned` (dedup-near, tokens, split, leakage, languages) submit their
 partitions as tasks named after the stage, so under Dask their signatures, token counts, n-grams and
-language rankings are made on the workers too, from partition files under OUT/stages/global/ (shared storage, as for the shards).
+language rankings are made on the workers too, from partition files under OUT/stages/global/ (shared
+storage, as for the shards).
 `NO_CACHE` keeps Prefect from hashing configs and frames for cache keys. No task retries: the stages that
 call a network (LLM generation, and LLM judging in pair-preferences) retry each request themselves, with
 backoff, inside their budgets. (No `from __future__ import annotations` here: served flows pickle by value
