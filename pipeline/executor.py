@@ -22,6 +22,7 @@ from pipeline.pool import WorkerPool
 from pipeline.preflight import preflight
 from pipeline.shards import Shard, merge_shards, plan_shards, prepare_shard, prune_stale
 from pipeline.stages import GLOBAL_STAGES
+from pipeline.state import RunState
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,12 @@ def release(run: Backend) -> None:
         run.close()
 
 
+def holds_many(state: RunState) -> bool:
+    """Whether the flow holds so many examples (kept and rejected, not what is left) that the local workers are
+    stopped between steps rather than kept warm (WARM_WORKERS_BELOW)."""
+    return state.examples.height + state.rejected.height >= WARM_WORKERS_BELOW
+
+
 def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
     preflight(cfg)
     plan = run.call("plan-shards", plan_shards, cfg)
@@ -114,7 +121,7 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         done += 1
         notify("shards", done, len(plan.shards))
     state = run.call("merge-shards", merge_shards, plan)
-    if state.examples.height + state.rejected.height >= WARM_WORKERS_BELOW:
+    if holds_many(state):
         release(run)  # shard workers hold every reader and model (about 250 MB each); partitions need far less
     stages = [stage for stage in GLOBAL_STAGES if runs(stage, cfg)]
     last_partitioned = next((stage for stage in reversed(stages) if stage.partitioned), None)
@@ -125,8 +132,7 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         mapper = Mapper(stage.name, scratch, run.width(state.examples.height), run.map)
         state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
         shutil.rmtree(scratch, ignore_errors=True)
-        generated = state.examples.height + state.rejected.height  # what the flow holds, not what is left
-        if stage.partitioned and (generated >= WARM_WORKERS_BELOW or stage is last_partitioned):
+        if stage.partitioned and (holds_many(state) or stage is last_partitioned):
             release(run)  # none is left for the report and export; at scale each partitioned stage starts light ones
     notify(stages[-1].name, len(stages), len(stages))
     shutil.rmtree(Path(cfg.out) / "stages" / "global", ignore_errors=True)

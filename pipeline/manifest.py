@@ -30,7 +30,9 @@ def write_manifest(
         "config": cfg.model_dump(mode="json"),
         "versions": package_versions(),
         "inputs": list(inputs),
-        "outputs": [describe_file(path, out, facts.get(path) or file_facts(path)) for path in sorted(written)],
+        "outputs": [
+            describe_file(path, out, facts[path] if path in facts else file_facts(path)) for path in sorted(written)
+        ],
     }
     write_json(out / "manifest.json", manifest)
     return out / "manifest.json"

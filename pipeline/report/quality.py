@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 import polars as pl
 
-from pipeline.language import PREFIX, identify_languages, label_texts, rank_rows
+from pipeline.language import PREFIX, label_texts, rank_rows, rank_texts
 from pipeline.partitions import IN_PROCESS, Mapper
 from pipeline.records import answer_text, prompt_text
 from pipeline.report.ledger import input_documents
@@ -122,10 +122,10 @@ def language_mix(kept: pl.DataFrame, mapper: Mapper = IN_PROCESS) -> dict[str, i
     # Language identification reads a text's first PREFIX characters only: the rest need not be held or written.
     answers = kept.select(answer_text().fill_null("").str.slice(0, PREFIX).alias("text"))
     if mapper.whole:
-        languages = identify_languages(answers.to_series())
+        ranked = rank_texts(answers.to_series())
     else:
-        languages = label_texts(pl.concat(mapper.map(rank_rows, mapper.write_rows(answers, "answers"))))
-    languages = languages.rename("language")
+        ranked = pl.concat(mapper.map(rank_rows, mapper.write_rows(answers, "answers")))
+    languages = label_texts(ranked).rename("language")
     counts = languages.to_frame().group_by("language").len().sort("len", "language", descending=[True, False])
     return dict(counts.iter_rows())
 
