@@ -48,6 +48,9 @@ class PrefectBackend:
     def call(self, name: str, function: Callable[..., T], *args: Any) -> T:
         return task(name=name, cache_policy=NO_CACHE)(function)(*args)
 
+    def expect_shards(self, count: int) -> None:
+        return None  # the flow's task runner starts its threads or its Dask cluster itself
+
     def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
         prepare = task(name="prepare-shard", cache_policy=NO_CACHE)(prepare_shard)
         named = [(prepare.with_options(task_run_name=f"shard-{shard.index:05d}"), shard) for shard in shards]

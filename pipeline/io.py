@@ -104,9 +104,12 @@ def stat_and_digest(path: str | Path) -> tuple[os.stat_result, str | None]:
         return info, None
     digest = hashlib.sha256()
     handle = os.open(path, os.O_RDONLY)
+    size = min(info.st_size + 1, 1 << 20)
     try:
-        while block := os.read(handle, min(info.st_size + 1, 1 << 20)):
+        while block := os.read(handle, size):
             digest.update(block)
+            if len(block) < size:
+                break  # a short read of a regular file is its end: no second call to hear it
     finally:
         os.close(handle)
     return info, digest.hexdigest()

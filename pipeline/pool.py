@@ -11,6 +11,7 @@ boundary (an unpicklable attribute) is raised as a RuntimeError naming it, and a
 for memory) is reported as such rather than as a BrokenProcessPool traceback.
 """
 
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -63,6 +64,18 @@ class WorkerPool:
         futures = self.submit(function, [(item,) for item in items])
         with self.named(name, futures):
             return [future.result() for future in futures]
+
+    def start(self, module: str) -> None:
+        """Start every worker now, each importing `module` as it starts: a spawned worker imports for a second
+        or more, which then overlaps what this process does before the first items come (planning)."""
+        if self.workers == 1 or self.executor is not None:
+            return
+        context = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=importlib.import_module, initargs=(module,)
+        )
+        for _ in range(self.workers):
+            self.executor.submit(int)  # a submit finding no idle worker spawns one (spawned pools grow on demand)
 
     def submit(self, function: Callable[..., R], calls: Sequence[tuple]) -> list[Future]:
         if self.executor is None:

@@ -12,6 +12,7 @@ backend where, each shard runs.
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -83,12 +84,17 @@ def shards_of(cfg: PrepareConfig) -> int:
     return 1 << 62 if spans_input else cfg.ingest.shard_size
 
 
-def plan_shards(cfg: PrepareConfig) -> ShardPlan:
-    """Split the run's input files into shards in discovery order and key each by its inputs and settings."""
+def plan_shards(cfg: PrepareConfig, expect: Callable[[int], None] = lambda shards: None) -> ShardPlan:
+    """Split the run's input files into shards in discovery order and key each by its inputs and settings.
+
+    `expect` hears how many shards there will be once the files are found, before they are read (hashed)."""
     mappings, rejected = find_mappings(cfg.sources)
     cwd = Path.cwd()  # Path.absolute() asks for it again for every file
+    sources = list(discover_files(cfg.sources, cfg.ingest.exclude))
+    size, settings = shards_of(cfg), shard_settings(cfg)
+    expect(-(-sum(not describes_inputs(source) for source in sources) // size))
     # Every file is found and read once: the shard keys and manifest.json's list of inputs share the digests.
-    found = [(source, file_facts(source.path)) for source in discover_files(cfg.sources, cfg.ingest.exclude)]
+    found = [(source, file_facts(source.path)) for source in sources]
     by_path = sorted(((source.path, facts) for source, facts in found), key=lambda pair: pair[0])
     described = tuple(describe_file(path, cwd, facts) for path, facts in by_path)
     files = [
@@ -96,7 +102,6 @@ def plan_shards(cfg: PrepareConfig) -> ShardPlan:
         for source, facts in found
         if not describes_inputs(source)
     ]
-    size, settings = shards_of(cfg), shard_settings(cfg)
     stages = Path(cfg.out).absolute() / "stages"
     shards = []
     for index, start in enumerate(range(0, len(files), size)):

@@ -14,8 +14,6 @@ import hashlib
 
 import numpy as np
 import polars as pl
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import SplitConfig
 from pipeline.partitions import IN_PROCESS, Mapper
@@ -104,6 +102,9 @@ def joined_groups(examples: pl.DataFrame, key: pl.Expr, mapper: Mapper = IN_PROC
         rows.append(kind["row"].to_numpy().astype(np.int64))
         nodes.append(kind["node"].to_numpy().astype(np.int64) + offset)
         offset += int(as_number(kind["node"].max() or 0)) + 1 if kind.height else 0
+    from scipy.sparse import coo_matrix  # here: shard workers import this module (the report's SPLIT_NAMES)
+    from scipy.sparse.csgraph import connected_components
+
     row, node = np.concatenate(rows), np.concatenate(nodes)
     graph = coo_matrix((np.ones(len(row)), (row, node)), shape=(offset, offset))
     _, labels = connected_components(graph, directed=False)

@@ -16,14 +16,14 @@ from pathlib import Path
 import polars as pl
 
 # A shard worker imports this module (through the registry) but runs only the shard bodies: what global bodies
-# alone use (dedup's scipy, the exports' writers) and LLM generation are imported where they are called, which
-# takes 0.2-0.3 s off each shard worker's start (bench/RESULTS.md, issue 18).
+# alone use (dedup's and the split's scipy, the exports' writers), preference pairs (bm25s, scipy) and LLM
+# generation are imported where they are called, which takes 0.4-0.5 s off each shard worker's start
+# (bench/RESULTS.md, issue 18).
 from pipeline.checks.targets import get_target
 from pipeline.config import PrepareConfig
 from pipeline.conflicts import reject_ambiguous, resolve_conflicts
 from pipeline.decontaminate import drop_contaminated, read_eval_items
 from pipeline.generate.extractive import generate_extractive, reject_barren_documents
-from pipeline.generate.preference import build_negative_pairs, unpair_for_kto
 from pipeline.grounding import check_grounding
 from pipeline.ingest import Importing, read_files
 from pipeline.io import file_facts, write_json
@@ -100,6 +100,8 @@ def rephrase_prompts(state: RunState, cfg: PrepareConfig) -> RunState:
 
 def pair_preferences(state: RunState, cfg: PrepareConfig) -> RunState:
     """Grounded answers become pairs against verified negatives (and, when enabled, LLM-judged pairs)."""
+    from pipeline.generate.preference import build_negative_pairs, unpair_for_kto  # bm25s and scipy
+
     answers = state.examples.filter(pl.col("kind") == "sft")
     built = [build_negative_pairs(answers, state.sections, cfg.preference)]
     usage = state.llm_usage

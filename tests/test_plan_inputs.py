@@ -41,3 +41,23 @@ def test_planned_manifest_entries_equal_hashing_every_file_again(tmp_path, monke
     assert reasons["docs/sub/dataset_info.json"] is None and reasons["docs/a.md"] is None
     if os.geteuid() != 0:  # root reads a file without permissions
         assert reasons["docs/sub/locked.md"] == "Permission denied"
+
+
+def test_planning_tells_how_many_shards_before_reading_any_file(tmp_path, monkeypatch):
+    tree(tmp_path / "docs")
+    monkeypatch.chdir(tmp_path)
+    cfg = PrepareConfig(sources=["docs"], out=str(tmp_path / "out"), ingest={"shard_size": 2})
+    heard = []
+    plan = plan_shards(cfg, heard.append)
+    assert heard == [len(plan.shards)] == [3]  # five inputs (the dataset_info.json files describe, not count)
+
+
+def test_digests_equal_hashlib_for_every_size_around_the_read_size(tmp_path):
+    import hashlib
+
+    from pipeline.io import stat_and_digest
+
+    for size in [0, 1, 4095, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20]:
+        path = tmp_path / f"f{size}"
+        path.write_bytes(os.urandom(size))
+        assert stat_and_digest(path)[1] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -95,3 +95,24 @@ def test_a_killed_worker_is_named_and_the_pool_recovers():
 )
 def test_local_width_follows_the_workers_and_the_rows(workers, rows, width):
     assert LocalBackend(workers).width(rows) == width
+
+
+def has_module(name: str) -> bool:
+    import sys
+
+    return name in sys.modules
+
+
+def test_started_workers_are_up_and_have_imported_before_any_item():
+    import multiprocessing
+
+    started, cold = WorkerPool(2), WorkerPool(2)
+    try:
+        started.start("wave")  # a module nothing here imports
+        assert len(multiprocessing.active_children()) >= 2  # both spawned now, not at the first item
+        assert started.map("imported", has_module, ["wave"] * 4) == [True] * 4
+        assert cold.map("imported", has_module, ["wave"] * 4) == [False] * 4
+    finally:
+        started.close()
+        cold.close()
+    assert WorkerPool(1).start("wave") is None and not has_module("wave")  # one worker: nothing to start

@@ -29,9 +29,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 from pipeline.ingest.files import Problem
 
 log = logging.getLogger(__name__)
@@ -67,6 +64,9 @@ class Line:
 
 def pdf_to_markdown(data: bytes) -> tuple[str, str | None] | tuple[None, Problem]:
     """(text, title) or (None, (reason, detail)) for a PDF that cannot be read."""
+    from pypdf import PdfReader  # here: every shard worker imports this module, few runs read a PDF
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
