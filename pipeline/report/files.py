@@ -12,12 +12,14 @@ from pipeline.errors import InputError
 from pipeline.io import describe_files, write_json, write_text
 from pipeline.report.html import render_html
 from pipeline.report.markdown import render_markdown
+from pipeline.report.outline import outline
 
 
 def write_renderings(report: dict, out: Path) -> list[Path]:
     markdown, html = out / "report.md", out / "report.html"
-    write_text(markdown, render_markdown(report))
-    write_text(html, render_html(report))
+    sections = outline(report)  # both renderings lay out the same outline
+    write_text(markdown, render_markdown(report, sections))
+    write_text(html, render_html(report, sections))
     return [markdown, html]
 
 

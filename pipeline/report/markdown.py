@@ -1,7 +1,7 @@
 """report.md: the report outline as Markdown, for terminals, pull requests and the Prefect artifact; and
 the overfitting risk alone as Markdown for its own artifact."""
 
-from pipeline.report.outline import Part, advice_with_detail, outline, risk_summary
+from pipeline.report.outline import Part, Section, advice_with_detail, outline, risk_summary
 
 RISK_LEVELS = {"high": "High", "warn": "Warning", "ok": "Ok"}  # worst first
 
@@ -26,9 +26,10 @@ def rendered(item: Part) -> str:
     return item.text
 
 
-def render_markdown(report: dict) -> str:
+def render_markdown(report: dict, sections: list[Section] | None = None) -> str:
+    """The report as Markdown; `sections` is the report's outline when the caller has made it already."""
     parts = [f"# ftprep report: {report['run']['name']}"]
-    for section in outline(report):
+    for section in outline(report) if sections is None else sections:
         parts.append(f"## {section.title}")
         parts += [rendered(item) for item in section.parts]
     return "\n\n".join(parts) + "\n"
