@@ -13,6 +13,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -143,11 +144,13 @@ LEFT_ON_DISK = {"documents": ("text",), "sections": ("body",)}
 def merge_shards(plan: ShardPlan) -> RunState:
     """One RunState over every shard's saved results, in plan order, ready for the global stages; the
     documents and sections come without their text (LEFT_ON_DISK)."""
-    frames: dict[str, list[pl.DataFrame]] = {name: [] for name in FRAMES}
+    files = [(shard.folder / f"{name}.parquet", LEFT_ON_DISK.get(name, ())) for shard in plan.shards for name in FRAMES]
+    # Two threads read side by side (polars reads without the GIL): 800 files at 1M examples, 1.25 -> 0.85 s.
+    with ThreadPoolExecutor(max_workers=2) as reading:
+        read = list(reading.map(lambda file: read_without(*file), files))
+    frames = {name: read[index :: len(FRAMES)] for index, name in enumerate(FRAMES)}
     usage = None
     for shard in plan.shards:
-        for name in FRAMES:
-            frames[name].append(read_without(shard.folder / f"{name}.parquet", LEFT_ON_DISK.get(name, ())))
         shard_usage = json.loads((shard.folder / DONE).read_text(encoding="utf-8"))["llm_usage"]
         usage = merge_usage(usage, shard_usage) if shard_usage else usage
     merged = {name: stack(frames[name], schema) for name, schema in FRAMES.items() if name != "rejected"}
