@@ -70,18 +70,21 @@ class WorkerPool:
         or more, which then overlaps what this process does before the first items come (planning)."""
         if self.workers == 1 or self.executor is not None:
             return
-        context = multiprocessing.get_context("spawn")
-        self.executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=importlib.import_module, initargs=(module,)
-        )
+        self.executor = self.spawning(module)
         for _ in range(self.workers):
             self.executor.submit(int)  # a submit finding no idle worker spawns one (spawned pools grow on demand)
 
     def submit(self, function: Callable[..., R], calls: Sequence[tuple]) -> list[Future]:
         if self.executor is None:
-            context = multiprocessing.get_context("spawn")
-            self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self.executor = self.spawning()
         return [self.executor.submit(run_item, function, args) for args in calls]
+
+    def spawning(self, module: str | None = None) -> ProcessPoolExecutor:
+        """An executor of spawned workers, each importing `module` first when one is named."""
+        context = multiprocessing.get_context("spawn")
+        if module is None:
+            return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return ProcessPoolExecutor(self.workers, context, initializer=importlib.import_module, initargs=(module,))
 
     def named(self, name: str, futures: list[Future]) -> "Cancelling":
         return Cancelling(self, name, futures)
