@@ -29,6 +29,7 @@ from bench.memory import status_mb
 if TYPE_CHECKING:
     from pipeline.config import PrepareConfig
     from pipeline.shards import Shard
+    from pipeline.stages import Stage
 
 
 def measured(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
@@ -63,7 +64,7 @@ class Measuring:
         self.costs: dict[tuple[str, str], list[tuple[int, float, float]]] = defaultdict(list)
         self.spilled: dict[str, int] = defaultdict(int)  # bytes of partition files a stage had on disk at most
 
-    def width(self, rows: int) -> int:
+    def width(self, rows: int, stage: "Stage") -> int:
         return max(2, -(-rows // self.rows))
 
     def map_shards(self, shards: "Sequence[Shard]", cfg: "PrepareConfig") -> Iterator[str]:

@@ -37,6 +37,7 @@ from pipeline.executor import execute
 from pipeline.partitions import MAX_PARTITION_ROWS
 from pipeline.report.markdown import render_markdown, render_risk_markdown
 from pipeline.shards import Shard, prepare_shard
+from pipeline.stages import Stage
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,7 +67,7 @@ class PrefectBackend:
         futures = [part_task.submit(item, **settings) for part_task, item in zip(named, items, strict=True)]
         return [future.result() for future in futures]
 
-    def width(self, rows: int) -> int:
+    def width(self, rows: int, stage: Stage) -> int:
         """At least as many partitions as the Dask cluster has threads, of at most MAX_PARTITION_ROWS rows
         each; under threads a global stage runs whole, in the flow's process."""
         context = FlowRunContext.get()

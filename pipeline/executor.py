@@ -21,7 +21,7 @@ from pipeline.partitions import Mapper
 from pipeline.pool import WorkerPool
 from pipeline.preflight import preflight
 from pipeline.shards import Shard, merge_shards, plan_shards, prepare_shard, prune_stale
-from pipeline.stages import GLOBAL_STAGES
+from pipeline.stages import GLOBAL_STAGES, Stage
 from pipeline.state import RunState
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ class Backend(Protocol):
         results are small (paths of partitions, small frames); the step is named `name` (a global stage's)."""
         ...
 
-    def width(self, rows: int) -> int:
-        """How many partitions a global stage over `rows` examples should be cut into (1: run it whole, here)."""
+    def width(self, rows: int, stage: Stage) -> int:
+        """How many partitions `stage` over `rows` examples should be cut into (1: run it whole, here)."""
         ...
 
 
@@ -85,8 +85,8 @@ class LocalBackend:
     def map(self, name: str, function: Callable[[Any], R], items: Sequence[Any]) -> list[R]:
         return self.pool.map(name, function, items)
 
-    def width(self, rows: int) -> int:
-        if self.pool.workers == 1 or rows < 2 * LOCAL_PARTITION_ROWS:
+    def width(self, rows: int, stage: Stage) -> int:
+        if stage.spreads_itself or self.pool.workers == 1 or rows < 2 * LOCAL_PARTITION_ROWS:
             return 1
         # A multiple of the workers, so that no worker is left alone with a last partition (five partitions on two
         # workers ran three rounds, the last on one core); each partition is then at most LOCAL_MAX_PARTITION_ROWS.
@@ -139,7 +139,7 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         notify(stage.name, number, len(stages))
         scratch = Path(cfg.out).absolute() / "stages" / "global" / stage.name  # shared storage, as the shards'
         shutil.rmtree(scratch, ignore_errors=True)  # leftovers of a killed run
-        mapper = Mapper(stage.name, scratch, run.width(state.examples.height), run.map)
+        mapper = Mapper(stage.name, scratch, run.width(state.examples.height, stage), run.map)
         state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
         shutil.rmtree(scratch, ignore_errors=True)
         if stage.partitioned and (holds_many(state) or stage is last_partitioned):

@@ -42,6 +42,9 @@ class Stage:
     when: Callable[[PrepareConfig], bool] = always
     whole_input: bool = False  # needs every document in one shard (a run budget, negatives across documents)
     partitioned: bool = False  # a global body that takes a Mapper and maps its work over partitions
+    # Its whole body already keeps every core of this machine busy (polars' threads), so local worker processes
+    # would add their start and a file round trip and nothing else; a cluster's workers still take its partitions.
+    spreads_itself: bool = False
 
 
 STAGES: tuple[Stage, ...] = (
@@ -67,7 +70,7 @@ STAGES: tuple[Stage, ...] = (
           when=lambda cfg: cfg.dedup.conflicts == "reject"),
     Stage("decontaminate", "global", "dedup", ("decontamination", "dedup"), steps.decontaminate,
           when=lambda cfg: bool(cfg.decontamination.eval_files)),
-    Stage("tokens", "global", "tokens", ("tokens", "model"), steps.tokens, partitioned=True),
+    Stage("tokens", "global", "tokens", ("tokens", "model"), steps.tokens, partitioned=True, spreads_itself=True),
     Stage("split", "global", "split", ("split",), steps.split, partitioned=True),
     Stage("leakage", "global", "report", ("dedup",), steps.measure_leakage, partitioned=True),
     Stage("languages", "global", "report", (), steps.measure_languages, partitioned=True),
