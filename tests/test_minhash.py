@@ -1,6 +1,8 @@
 """Vectorised shingles and signatures equal datasketch fed the plain-Python shingles, bit for bit."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from pipeline.similarity.compare import normalise
 from pipeline.similarity.jaccard import pair_jaccard
 from pipeline.similarity.minhash import (
+    permutations,
     shingle_hash,
     shingle_hash64,
     shingle_hashes,
@@ -108,6 +111,28 @@ def test_texts_without_shingles_have_the_empty_signature(scheme):
     assert (matrix[:3] == EMPTY_SIGNATURE[scheme]).all()
     np.testing.assert_array_equal(matrix[3], datasketch_row("word", 5, 32, 1, scheme))
     np.testing.assert_array_equal(matrix[0], MinHash(num_perm=32, seed=1, scheme=scheme).hashvalues)
+
+
+@settings(max_examples=100, deadline=None)
+@given(num_perm=st.integers(1, 300), seed=st.integers(0, 2**32 - 1), scheme=st.sampled_from(["affine32", "legacy"]))
+def test_permutations_are_datasketchs(num_perm, seed, scheme):
+    a, b = permutations(num_perm, seed, scheme)
+    expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
+    assert a.dtype == expected_a.dtype and b.dtype == expected_b.dtype
+    np.testing.assert_array_equal(a, expected_a)
+    np.testing.assert_array_equal(b, expected_b)
+
+
+def test_a_signature_does_not_import_datasketch():
+    # Importing datasketch imports scipy's integrate and optimize: 0.3 s in every worker that made a signature.
+    script = (
+        "import sys, polars as pl\n"
+        "from pipeline.similarity.minhash import signatures\n"
+        "signatures(pl.Series(['a b c d e f']), 5)\n"
+        "print('datasketch' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
 
 
 def test_no_texts():

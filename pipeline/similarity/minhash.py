@@ -5,7 +5,7 @@ Building shingles in Python and hashing each with sha1 is about 60% of datasketc
 runs of non-space bytes; a shingle is the span from the first to the last of `n` consecutive tokens,
 hashed as a polynomial over its bytes modulo 2**64 read off one prefix sum (the base is odd, hence
 invertible, so any span's hash is a difference of prefix sums rescaled), then mixed with fmix64. The
-MinHash step applies datasketch's own permutations (taken from `datasketch.MinHash(...).permutations`)
+MinHash step applies datasketch's permutations (drawn as datasketch draws them, `permutations`)
 to blocks of shingles and takes per-document minima with `np.minimum.reduceat`.
 
 Row i of `signatures(texts, n, ...)` equals `datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash)`
@@ -178,17 +178,26 @@ def fmix32(values: np.ndarray) -> np.ndarray:
     return values
 
 
+@lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own (a, b) for these parameters, taken from datasketch so the family can never drift.
+    """datasketch 2.x's (a, b) for these parameters, drawn as it draws them from numpy's RandomState(seed):
+    affine32, all of a (2 * randint(0, 2**31) + 1: odd, so h -> a*h + b is a bijection of uint32) and then all
+    of b (randint(0, 2**32)); legacy, a pair (randint(1, p), randint(0, p)) per permutation, p = 2**61 - 1.
 
-    datasketch is imported here, not at the top: its package imports scipy's integrate and optimize
-    (half a second), which a shard worker that never makes a signature would pay at every start.
-    """
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
-    dtype = np.uint32 if scheme == "affine32" else np.uint64
-    return np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
+    Drawn here rather than read off a `datasketch.MinHash`: importing datasketch imports scipy's integrate
+    and optimize (0.3 s), which every worker paid at its first signature and a small run paid once in its
+    dedup. tests/test_minhash.py holds these against the installed datasketch's, so the family cannot drift
+    unnoticed. Cached, and read-only, since every batch of every text asks for the same ones."""
+    generator = np.random.RandomState(seed)
+    if scheme == "affine32":
+        a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    else:
+        draw = lambda low: generator.randint(low, MERSENNE_PRIME, dtype=np.uint64)  # noqa: E731
+        drawn = [(draw(1), draw(0)) for _ in range(num_perm)]
+        a, b = np.array(drawn, dtype=np.uint64).T.copy()
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
 
 
 def minhash(hashes: ShingleHashes, num_perm: int = 128, seed: int = 1, scheme: Scheme = "affine32") -> np.ndarray:
