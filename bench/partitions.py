@@ -55,6 +55,7 @@ def measuring_backend(rows: int, out: Path) -> "Measuring":
 class Measuring:
     """What a LocalBackend does, with each shard's and partition's seconds and peak memory recorded."""
 
+    shuffles = True  # what a cluster runs: each partition's cost is what docs/scaling.md sizes workers by
     pool: Any  # LocalBackend's
     close: Callable[[], None]  # LocalBackend's
     call: Callable[..., Any]  # LocalBackend's

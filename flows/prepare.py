@@ -46,6 +46,8 @@ R = TypeVar("R")
 class PrefectBackend:
     """Every executor step a task of the running flow; shards submitted to the flow's task runner."""
 
+    shuffles = True  # on Dask workers, which need not share a machine with the flow
+
     def call(self, name: str, function: Callable[..., T], *args: Any) -> T:
         return task(name=name, cache_policy=NO_CACHE)(function)(*args)
 

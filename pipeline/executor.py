@@ -42,6 +42,10 @@ WARM_WORKERS_BELOW = 300_000
 
 
 class Backend(Protocol):
+    # Whether partitioned stages shuffle their keys through hash partitions on the workers (pipeline.partitions'
+    # `Mapper.shuffles`): a cluster does; this machine's workers hand their keys back to the flow.
+    shuffles: bool
+
     def call(self, name: str, function: Callable[..., T], *args: Any) -> T:
         """Run one named step (planning, merging, a global stage) and return its result."""
         ...
@@ -67,6 +71,8 @@ class Backend(Protocol):
 
 class LocalBackend:
     """This machine: shards and partitions on up to `workers` processes (default: one per core)."""
+
+    shuffles = False
 
     def __init__(self, workers: int | None = None) -> None:
         self.pool = WorkerPool(workers)
@@ -139,7 +145,7 @@ def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
         notify(stage.name, number, len(stages))
         scratch = Path(cfg.out).absolute() / "stages" / "global" / stage.name  # shared storage, as the shards'
         shutil.rmtree(scratch, ignore_errors=True)  # leftovers of a killed run
-        mapper = Mapper(stage.name, scratch, run.width(state.examples.height, stage), run.map)
+        mapper = Mapper(stage.name, scratch, run.width(state.examples.height, stage), run.map, run.shuffles)
         state = run.call(stage.name, apply_stage, stage, state, cfg, mapper)
         shutil.rmtree(scratch, ignore_errors=True)
         if stage.partitioned and (holds_many(state) or stage is last_partitioned):

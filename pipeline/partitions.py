@@ -6,8 +6,9 @@ assumption the shards make), a function is mapped over them by the backend (work
 Prefect tasks on Dask workers), and what comes back is small: counts, candidate pairs, linked rows. A
 shuffle (band hashes, 13-gram hashes) goes through `spill` and `gather`: each row range writes its keys
 to hash partitions, and each hash partition is answered on its own, as every question asked of them only
-compares equal keys. The flow reduces the results in partition order, so outputs never depend on how
-many partitions there were. With width 1 (one core, a small run) a body runs whole, in this process, as
+compares equal keys; on this machine's workers (`Mapper.shuffles` false) the keys come back to the flow
+instead, which answers them whole. The flow reduces the results in partition order, so outputs never depend
+on how many partitions there were. With width 1 (one core, a small run) a body runs whole, in this process, as
 it always did.
 """
 
@@ -42,6 +43,11 @@ class Mapper:
     folder: Path
     width: int = 1  # partitions the backend runs at once; 1: run the stage whole, in this process
     run: Map | None = None
+    # Whether a shuffle's keys go through hash partitions answered on the workers (a cluster: no one process
+    # need hold every key), or come back to this process, which answers them as the whole-frame code does (this
+    # machine: its workers share the flow's memory and disk, and the hash partitions' files and second round of
+    # tasks are only extra work; dedup-near at 1M took 9.4 s shuffled and 7.3 s gathered, bench/RESULTS.md).
+    shuffles: bool = True
 
     @property
     def whole(self) -> bool:

@@ -62,17 +62,21 @@ def corpus(seed: int, n: int = 240) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=EXAMPLE)
 
 
-def in_process(tmp_path, width: int) -> Mapper:
-    return Mapper("test", tmp_path / f"w{width}", width, lambda name, function, items: [function(i) for i in items])
+def in_process(tmp_path, width: int, shuffles: bool = True) -> Mapper:
+    run = lambda name, function, items: [function(i) for i in items]  # noqa: E731
+    return Mapper("test", tmp_path / f"w{width}", width, run, shuffles)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("width", [1, 2, 5])
-def test_band_candidates_over_partitions_equal_the_whole(tmp_path, seed, width):
+@pytest.mark.parametrize("shuffles", [True, False])
+def test_band_candidates_over_partitions_equal_the_whole(tmp_path, seed, width, shuffles):
     examples, cfg = in_keep_order(corpus(seed)), DedupConfig()
     whole = text_candidates(CompareTexts(examples, cfg.text), cfg)
     assert whole.height > MAX_BUCKET_PAIRS  # a star bucket (boilerplate) and small ones
-    assert_frame_equal(candidates_over(examples, cfg.text, cfg, in_process(tmp_path, width), "near"), whole)
+    found = candidates_over(examples, cfg.text, cfg, in_process(tmp_path, width, shuffles), "near")
+    assert_frame_equal(found, whole)
+    assert (tmp_path / f"w{width}" / "near-bands").exists() == shuffles  # hash partitions, or none
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -121,11 +125,14 @@ def test_partitions_on_worker_processes_equal_the_whole(tmp_path):
     try:
         parted = count_tokens(examples, cfg, "gpt-4o-mini", Mapper("tokens", tmp_path, 2, backend.map))
         deduped = drop_near_duplicates(examples, DedupConfig(), Mapper("dedup-near", tmp_path / "near", 3, backend.map))
+        gathered = Mapper("dedup-near", tmp_path / "gathered", 3, backend.map, shuffles=False)
+        deduped_here = drop_near_duplicates(examples, DedupConfig(), gathered)
         languages = language_mix(answers(6), Mapper("report", tmp_path / "report", 2, backend.map))
     finally:
         backend.close()
     assert_frame_equal(parted.kept, count_tokens(examples, cfg, "gpt-4o-mini").kept)
     assert_frame_equal(deduped.kept, drop_near_duplicates(examples, DedupConfig()).kept)
+    assert_frame_equal(deduped_here.kept, deduped.kept)
     assert languages == language_mix(answers(6))
 
 

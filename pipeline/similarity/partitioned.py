@@ -10,6 +10,7 @@ Verifying candidates (exact Jaccard) and connected components stay in the flow: 
 of every partition at once, and are a small share of the time.
 """
 
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import polars as pl
 from pipeline.config import DedupConfig
 from pipeline.partitions import Mapper, RowPart, gather, read_rows, spill
 from pipeline.similarity.compare import compared_text
-from pipeline.similarity.lsh import band_hashes, bucket_pairs
+from pipeline.similarity.lsh import band_hashes, band_pairs, bucket_pairs
 from pipeline.similarity.minhash import signatures
 from pipeline.similarity.ngrams import NGRAM, gram_hashes, text_chunks
 
@@ -35,20 +36,34 @@ WORKER_CHUNK_ROWS = 10_000
 
 def candidates_over(frame: pl.DataFrame, which: str, cfg: DedupConfig, mapper: Mapper, tag: str) -> pl.DataFrame:
     """lsh.text_candidates(CompareTexts(frame, which), cfg), as band hashes per row range then pairs per hash
-    partition."""
+    partition; or, when the mapper does not shuffle, the row ranges' band hashes paired here."""
     parts = mapper.write_rows(frame.select(COMPARED), f"{tag}-texts")
+    if not mapper.shuffles:
+        folded = mapper.map(partial(row_band_hashes, which=which, cfg=cfg), parts)
+        return band_pairs(np.concatenate([np.zeros((0, cfg.bands), dtype=np.uint64), *folded]))
     folder = mapper.folder / f"{tag}-bands"
     mapper.map(partial(spill_band_hashes, which=which, cfg=cfg, parts=len(parts), folder=folder), parts)
     pairs = mapper.map(partial(band_partition_pairs, folder=folder), list(range(len(parts))))
     return pl.concat([pl.DataFrame(schema=PAIRS), *pairs]).unique().sort("a", "b")
 
 
-def spill_band_hashes(part: RowPart, which: str, cfg: DedupConfig, parts: int, folder: Path) -> None:
-    """On a worker: the band hashes of one row range, as (row, band, hash) spilled by hash."""
+def row_band_hashes(part: RowPart, which: str, cfg: DedupConfig) -> np.ndarray:
+    """On a worker: the band hashes of one row range, (rows, bands) in row order."""
+    folded = [bands for _, bands in chunk_bands(part, which, cfg)]
+    return np.concatenate([np.zeros((0, cfg.bands), dtype=np.uint64), *folded])
+
+
+def chunk_bands(part: RowPart, which: str, cfg: DedupConfig) -> Iterator[tuple[int, np.ndarray]]:
+    """The band hashes of one row range a chunk of texts at a time: (offset in the range, (rows, bands))."""
     frame = read_rows(part)
     for offset, chunk in text_chunks(frame, compared_text(which), WORKER_CHUNK_ROWS):
-        folded = band_hashes(signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows)
-        rows = np.arange(part.first_row + offset, part.first_row + offset + len(chunk), dtype=np.int64)
+        yield offset, band_hashes(signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows)
+
+
+def spill_band_hashes(part: RowPart, which: str, cfg: DedupConfig, parts: int, folder: Path) -> None:
+    """On a worker: the band hashes of one row range, as (row, band, hash) spilled by hash."""
+    for offset, folded in chunk_bands(part, which, cfg):
+        rows = np.arange(part.first_row + offset, part.first_row + offset + len(folded), dtype=np.int64)
         long = pl.DataFrame(
             {
                 "row": np.repeat(rows, cfg.bands),
