@@ -19,7 +19,7 @@ from pipeline.records import DOCUMENT, EXAMPLE, SECTION, reject
 from pipeline.report import build_report
 from pipeline.report.distinct import distinct_n
 from pipeline.report.html import render_html
-from pipeline.report.quality import coverage, language_mix
+from pipeline.report.quality import EXAMPLES_PER_REASON, LISTED, coverage, language_mix, reject_examples
 from pipeline.report.risk import gini, jensen_shannon, overfitting_risk
 
 
@@ -179,6 +179,58 @@ def test_coverage_names_what_yielded_nothing():
         ("Rejected", "every candidate rejected: quality.secret"),
     }
     assert found["documents_without_examples"] == [{"source": "b.md", "reason": "every candidate example was rejected"}]
+
+
+def test_coverage_lists_the_first_empty_sections_with_their_reasons_and_counts_them_all():
+    # Reasons are looked up for the listed sections only; the listing and the total must not depend on it.
+    count = LISTED + 10
+    documents = pl.DataFrame(
+        [{"doc_id": "d", "source": "a.md", "format": "md", "title": "A", "text": "x"}], schema=DOCUMENT
+    )
+    sections = pl.DataFrame(
+        [{"doc_id": "d", "source": "a.md", "section": f"S{i}", "body_start": 1000 - i} for i in range(count)],
+        schema=SECTION,
+    )
+    kept = kept_frame([{"id": "k", "prompt": "Q?", "answer": "A.", "split": "train"}]).with_columns(
+        doc_id=pl.lit("d"), section=pl.lit("S0"), source=pl.lit("a.md")
+    )
+    candidates = pl.concat(
+        kept.drop("split", "n_tokens", "n_prompt_tokens", "n_completion_tokens").with_columns(
+            id=pl.lit(f"r{i}"), section=pl.lit(f"S{i}")
+        )
+        for i in range(1, count, 2)
+    )
+    rejected = reject(candidates, "secret", "an API key").with_columns(reject_stage=pl.lit("quality"))
+    found = coverage(documents, sections, kept, rejected)
+    assert found["sections_without_examples_total"] == count - 1
+    listed = [(row["section"], row["reason"]) for row in found["sections_without_examples"]]
+    by_place = [f"S{i}" for i in range(count - 1, 0, -1)]  # in the document's order: body_start ascending
+    nothing = "no extractable block (FAQ, Q/A, definition, table, list or explained heading)"
+    assert listed == [
+        (name, "every candidate rejected: quality.secret" if int(name[1:]) % 2 else nothing)
+        for name in by_place[:LISTED]
+    ]
+
+
+def test_reject_examples_are_the_first_of_each_reason_by_source_and_id():
+    rows = [
+        {"id": f"x{i}", "prompt": f"Question {i}?", "answer": f"Answer {i}.", "split": "train", "source": f"s{i % 3}"}
+        for i in range(8)
+    ]
+    examples = kept_frame(rows).drop("split", "n_tokens", "n_prompt_tokens", "n_completion_tokens")
+    rejected = pl.concat(
+        [
+            reject(examples.head(5), "secret", "an API key").with_columns(reject_stage=pl.lit("quality")),
+            reject(examples.tail(3), "near_duplicate", "near").with_columns(reject_stage=pl.lit("dedup")),
+        ]
+    )
+    found = reject_examples(rejected.reverse())
+    expected_secret = sorted((f"s{i % 3}", f"x{i}") for i in range(5))[:EXAMPLES_PER_REASON]
+    assert [(row["source"], row["text"]) for row in found["quality.secret"]] == [
+        (source, f"Question {ident[1:]}? → Answer {ident[1:]}.") for source, ident in expected_secret
+    ]
+    assert [row["detail"] for row in found["dedup.near_duplicate"]] == ["near"] * 3
+    assert list(found) == ["dedup.near_duplicate", "quality.secret"]
 
 
 def test_language_mix():
