@@ -7,7 +7,9 @@ answers (candidate pairs, linked rows, shared counts) and finishes as the whole-
 answers are the same sets as lsh.text_candidates, split.shared_passages and ngrams.shared_with give over
 the whole frame, and every consumer of them is independent of their order, so outputs do not change.
 Verifying candidates (exact Jaccard) and connected components stay in the flow: they need the candidates
-of every partition at once, and are a small share of the time.
+of every partition at once, and are a small share of the time. Band hashes are compact (bands x 8 bytes a
+row), so under a mapper that does not shuffle (this machine's workers) they come back to the flow, which
+pairs them with lsh.band_pairs, and the second map and its files are skipped.
 """
 
 from collections.abc import Iterator
