@@ -93,15 +93,16 @@ def plan_shards(cfg: PrepareConfig, expect: Callable[[int], None] = lambda shard
     cwd = Path.cwd()  # Path.absolute() asks for it again for every file
     sources = list(discover_files(cfg.sources, cfg.ingest.exclude))
     size, settings = shards_of(cfg), shard_settings(cfg)
-    expect(-(-sum(not describes_inputs(source) for source in sources) // size))
+    is_input = [not describes_inputs(source) for source in sources]  # a dataset_info.json is listed, not read
+    expect(-(-sum(is_input) // size))
     # Every file is found and read once: the shard keys and manifest.json's list of inputs share the digests.
     found = [(source, file_facts(source.path)) for source in sources]
     by_path = sorted(((source.path, facts) for source, facts in found), key=lambda pair: pair[0])
     described = tuple(describe_file(path, cwd, facts) for path, facts in by_path)
     files = [
         (SourceFile(cwd / source.path, source.name), file_digest(facts))
-        for source, facts in found
-        if not describes_inputs(source)
+        for (source, facts), used in zip(found, is_input, strict=True)
+        if used
     ]
     stages = Path(cfg.out).absolute() / "stages"
     shards = []

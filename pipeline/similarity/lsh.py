@@ -18,10 +18,17 @@ MAX_BUCKET_PAIRS = 64  # buckets larger than this pair every member with the fir
 def text_candidates(texts: "CompareTexts | pl.Series", cfg: DedupConfig) -> pl.DataFrame:
     """Candidate pairs of the texts; signatures are made a chunk at a time and kept only as band hashes."""
     chunks = [(0, texts)] if isinstance(texts, pl.Series) else texts.chunks()
-    folded = [
-        band_hashes(signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows) for _, chunk in chunks
-    ]
-    return band_pairs(np.concatenate(folded) if folded else np.zeros((0, cfg.bands), dtype=np.uint64))
+    return band_pairs(stacked([text_band_hashes(chunk, cfg) for _, chunk in chunks], cfg))
+
+
+def text_band_hashes(texts: pl.Series, cfg: DedupConfig) -> np.ndarray:
+    """(len(texts), bands): the band hashes of each compared text's MinHash signature."""
+    return band_hashes(signatures(texts, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows)
+
+
+def stacked(folded: list[np.ndarray], cfg: DedupConfig) -> np.ndarray:
+    """Band hashes of consecutive row ranges as one (rows, bands) array; none is an empty one."""
+    return np.concatenate([np.zeros((0, cfg.bands), dtype=np.uint64), *folded])
 
 
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> pl.DataFrame:

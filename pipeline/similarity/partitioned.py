@@ -22,8 +22,7 @@ import polars as pl
 from pipeline.config import DedupConfig
 from pipeline.partitions import Mapper, RowPart, gather, read_rows, spill
 from pipeline.similarity.compare import compared_text
-from pipeline.similarity.lsh import band_hashes, band_pairs, bucket_pairs
-from pipeline.similarity.minhash import signatures
+from pipeline.similarity.lsh import band_pairs, bucket_pairs, stacked, text_band_hashes
 from pipeline.similarity.ngrams import NGRAM, gram_hashes, text_chunks
 
 COMPARED = ("messages", "kind", "chosen", "rejected")  # the columns compared_text reads
@@ -42,7 +41,7 @@ def candidates_over(frame: pl.DataFrame, which: str, cfg: DedupConfig, mapper: M
     parts = mapper.write_rows(frame.select(COMPARED), f"{tag}-texts")
     if not mapper.shuffles:
         folded = mapper.map(partial(row_band_hashes, which=which, cfg=cfg), parts)
-        return band_pairs(np.concatenate([np.zeros((0, cfg.bands), dtype=np.uint64), *folded]))
+        return band_pairs(stacked(folded, cfg))
     folder = mapper.folder / f"{tag}-bands"
     mapper.map(partial(spill_band_hashes, which=which, cfg=cfg, parts=len(parts), folder=folder), parts)
     pairs = mapper.map(partial(band_partition_pairs, folder=folder), list(range(len(parts))))
@@ -51,15 +50,14 @@ def candidates_over(frame: pl.DataFrame, which: str, cfg: DedupConfig, mapper: M
 
 def row_band_hashes(part: RowPart, which: str, cfg: DedupConfig) -> np.ndarray:
     """On a worker: the band hashes of one row range, (rows, bands) in row order."""
-    folded = [bands for _, bands in chunk_bands(part, which, cfg)]
-    return np.concatenate([np.zeros((0, cfg.bands), dtype=np.uint64), *folded])
+    return stacked([bands for _, bands in chunk_bands(part, which, cfg)], cfg)
 
 
 def chunk_bands(part: RowPart, which: str, cfg: DedupConfig) -> Iterator[tuple[int, np.ndarray]]:
     """The band hashes of one row range a chunk of texts at a time: (offset in the range, (rows, bands))."""
     frame = read_rows(part)
     for offset, chunk in text_chunks(frame, compared_text(which), WORKER_CHUNK_ROWS):
-        yield offset, band_hashes(signatures(chunk, cfg.ngram, cfg.num_perm, cfg.seed), cfg.bands, cfg.rows)
+        yield offset, text_band_hashes(chunk, cfg)
 
 
 def spill_band_hashes(part: RowPart, which: str, cfg: DedupConfig, parts: int, folder: Path) -> None:
