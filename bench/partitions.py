@@ -20,7 +20,7 @@ import shutil
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,10 +68,10 @@ class Measuring:
     def width(self, rows: int, stage: "Stage") -> int:
         return max(2, -(-rows // self.rows))
 
-    def map_shards(self, shards: "Sequence[Shard]", cfg: "PrepareConfig") -> Iterator[str]:
+    def map_shards(self, shards: "Iterable[Shard]", cfg: "PrepareConfig") -> Iterator[str]:
         from pipeline.shards import prepare_shard
 
-        calls = [(prepare_shard, shard, cfg) for shard in shards]
+        calls = ((prepare_shard, shard, cfg) for shard in shards)
         for folder, seconds, peak in self.pool.as_completed("prepare-shard", measured, calls):
             rows = json.loads((Path(folder) / "shard.json").read_text())["rows"]["examples"]
             self.costs[("shards", "prepare_shard")].append((rows, seconds, peak))

@@ -16,7 +16,7 @@ and would lose the PrepareConfig annotation.)
 """
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -54,9 +54,11 @@ class PrefectBackend:
     def expect_shards(self, count: int) -> None:
         return None  # the flow's task runner starts its threads or its Dask cluster itself
 
-    def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
+    def map_shards(self, shards: Iterable[Shard], cfg: PrepareConfig) -> Iterator[str]:
+        # Planning runs in the flow, one shard at a time: each is submitted as soon as its inputs are read, so the
+        # task runner starts it while planning reads the rest.
         prepare = task(name="prepare-shard", cache_policy=NO_CACHE)(prepare_shard)
-        named = [(prepare.with_options(task_run_name=f"shard-{shard.index:05d}"), shard) for shard in shards]
+        named = ((prepare.with_options(task_run_name=f"shard-{shard.index:05d}"), shard) for shard in shards)
         futures = [shard_task.submit(shard, cfg) for shard_task, shard in named]
         for future in as_completed(futures):
             yield future.result()  # a failed shard fails the run; the shards already done are kept

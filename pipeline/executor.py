@@ -11,7 +11,7 @@ from its executors.
 
 import logging
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -20,7 +20,7 @@ from pipeline.config import PrepareConfig
 from pipeline.partitions import Mapper
 from pipeline.pool import WorkerPool
 from pipeline.preflight import preflight
-from pipeline.shards import Shard, merge_shards, plan_shards, prepare_shard, prune_stale
+from pipeline.shards import Shard, ShardPlanning, merge_shards, prepare_shard, prune_stale
 from pipeline.stages import GLOBAL_STAGES, Stage
 from pipeline.state import RunState
 
@@ -55,8 +55,10 @@ class Backend(Protocol):
         will run them now."""
         ...
 
-    def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
-        """Run `prepare_shard` over every shard, yielding each shard's folder as it is done, in any order."""
+    def map_shards(self, shards: Iterable[Shard], cfg: PrepareConfig) -> Iterator[str]:
+        """Run `prepare_shard` over every shard, yielding each shard's folder as it is done, in any order.
+        `shards` is lazy (planning reads each shard's inputs as it is asked for the next): start each as it
+        comes."""
         ...
 
     def map(self, name: str, function: Callable[[Any], R], items: Sequence[Any]) -> list[R]:
@@ -85,8 +87,8 @@ class LocalBackend:
         if count > 1:
             self.pool.start("pipeline.shards")
 
-    def map_shards(self, shards: Sequence[Shard], cfg: PrepareConfig) -> Iterator[str]:
-        return self.pool.as_completed("prepare-shard", prepare_shard, [(shard, cfg) for shard in shards])
+    def map_shards(self, shards: Iterable[Shard], cfg: PrepareConfig) -> Iterator[str]:
+        return self.pool.as_completed("prepare-shard", prepare_shard, ((shard, cfg) for shard in shards))
 
     def map(self, name: str, function: Callable[[Any], R], items: Sequence[Any]) -> list[R]:
         return self.pool.map(name, function, items)
@@ -126,16 +128,41 @@ def holds_many(state: RunState) -> bool:
     return state.examples.height + state.rejected.height >= WARM_WORKERS_BELOW
 
 
+class ShardProgress:
+    """The shards' progress while planning still finds them: a shard an earlier run finished is done when
+    planning reaches it (it is not run again), any other when its worker is done."""
+
+    def __init__(self, notify: Progress, expect: Callable[[int], None]) -> None:
+        self.notify, self.told = notify, expect
+        self.total = self.done = self.earlier = 0
+
+    def expect(self, count: int) -> None:
+        """Planning has found the inputs of `count` shards: the bar can be drawn, and the backend told."""
+        self.total = count
+        self.notify("shards", 0, count)
+        self.told(count)
+
+    def pending(self, planning: Iterable[Shard]) -> Iterator[Shard]:
+        for shard in planning:
+            if shard.done:
+                self.earlier += 1
+                self.finished()
+            else:
+                yield shard
+
+    def finished(self) -> None:
+        self.done += 1
+        self.notify("shards", self.done, self.total)
+
+
 def run_stages(cfg: PrepareConfig, run: Backend, notify: Progress) -> dict:
     preflight(cfg)
-    plan = run.call("plan-shards", plan_shards, cfg, run.expect_shards)
-    pending = plan.pending
-    done = len(plan.shards) - len(pending)
-    log.info("%d shards, %d done by an earlier run", len(plan.shards), done)
-    notify("shards", done, len(plan.shards))
-    for _ in run.map_shards(pending, cfg):
-        done += 1
-        notify("shards", done, len(plan.shards))
+    progress = ShardProgress(notify, run.expect_shards)
+    planning = ShardPlanning(cfg, progress.expect)  # shards start while planning reads the inputs of later ones
+    for _ in run.map_shards(progress.pending(planning), cfg):
+        progress.finished()
+    plan = planning.plan
+    log.info("%d shards, %d done by an earlier run", len(plan.shards), progress.earlier)
     state = run.call("merge-shards", merge_shards, plan)
     if holds_many(state):
         release(run)  # shard workers hold every reader and model (about 250 MB each); partitions need far less

@@ -12,10 +12,11 @@ for memory) is reported as such rather than as a BrokenProcessPool traceback.
 """
 
 import importlib
+import itertools
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -46,14 +47,19 @@ class WorkerPool:
         self.workers = max(1, workers if workers is not None else os.cpu_count() or 1)
         self.executor: ProcessPoolExecutor | None = None
 
-    def as_completed(self, name: str, function: Callable[..., R], calls: Sequence[tuple]) -> Iterator[R]:
-        """`function(*args)` for every args tuple, each result as it is done (in any order)."""
-        if self.workers == 1 or len(calls) <= 1:
-            for args in calls:
+    def as_completed(self, name: str, function: Callable[..., R], calls: Iterable[tuple]) -> Iterator[R]:
+        """`function(*args)` for every args tuple, each result as it is done (in any order). `calls` may be
+        lazy: each call is submitted as it comes, so the first run while later ones are still being made."""
+        calls = iter(calls)
+        opening = list(itertools.islice(calls, 2))  # one call alone runs here
+        if self.workers == 1 or len(opening) <= 1:
+            for args in itertools.chain(opening, calls):
                 yield function(*args)
             return
-        futures = self.submit(function, calls)
+        futures = self.submit(function, opening)
         with self.named(name, futures):
+            for args in calls:
+                futures += self.submit(function, [args])
             for future in as_completed(futures):
                 yield future.result()
 
@@ -74,7 +80,7 @@ class WorkerPool:
         for _ in range(self.workers):
             self.executor.submit(int)  # a submit finding no idle worker spawns one (spawned pools grow on demand)
 
-    def submit(self, function: Callable[..., R], calls: Sequence[tuple]) -> list[Future]:
+    def submit(self, function: Callable[..., R], calls: Iterable[tuple]) -> list[Future]:
         if self.executor is None:
             self.executor = self.spawning()
         return [self.executor.submit(run_item, function, args) for args in calls]

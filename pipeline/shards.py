@@ -12,7 +12,7 @@ backend where, each shard runs.
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -89,32 +89,58 @@ def plan_shards(cfg: PrepareConfig, expect: Callable[[int], None] = lambda shard
     """Split the run's input files into shards in discovery order and key each by its inputs and settings.
 
     `expect` hears how many shards there will be once the files are found, before they are read (hashed)."""
-    mappings, rejected = find_mappings(cfg.sources)
-    cwd = Path.cwd()  # Path.absolute() asks for it again for every file
-    sources = list(discover_files(cfg.sources, cfg.ingest.exclude))
-    size, settings = shards_of(cfg), shard_settings(cfg)
-    is_input = [not describes_inputs(source) for source in sources]  # a dataset_info.json is listed, not read
-    expect(-(-sum(is_input) // size))
-    # Every file is found and read once: the shard keys and manifest.json's list of inputs share the digests.
-    found = [(source, file_facts(source.path)) for source in sources]
-    by_path = sorted(((source.path, facts) for source, facts in found), key=lambda pair: pair[0])
-    described = tuple(describe_file(path, cwd, facts) for path, facts in by_path)
-    files = [
-        (SourceFile(cwd / source.path, source.name), file_digest(facts))
-        for (source, facts), used in zip(found, is_input, strict=True)
-        if used
-    ]
-    stages = Path(cfg.out).absolute() / "stages"
-    shards = []
-    for index, start in enumerate(range(0, len(files), size)):
-        chunk = tuple(source for source, _ in files[start : start + size])
-        mapped_here = [(f, mappings[where]) for f in chunk if mappings and (where := absolute(f.path)) in mappings]
-        mapped = tuple((absolute(f.path), mapping) for f, mapping in mapped_here)
-        inputs: list[tuple[str, str | dict]] = [(f.name, digest) for f, digest in files[start : start + size]]
-        inputs += [(f.name, vars(m)) for f, m in mapped_here]
-        key = hashlib.sha256(json.dumps([settings, inputs], sort_keys=True).encode()).hexdigest()
-        shards.append(Shard(index, chunk, mapped, key, stages / f"shard-{index:05d}-{key[:16]}"))
-    return ShardPlan(tuple(shards), tuple(rejected), described)
+    planning = ShardPlanning(cfg, expect)
+    for _ in planning:
+        pass
+    return planning.plan
+
+
+class ShardPlanning:
+    """plan_shards as it goes: iterating yields each shard as soon as its own files are read and its key is
+    known, so a backend can run it while planning reads the rest (at 100,000 inputs the reading takes seconds
+    that a worker would otherwise wait); `plan` is the whole plan once the iteration has ended."""
+
+    def __init__(self, cfg: PrepareConfig, expect: Callable[[int], None] = lambda shards: None) -> None:
+        self.cfg, self.expect = cfg, expect
+        self.planned: ShardPlan | None = None
+
+    @property
+    def plan(self) -> ShardPlan:
+        if self.planned is None:
+            raise RuntimeError("the shard plan is known only once every shard has been planned")
+        return self.planned
+
+    def __iter__(self) -> Iterator[Shard]:
+        cfg = self.cfg
+        mappings, rejected = find_mappings(cfg.sources)
+        cwd = Path.cwd()  # Path.absolute() asks for it again for every file
+        sources = list(discover_files(cfg.sources, cfg.ingest.exclude))
+        size, settings = shards_of(cfg), shard_settings(cfg)
+        inputs: list[SourceFile] = []
+        listed: list[SourceFile] = []  # a dataset_info.json is listed in the manifest, not read as an input
+        for source in sources:
+            (listed if describes_inputs(source) else inputs).append(source)
+        self.expect(-(-len(inputs) // size))
+        stages = Path(cfg.out).absolute() / "stages"
+        # Every file is found and read once: the shard keys and manifest.json's list of inputs share the digests.
+        found: list[tuple[Path, Facts]] = []
+        shards = []
+        for index, start in enumerate(range(0, len(inputs), size)):
+            chunk = inputs[start : start + size]
+            found += [(source.path, file_facts(source.path)) for source in chunk]
+            digests = [file_digest(facts) for _, facts in found[start:]]
+            files = tuple(SourceFile(cwd / source.path, source.name) for source in chunk)
+            mapped_here = [(f, mappings[where]) for f in files if mappings and (where := absolute(f.path)) in mappings]
+            mapped = tuple((absolute(f.path), mapping) for f, mapping in mapped_here)
+            keyed: list[tuple[str, str | dict]] = [(f.name, digest) for f, digest in zip(files, digests, strict=True)]
+            keyed += [(f.name, vars(m)) for f, m in mapped_here]
+            key = hashlib.sha256(json.dumps([settings, keyed], sort_keys=True).encode()).hexdigest()
+            shards.append(Shard(index, files, mapped, key, stages / f"shard-{index:05d}-{key[:16]}"))
+            yield shards[-1]
+        found += [(source.path, file_facts(source.path)) for source in listed]
+        by_path = sorted(found, key=lambda pair: pair[0])
+        described = tuple(describe_file(path, cwd, facts) for path, facts in by_path)
+        self.planned = ShardPlan(tuple(shards), tuple(rejected), described)
 
 
 def prepare_shard(shard: Shard, cfg: PrepareConfig) -> str:

@@ -2,11 +2,13 @@
 
 import os
 
+import pytest
+
 from pipeline.config import IngestConfig, PrepareConfig
 from pipeline.ingest import input_files
 from pipeline.ingest.files import discover_files
 from pipeline.io import describe_files
-from pipeline.shards import plan_shards
+from pipeline.shards import ShardPlanning, plan_shards
 
 
 def tree(root):
@@ -61,3 +63,22 @@ def test_digests_equal_hashlib_for_every_size_around_the_read_size(tmp_path):
         path = tmp_path / f"f{size}"
         path.write_bytes(os.urandom(size))
         assert stat_and_digest(path)[1] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_planning_yields_a_shard_before_it_reads_the_next_ones_inputs(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ["a.md", "b.md", "c.md", "d.md"]:
+        (docs / name).write_text(f"# {name}\n\ntext of {name}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    cfg = PrepareConfig(sources=["docs"], out=str(tmp_path / "out"), ingest={"shard_size": 2})
+    planning = ShardPlanning(cfg)
+    shards = iter(planning)
+    first = next(shards)
+    with pytest.raises(RuntimeError, match="once every shard has been planned"):
+        assert planning.plan is None
+    (docs / "c.md").write_text("# c.md\n\nchanged before planning read it\n", encoding="utf-8")
+    planned = (first, *shards)
+    assert [shard.key for shard in planned] == [shard.key for shard in plan_shards(cfg).shards]  # c.md read after
+    assert planning.plan.shards == planned
+    assert planning.plan.described == plan_shards(cfg).described

@@ -2,6 +2,8 @@
 
 import os
 import signal
+import time
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +129,30 @@ def test_started_workers_are_up_and_have_imported_before_any_item():
         started.close()
         cold.close()
     assert WorkerPool(1).start("wave") is None and not has_module("wave")  # one worker: nothing to start
+
+
+def touch(path: str) -> str:
+    Path(path).write_text("started", encoding="utf-8")
+    return path
+
+
+def test_lazy_calls_start_on_a_worker_before_the_last_is_made(pool, tmp_path):
+    """Shard planning hands over each shard as its inputs are read: the first run while later ones are made."""
+    first = tmp_path / "first"
+
+    def calls():
+        yield (str(first),)
+        yield (str(tmp_path / "second"),)
+        deadline = time.monotonic() + 60
+        while not first.exists():  # made before anything was submitted, this call would wait forever
+            assert time.monotonic() < deadline, "the first call had not started when the third was asked for"
+            time.sleep(0.05)
+        yield (str(tmp_path / "third"),)
+
+    done = sorted(pool.as_completed("touch", touch, calls()))
+    assert done == sorted(str(tmp_path / name) for name in ["first", "second", "third"])
+
+
+def test_one_lazy_call_runs_in_this_process(pool):
+    assert list(pool.as_completed("pids", pid, iter([(1,)]))) == [os.getpid()]
+    assert list(pool.as_completed("pids", pid, iter([]))) == []
