@@ -47,7 +47,7 @@ class Backend(Protocol):
     shuffles: bool
 
     def call(self, name: str, function: Callable[..., T], *args: Any) -> T:
-        """Run one named step (planning, merging, a global stage) and return its result."""
+        """Run one named step (merging, a global stage) and return its result."""
         ...
 
     def expect_shards(self, count: int) -> None:

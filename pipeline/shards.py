@@ -55,10 +55,6 @@ class ShardPlan:
     rejected: tuple[dict, ...]  # rejects found while planning (unreadable dataset_info.json files)
     described: tuple[dict, ...] = ()  # manifest.json's entry of every file found, dataset_info.json files too
 
-    @property
-    def pending(self) -> list[Shard]:
-        return [shard for shard in self.shards if not shard.done]
-
 
 def shard_settings(cfg: PrepareConfig) -> str:
     """Hash of every config field a shard stage reads (pipeline.stages.SHARD_READS), and nothing else.

@@ -114,6 +114,16 @@ def test_an_unfinished_shard_is_redone(tmp_path):
     assert outputs(tmp_path / "run") == files
 
 
+def test_progress_counts_each_shard_once_when_a_rerun_finds_most_done(tmp_path):
+    cfg = sharded(PrepareConfig(sources=[str(MINI)]), tmp_path / "run", 1)
+    execute(cfg)
+    (sorted((tmp_path / "run" / "stages").glob("shard-*"))[1] / DONE).unlink()
+    heard: list[tuple[int, int]] = []
+    execute(cfg, progress=lambda what, done, total: heard.append((done, total)) if what == "shards" else None)
+    total = len(plan_shards(cfg).shards)
+    assert total >= 3 and heard == [(done, total) for done in range(total + 1)]
+
+
 @pytest.mark.parametrize(
     "changes",
     [{"kind": "preference", "target": "openai-dpo"}, {"llm": {"enabled": True, "model": "m"}}],
