@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 
 from pipeline.records import answer_text, prompt_text
-from pipeline.similarity.ngrams import CHUNK_ROWS, text_chunks
+from pipeline.similarity.ngrams import CHUNK_ROWS, text_chunk, text_chunks
 
 KEY_THREADS = 2  # chunks text_keys normalises at once: dedup-exact runs while no worker does
 
@@ -75,7 +75,7 @@ def text_keys(examples: pl.DataFrame, which: str) -> pl.DataFrame:
     expr = compared_text(which)
 
     def chunk_keys(offset: int) -> pl.DataFrame:
-        texts = examples.slice(offset, CHUNK_ROWS).select(expr.alias("text")).to_series()
+        texts = text_chunk(examples, expr, offset)
         return pl.DataFrame({"_key1": texts.hash(1), "_key2": texts.hash(2)})
 
     with ThreadPoolExecutor(max_workers=KEY_THREADS) as hashing:

@@ -94,7 +94,12 @@ def gram_store(rows: int) -> Iterator[GramStore]:
 def text_chunks(frame: pl.DataFrame, text: pl.Expr, rows: int = CHUNK_ROWS) -> Iterator[tuple[int, pl.Series]]:
     """(first row, texts) of `frame` a chunk at a time, so a derived text column never exists whole."""
     for offset in range(0, frame.height, rows):
-        yield offset, frame.slice(offset, rows).select(text.alias("text")).to_series()
+        yield offset, text_chunk(frame, text, offset, rows)
+
+
+def text_chunk(frame: pl.DataFrame, text: pl.Expr, offset: int, rows: int = CHUNK_ROWS) -> pl.Series:
+    """The derived text of `rows` rows of `frame` from `offset`: one of `text_chunks`, made wherever it is asked."""
+    return frame.slice(offset, rows).select(text.alias("text")).to_series()
 
 
 def shared_with(held: pl.DataFrame, train: pl.DataFrame, text: pl.Expr, n: int = NGRAM) -> pl.DataFrame:
