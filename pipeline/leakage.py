@@ -12,12 +12,12 @@ another example's chosen answer, and a held-out negative that a train pair learn
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.partitions import IN_PROCESS, Mapper
+from pipeline.partitions import IN_PROCESS, Mapper, Spill
 from pipeline.similarity.compare import CompareTexts, compared_text
 from pipeline.similarity.jaccard import verified_edges
 from pipeline.similarity.lsh import text_candidates
 from pipeline.similarity.ngrams import NGRAM, shared_with
-from pipeline.similarity.partitioned import COMPARED, candidates_over, shared_over
+from pipeline.similarity.partitioned import COMPARED, candidates_over, shared_in_spill, shared_over
 
 LISTED = 20  # ids listed per finding; the counts are complete
 
@@ -50,29 +50,42 @@ def near_duplicates_across(
     return pl.DataFrame(pairs).sort("held", "train")
 
 
-def leakage(kept: pl.DataFrame, cfg: DedupConfig, mapper: Mapper = IN_PROCESS) -> dict:
+def leakage(kept: pl.DataFrame, cfg: DedupConfig, mapper: Mapper = IN_PROCESS, grams: Spill | None = None) -> dict:
     """Per held-out split: n-gram and near-duplicate leakage into train, counts plus the first ids; under a
-    mapper of several partitions, the n-grams and band hashes are made on its workers."""
+    mapper of several partitions, the n-grams and band hashes are made on its workers. `grams`: these rows'
+    13-grams as the split spilled them, read again when they are the ones asked (`reusable`)."""
     train = kept.filter(pl.col("split") == "train")
     found = {}
+    shared_by_row = shared_in_spill(kept, grams, mapper) if grams is not None and reusable(grams, kept) else None
     for split in ("validation", "test"):
         held = kept.filter(pl.col("split") == split)
         if held.height == 0 and split == "test":
             continue
-        if mapper.whole:
-            grams = ngram_overlap(train, held, text=compared_text("taught"))
+        if shared_by_row is not None:
+            rows = kept.select("id", "split").with_row_index("row").filter(pl.col("split") == split)
+            grams_found = rows.join(shared_by_row, on="row").select("id", "shared").sort("id")
+        elif mapper.whole:
+            grams_found = ngram_overlap(train, held, text=compared_text("taught"))
         else:
             shared = shared_over(held, train, mapper, f"{split}-ngrams")
-            grams = held.select("id").with_row_index("row").join(shared, on="row").select("id", "shared").sort("id")
+            held_rows = held.select("id").with_row_index("row")
+            grams_found = held_rows.join(shared, on="row").select("id", "shared").sort("id")
         pairs = near_duplicates_across(train, held, cfg, mapper, f"{split}-near")
         found[split] = {
             "examples": held.height,
-            "ngram_overlap": grams.height,
-            "ngram_overlap_share": round(grams.height / held.height, 4) if held.height else 0.0,
-            "ngram_overlap_ids": grams["id"].head(LISTED).to_list(),
+            "ngram_overlap": grams_found.height,
+            "ngram_overlap_share": round(grams_found.height / held.height, 4) if held.height else 0.0,
+            "ngram_overlap_ids": grams_found["id"].head(LISTED).to_list(),
             "near_duplicates": pairs["held"].n_unique() if pairs.height else 0,
             "near_duplicate_pairs": [
                 {"held": row[0], "train": row[1], "jaccard": round(row[2], 3)} for row in pairs.head(LISTED).iter_rows()
             ],
         }
     return found
+
+
+def reusable(grams: Spill, kept: pl.DataFrame) -> bool:
+    """The split's 13-grams answer leakage's question when they were made from these rows, in this order, and no
+    row has rejected text: its "both" text is then the "taught" text leakage compares, word for word."""
+    no_rejected = not kept.select(pl.col("rejected").fill_null("").str.len_bytes().gt(0).any()).item()
+    return grams.what == "13-grams of the both text" and no_rejected and grams.holds(kept)

@@ -12,11 +12,13 @@ on how many partitions there were. With width 1 (one core, a small run) a body r
 it always did.
 """
 
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+import numpy as np
 import polars as pl
 
 R = TypeVar("R")
@@ -59,6 +61,14 @@ class Mapper:
             return [function(item) for item in items]
         return self.run(self.name, function, items)
 
+    def lasting(self, tag: str) -> Path:
+        """An empty folder for a spill a later stage of the run reads again (`Spill`): beside the stages' own
+        folders, kept when this stage ends, and removed with them when the global stages end."""
+        folder = self.folder.parent / "spills" / f"{self.name}-{tag}"
+        shutil.rmtree(folder, ignore_errors=True)  # a killed run's files would join this run's partitions
+        folder.mkdir(parents=True)
+        return folder
+
     def write_rows(self, frame: pl.DataFrame, tag: str) -> list[RowPart]:
         """`frame` cut into `width` row ranges of nearly equal size, each an Arrow file under the stage's folder."""
         folder = self.folder / tag
@@ -72,6 +82,28 @@ class Mapper:
             parts.append(RowPart(path, start, rows, index))
             start += rows
         return parts
+
+
+@dataclass(frozen=True)
+class Spill:
+    """Keys of every row of a frame, spilled to hash partitions by one stage and left for a later one that asks
+    the same rows for the same keys (the split's 13-grams, which leakage reads again). A reader checks that its
+    frame is the one spilled, row for row (`holds`), and otherwise makes its own."""
+
+    folder: Path
+    parts: int
+    what: str  # the keys, in words: "13-grams of the both text"
+    rows: int
+    fingerprint: int
+
+    def holds(self, frame: pl.DataFrame) -> bool:
+        return self.folder.is_dir() and frame.height == self.rows and fingerprint(frame) == self.fingerprint
+
+
+def fingerprint(frame: pl.DataFrame) -> int:
+    """A hash of the `id` column that changes when a row is added, dropped or moved."""
+    hashes = frame["id"].hash(1).to_numpy()
+    return int(np.bitwise_xor.reduce(hashes * np.arange(1, 2 * len(hashes), 2, dtype=np.uint64), initial=0))
 
 
 IN_PROCESS = Mapper("in-process", Path("."))  # bodies called outside the executor (tests, notebooks)

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from pipeline.config import SplitConfig
-from pipeline.partitions import IN_PROCESS, Mapper
+from pipeline.partitions import IN_PROCESS, Mapper, Spill
 from pipeline.records import as_number, prompt_text
 from pipeline.similarity.compare import compared_text
 from pipeline.similarity.ngrams import GRAMS, gram_hashes, gram_store, text_chunks
@@ -42,9 +42,12 @@ def group_key(group_by: str, pattern: str | None = None) -> pl.Expr:
     return pl.coalesce(pl.concat_str(pl.lit("pattern\x00"), found), key)
 
 
-def split_by_group(examples: pl.DataFrame, cfg: SplitConfig, mapper: Mapper = IN_PROCESS) -> pl.DataFrame:
-    """Add `split` ("train", "validation" or "test") and `group`; a group never straddles the split."""
-    groups_of = joined_groups(examples, group_key(cfg.group_by, cfg.group_pattern), mapper)
+def split_by_group(
+    examples: pl.DataFrame, cfg: SplitConfig, mapper: Mapper = IN_PROCESS, grams: Spill | None = None
+) -> pl.DataFrame:
+    """Add `split` ("train", "validation" or "test") and `group`; a group never straddles the split. Under a
+    mapper of several partitions, `grams` may hold the examples' 13-grams already spilled (`spill_texts`)."""
+    groups_of = joined_groups(examples, group_key(cfg.group_by, cfg.group_pattern), mapper, grams)
     keyed = examples.with_columns(group=groups_of)
     stratum = pl.col("task").mode().sort().first()
     if cfg.stratify_by == "task_and_source":
@@ -74,7 +77,9 @@ def split_by_group(examples: pl.DataFrame, cfg: SplitConfig, mapper: Mapper = IN
     )
 
 
-def joined_groups(examples: pl.DataFrame, key: pl.Expr, mapper: Mapper = IN_PROCESS) -> pl.Series:
+def joined_groups(
+    examples: pl.DataFrame, key: pl.Expr, mapper: Mapper = IN_PROCESS, grams: Spill | None = None
+) -> pl.Series:
     """Group keys merged (connected components) across what would leak if split: two examples that share
     a base group, a near-duplicate cluster, a prompt, or a 13-word passage end up in one group. A
     passage found in more than MAX_GRAM_GROUPS groups is boilerplate (a footer, a legal line) and links
@@ -95,7 +100,7 @@ def joined_groups(examples: pl.DataFrame, key: pl.Expr, mapper: Mapper = IN_PROC
         node_ids(links.with_row_index("row").filter(prompt_linked), "prompt"),
         shared_passages(examples, base)
         if mapper.whole
-        else node_ids(passages_over(examples, base, mapper, MAX_GRAM_GROUPS), "gram"),
+        else node_ids(passages_over(examples, base, mapper, MAX_GRAM_GROUPS, grams), "gram"),
     ]
     offset, rows, nodes = count, [], []
     for kind in edges:

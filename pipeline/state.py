@@ -12,6 +12,7 @@ import polars as pl
 
 from pipeline.ingest.files import SourceFile
 from pipeline.ingest.llama_factory import Mapping
+from pipeline.partitions import Spill
 from pipeline.records import DOCUMENT, EXAMPLE, REJECTED, SECTION, Split, concat_rejects, empty
 
 
@@ -32,6 +33,7 @@ class RunState:
     llm_usage: dict | None = None  # requests, cache hits, tokens and cost of LLM generation, when enabled
     inputs: Inputs = field(default_factory=Inputs)  # what the ingest stage reads
     described_inputs: tuple[dict, ...] | None = None  # manifest entries of every file found, made while planning
+    grams: Spill | None = None  # the split's 13-grams of every example, on disk, which leakage reads again
     leakage: dict | None = None  # what the split's validation (and test) share with train, once measured
     languages: dict[str, int] | None = None  # examples per language of their answer, once counted
     report: dict | None = None  # report.json's content, once built

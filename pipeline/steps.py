@@ -38,6 +38,7 @@ from pipeline.report.files import write_renderings
 from pipeline.report.quality import language_mix
 from pipeline.report.run import run_info
 from pipeline.sections import split_sections
+from pipeline.similarity.partitioned import spill_texts
 from pipeline.split import split_by_group
 from pipeline.state import RunState, merge_usage
 from pipeline.tokens import count_tokens
@@ -169,11 +170,13 @@ def tokens(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> Split:
 
 
 def split(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> RunState:
-    return replace(state, examples=split_by_group(state.examples, cfg.split, mapper))
+    """Under partitions, the 13-grams the split's passages need are spilled where leakage reads them again."""
+    grams = None if mapper.whole else spill_texts(state.examples, "both", mapper, mapper.lasting("grams"))
+    return replace(state, examples=split_by_group(state.examples, cfg.split, mapper, grams), grams=grams)
 
 
 def measure_leakage(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> RunState:
-    return replace(state, leakage=leakage(state.examples, cfg.dedup, mapper))
+    return replace(state, leakage=leakage(state.examples, cfg.dedup, mapper, state.grams))
 
 
 def measure_languages(state: RunState, cfg: PrepareConfig, mapper: Mapper) -> RunState:

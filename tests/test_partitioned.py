@@ -6,15 +6,17 @@ groups, buckets above MAX_BUCKET_PAIRS (boilerplate) and preference pairs; each 
 """
 
 import random
+from dataclasses import replace
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipeline.config import DedupConfig, SplitConfig, TokensConfig
+from pipeline import steps
+from pipeline.config import DedupConfig, PrepareConfig, SplitConfig, TokensConfig
 from pipeline.dedup import drop_near_duplicates, in_keep_order
 from pipeline.executor import LocalBackend
-from pipeline.leakage import leakage
+from pipeline.leakage import leakage, reusable
 from pipeline.partitions import Mapper
 from pipeline.records import EXAMPLE
 from pipeline.report.quality import language_mix
@@ -23,6 +25,7 @@ from pipeline.similarity.compare import CompareTexts
 from pipeline.similarity.lsh import MAX_BUCKET_PAIRS, text_candidates
 from pipeline.similarity.partitioned import candidates_over
 from pipeline.split import split_by_group
+from pipeline.state import RunState
 from pipeline.tokens import count_tokens
 
 WORDS = "the a policy travel expense form submit approve manager receipt within days of trip report card".split()
@@ -117,6 +120,34 @@ def test_split_and_leakage_over_partitions_equal_the_whole(tmp_path, seed, width
     found = leakage(naive, DedupConfig())
     assert found["validation"]["ngram_overlap"] > 0 and found["validation"]["near_duplicates"] > 0
     assert leakage(naive, DedupConfig(), in_process(tmp_path, width)) == found
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("preference", [False, True])
+def test_leakage_reads_the_splits_grams_and_equals_its_own(tmp_path, seed, preference):
+    """The split step's 13-gram spill answers leakage's n-gram question for an SFT corpus; with rejected texts,
+    or once the rows change, leakage makes its own n-grams: the numbers are the same every way."""
+    examples = drop_near_duplicates(corpus(seed), DedupConfig()).kept
+    if not preference:
+        examples = examples.filter(pl.col("kind") == "sft")
+    state = replace(RunState.start(), examples=examples)
+    cfg = PrepareConfig(sources=["."], out=str(tmp_path), split=SplitConfig(validation_ratio=0.3, test_ratio=0.2))
+    split = steps.split(state, cfg, in_process(tmp_path / "split", 3))
+    assert split.grams is not None and split.grams.holds(split.examples)
+    assert reusable(split.grams, split.examples) is not preference
+    # A split naive about groups, by the grams' own rows: n-grams cross it.
+    naive = split.examples.with_columns(
+        split=pl.Series(["train", "train", "validation", "test"] * examples.height)[: examples.height]
+    )
+    found = leakage(naive, DedupConfig())
+    assert found["validation"]["ngram_overlap"] > 0 and found["test"]["ngram_overlap"] > 0
+    assert leakage(naive, DedupConfig(), in_process(tmp_path / "leakage", 3), split.grams) == found
+    measured = steps.measure_leakage(replace(split, examples=naive), cfg, in_process(tmp_path / "step", 2))
+    assert measured.leakage == found
+    assert not split.grams.holds(naive.reverse()) and not split.grams.holds(naive.head(-1))
+    assert leakage(naive.reverse(), DedupConfig(), in_process(tmp_path / "rev", 3), split.grams) == leakage(
+        naive.reverse(), DedupConfig()
+    )
 
 
 def test_partitions_on_worker_processes_equal_the_whole(tmp_path):

@@ -7,9 +7,11 @@ answers (candidate pairs, linked rows, shared counts) and finishes as the whole-
 answers are the same sets as lsh.text_candidates, split.shared_passages and ngrams.shared_with give over
 the whole frame, and every consumer of them is independent of their order, so outputs do not change.
 Verifying candidates (exact Jaccard) and connected components stay in the flow: they need the candidates
-of every partition at once, and are a small share of the time. Band hashes are compact (bands x 8 bytes a
-row), so under a mapper that does not shuffle (this machine's workers) they come back to the flow, which
-pairs them with lsh.band_pairs, and the second map and its files are skipped.
+of every partition at once, and are a small share of the time. The split's 13-gram spill outlives its stage
+(`pipeline.partitions.Spill`): leakage asks the same rows for the same 13-grams, and answers from it with
+one map instead of two (at a million examples its n-grams took 3.5 s of its 5.6). Band hashes are compact
+(bands x 8 bytes a row), so under a mapper that does not shuffle (this machine's workers) they come back to
+the flow, which pairs them with lsh.band_pairs, and the second map and its files are skipped.
 """
 
 from collections.abc import Iterator
@@ -20,15 +22,14 @@ import numpy as np
 import polars as pl
 
 from pipeline.config import DedupConfig
-from pipeline.partitions import Mapper, RowPart, gather, read_rows, spill
+from pipeline.partitions import Mapper, RowPart, Spill, fingerprint, gather, read_rows, spill
 from pipeline.similarity.compare import compared_text
 from pipeline.similarity.lsh import band_pairs, bucket_pairs, stacked, text_band_hashes
-from pipeline.similarity.ngrams import NGRAM, gram_hashes, text_chunks
+from pipeline.similarity.ngrams import GRAMS, NGRAM, gram_hashes, text_chunks
 
 COMPARED = ("messages", "kind", "chosen", "rejected")  # the columns compared_text reads
 BANDS = pl.Schema({"row": pl.Int64, "band": pl.UInt16, "hash": pl.UInt64})
 PAIRS = pl.Schema({"a": pl.Int64, "b": pl.Int64})
-BASE_GRAMS = pl.Schema({"row": pl.UInt32, "gram": pl.UInt64, "base": pl.UInt32})
 SIDE_GRAMS = pl.Schema({"row": pl.UInt32, "gram": pl.UInt64, "held": pl.Boolean})
 # Texts hashed at a time on a worker: two workers run beside the flow's process, so their scratch (about
 # 10 KB per text for 13-grams) is kept to a tenth of the flow's own CHUNK_ROWS.
@@ -82,30 +83,46 @@ def band_partition_pairs(index: int, folder: Path) -> pl.DataFrame:
     return bucket_pairs(buckets) if buckets.height else pl.DataFrame(schema=PAIRS)
 
 
-def passages_over(examples: pl.DataFrame, base: pl.Series, mapper: Mapper, most: int) -> pl.DataFrame:
-    """(row, gram) of the rows holding a 13-word passage found in 2 to `most` base groups (split.shared_passages)."""
-    frame = examples.select(COMPARED).with_columns(_base=base.cast(pl.UInt32))
-    parts = mapper.write_rows(frame, "passages-texts")
-    folder = mapper.folder / "passages-grams"
-    mapper.map(partial(spill_grams, which="both", parts=len(parts), folder=folder), parts)
-    linked = mapper.map(partial(linked_grams, folder=folder, most=most), list(range(len(parts))))
+def spill_texts(frame: pl.DataFrame, which: str, mapper: Mapper, folder: Path) -> Spill:
+    """The distinct word 13-grams of each row's compared text, spilled by gram hash to `folder` on the workers."""
+    parts = mapper.write_rows(frame.select(COMPARED), f"{folder.name}-texts")
+    mapper.map(partial(spill_grams, which=which, parts=len(parts), folder=folder), parts)
+    return Spill(folder, len(parts), f"13-grams of the {which} text", frame.height, fingerprint(frame))
+
+
+def passages_over(
+    examples: pl.DataFrame, base: pl.Series, mapper: Mapper, most: int, spilled: Spill | None = None
+) -> pl.DataFrame:
+    """(row, gram) of the rows holding a 13-word passage found in 2 to `most` base groups (split.shared_passages),
+    from the 13-grams of the "both" text already `spilled` (`spill_texts`), or spilled here."""
+    spilled = spilled or spill_texts(examples, "both", mapper, mapper.folder / "passages-grams")
+    bases = mapper.folder / "passages-bases.arrow"
+    mapper.folder.mkdir(parents=True, exist_ok=True)
+    base.cast(pl.UInt32).to_frame("base").write_ipc(bases)
+    linking = partial(linked_grams, folder=spilled.folder, bases=bases, most=most)
+    linked = mapper.map(linking, list(range(spilled.parts)))
     return pl.concat([pl.DataFrame(schema={"row": pl.UInt32, "gram": pl.UInt64}), *linked])
 
 
 def spill_grams(part: RowPart, which: str, parts: int, folder: Path, n: int = NGRAM) -> None:
-    """On a worker: the distinct word n-grams of each text of one row range, with the row's `_base` or `_held`
-    column, spilled by gram hash."""
+    """On a worker: the distinct word n-grams of each text of one row range, with the row's `_held` column when
+    the range has one, spilled by gram hash."""
     frame = read_rows(part)
-    extra = next(column for column in ("_base", "_held") if column in frame.columns)
     for offset, texts in text_chunks(frame, compared_text(which), WORKER_CHUNK_ROWS):
         grams = gram_hashes(texts, n, part.first_row + offset)
-        grams = grams.with_columns(frame[extra].gather(grams["row"] - part.first_row).alias(extra.lstrip("_")))
+        if "_held" in frame.columns:
+            grams = grams.with_columns(frame["_held"].gather(grams["row"] - part.first_row).alias("held"))
         spill(grams, "gram", parts, folder, f"{part.number:05d}-{offset:09d}")
 
 
-def linked_grams(index: int, folder: Path, most: int) -> pl.DataFrame:
+def with_row_column(grams: pl.DataFrame, values: Path, name: str) -> pl.DataFrame:
+    """`grams` with each row's value of the one-column file `values` (a value per row of the spilled frame)."""
+    return grams.with_columns(pl.read_ipc(values).to_series().gather(grams["row"]).alias(name))
+
+
+def linked_grams(index: int, folder: Path, bases: Path, most: int) -> pl.DataFrame:
     """On a worker: (row, gram) of the grams of partition `index` found in 2 to `most` base groups."""
-    grams = gather(folder, index, BASE_GRAMS)
+    grams = with_row_column(gather(folder, index, GRAMS), bases, "base")
     return grams.filter(pl.col("base").n_unique().over("gram").is_between(2, most)).select("row", "gram")
 
 
@@ -125,9 +142,26 @@ def shared_over(held: pl.DataFrame, train: pl.DataFrame, mapper: Mapper, tag: st
     return pl.concat(counts).group_by("row").agg(pl.col("shared").sum()).sort("row")
 
 
-def held_counts(index: int, folder: Path) -> pl.DataFrame:
-    """On a worker: per held-out row, the distinct n-grams of partition `index` it shares with train."""
-    grams = gather(folder, index, SIDE_GRAMS)
+def held_counts(index: int, folder: Path, sides: Path | None = None) -> pl.DataFrame:
+    """On a worker: per held-out row, the distinct n-grams of partition `index` it shares with train; a row is
+    held out by the spilled `held` column, or by the file `sides` (a spill of every row, `spill_texts`)."""
+    if sides is None:
+        grams = gather(folder, index, SIDE_GRAMS)
+    else:
+        grams = with_row_column(gather(folder, index, GRAMS), sides, "held")
     train_grams = grams.filter(~pl.col("held")).select("gram").unique()
     found = grams.filter("held").join(train_grams, on="gram", how="semi")
     return found.group_by("row").agg(shared=pl.len().cast(pl.UInt32))
+
+
+def shared_in_spill(kept: pl.DataFrame, spilled: Spill, mapper: Mapper) -> pl.DataFrame:
+    """(row of `kept`, shared) for every row outside train sharing a word 13-gram with a train row, from the
+    13-grams `spilled` of these very rows (`Spill.holds`): what shared_over gives each held-out split, without
+    making the n-grams again. The split spills the "both" text, whose words are the "taught" text's for a row
+    with no rejected text; the caller checks that no row has one."""
+    sides = mapper.folder / "held-rows.arrow"
+    mapper.folder.mkdir(parents=True, exist_ok=True)
+    kept.select(held=pl.col("split") != "train").write_ipc(sides)
+    counts = mapper.map(partial(held_counts, folder=spilled.folder, sides=sides), list(range(spilled.parts)))
+    empty = pl.DataFrame(schema={"row": pl.UInt32, "shared": pl.UInt32})
+    return pl.concat([empty, *counts]).group_by("row").agg(pl.col("shared").sum()).sort("row")
