@@ -13,6 +13,7 @@ so both are passed through.
 import polars as pl
 
 from pipeline.records import Split, answer_text, reject
+from pipeline.spaces import one_space
 
 UNCHECKED_GENERATORS = ("import:", "llm:")
 CONVERSATION_TASKS = ("dialogue", "faq_conversation")  # the span covers the whole conversation
@@ -21,7 +22,7 @@ LIST_MARKER = r"^\s*(?:[-*+]|\d{1,3}[.)])\s+"
 
 
 def squash(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(r"\s+", " ").str.strip_chars()
+    return one_space(expr).str.strip_chars()
 
 
 def check_grounding(examples: pl.DataFrame, documents: pl.DataFrame) -> Split:

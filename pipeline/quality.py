@@ -13,6 +13,7 @@ import polars as pl
 from pipeline.config import QualityConfig, SensitiveConfig
 from pipeline.records import Split, answer_text, concat_rejects, prompt_text, reject
 from pipeline.sensitive.policy import apply_sensitive
+from pipeline.spaces import one_space
 
 PROMPT = prompt_text().str.strip_chars()
 ANSWER = answer_text().str.strip_chars()
@@ -40,7 +41,7 @@ TEXT = pl.concat_str(
 
 
 def squashed(text: pl.Expr) -> pl.Expr:
-    return text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return one_space(text.str.to_lowercase()).str.strip_chars()
 
 
 Rule = tuple[str, Callable[[QualityConfig], pl.Expr], Callable[[QualityConfig], str]]

@@ -227,12 +227,15 @@ def names_something(prompt: str) -> bool:
 
 
 def names_any(words: list[str]) -> bool:
-    # the cheap tests first: a capital after the first word says yes, and a lower-case word of letters alone
-    # (no capitals, digits or dots) is never a name, so is_name is asked only about the rest
-    return any(
-        (index and word[:1].isupper() and word != "I") or (not (word.isalpha() and word.islower()) and is_name(word))
-        for index, word in enumerate(words)
-    )
+    """A capital after the first word, or a word is_name calls a name. A lower-case word of letters alone (no
+    capitals, digits or dots), most of a prompt, is neither, and is passed over first: a loop, not any() over a
+    generator, as every generated prompt is asked this (it was a tenth of extract's time)."""
+    for index, word in enumerate(words):
+        if word.islower() and word.isalpha():
+            continue
+        if (index and word[:1].isupper() and word != "I") or is_name(word):
+            return True
+    return False
 
 
 def anchor(prompt: str, page: Page, min_words: int = MIN_SPECIFIC_WORDS, ancestors: Sequence[str] = ()) -> Phrased:

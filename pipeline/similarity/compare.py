@@ -8,6 +8,7 @@ import polars as pl
 
 from pipeline.records import answer_text, prompt_text
 from pipeline.similarity.ngrams import CHUNK_ROWS, text_chunk, text_chunks
+from pipeline.spaces import one_space
 
 KEY_THREADS = 2  # chunks text_keys normalises at once: dedup-exact runs while no worker does
 
@@ -17,8 +18,8 @@ REJECTED_MARK = "rejected_"  # a word character: normalising keeps it on the wor
 def normalise(text: pl.Expr) -> pl.Expr:
     """Lower case, every run of non-word characters (punctuation, whitespace) one space: the text compared.
 
-    One regex pass; the same result as punctuation to spaces followed by collapsing whitespace."""
-    return text.str.to_lowercase().str.replace_all(r"\W+", " ").str.strip_chars()
+    One regex pass (pipeline.spaces); the same result as punctuation to spaces followed by collapsing whitespace."""
+    return one_space(text.str.to_lowercase(), r"\W").str.strip_chars()
 
 
 def compared_text(which: str) -> pl.Expr:
