@@ -68,10 +68,10 @@ def child_pipeline(folder: Path) -> dict:
     """The steps of `pipeline.similarity.clusters.near_duplicate_roots`, timed one by one, on every document."""
     from pipeline.config import DedupConfig
     from pipeline.similarity.clusters import cluster_roots
-    from pipeline.similarity.compare import normalise
     from pipeline.similarity.jaccard import verified_edges
     from pipeline.similarity.lsh import candidate_pairs
     from pipeline.similarity.minhash import signatures
+    from pipeline.similarity.normal import normalise
 
     cfg, seconds, load_before = DedupConfig(), {}, os.getloadavg()[0]
     scan = pl.scan_parquet(folder / "texts-*.parquet").select(normalise(pl.col("text")))

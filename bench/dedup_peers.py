@@ -20,10 +20,10 @@ import rensa
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from pipeline.similarity.clusters import cluster_roots
-from pipeline.similarity.compare import normalise
 from pipeline.similarity.jaccard import verified_edges
 from pipeline.similarity.lsh import candidate_pairs
 from pipeline.similarity.minhash import signatures
+from pipeline.similarity.normal import normalise
 
 NUM_PERM, SEED, N, BANDS, ROWS, THRESHOLD = 128, 1, 5, 16, 8, 0.8
 RENSA_BATCH = 2_000

@@ -14,7 +14,7 @@ import polars as pl
 
 from pipeline.generate.subject import OPENINGS
 from pipeline.records import Split, answer_text, prompt_text, reject
-from pipeline.similarity.compare import normalise
+from pipeline.similarity.normal import normalise
 
 LISTED = 10
 # The generator's open-question templates ("Tell me about X." asks what "What should I know about X?" asks).

@@ -17,11 +17,12 @@ import polars as pl
 from pipeline.config import DedupConfig
 from pipeline.errors import InputError
 from pipeline.records import Split, prompt_text, reject
-from pipeline.similarity.compare import compared_text, normalise
+from pipeline.similarity.compare import compared_text
 from pipeline.similarity.jaccard import verified_edges
 from pipeline.similarity.lsh import candidate_pairs
 from pipeline.similarity.minhash import signatures
 from pipeline.similarity.ngrams import gram_hashes, text_chunks
+from pipeline.similarity.normal import normalise
 
 MIN_WORDS = 3
 

@@ -12,7 +12,6 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.similarity.compare import normalise
 from pipeline.similarity.jaccard import pair_jaccard
 from pipeline.similarity.minhash import (
     permutations,
@@ -22,6 +21,7 @@ from pipeline.similarity.minhash import (
     shingles,
     signatures,
 )
+from pipeline.similarity.normal import normalise
 
 SAMPLE_DATA = Path(__file__).resolve().parents[1] / "sample_data"
 EMPTY_SIGNATURE = {"affine32": 2**32 - 1, "legacy": 2**32 - 1}

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pipeline.report import distinct
 from pipeline.similarity import ngrams
 from pipeline.similarity.ngrams import gram_hashes, shared_with
+from pipeline.similarity.normal import words
 from pipeline.split import joined_groups
 
 WORDS = "heat pump battery warranty hub app tariff export solar panel install the a of".split()
@@ -28,6 +29,56 @@ def test_each_text_has_one_hash_per_distinct_n_gram(texts):
     assert {row - 7: count for row, count in counts.items()} == {
         row: len(grams) for row, text in enumerate(texts) if (grams := python_grams(text, 5))
     }
+
+
+UNICODE_PIECES = [
+    " ",
+    "\n",
+    "\t",
+    "\xa0",
+    "\u2028",
+    "-",
+    "’",
+    "_",
+    ".",
+    "é",
+    "\u0301",
+    "İ",
+    "ß",
+    "٣",
+    "中文",
+    "😀",
+    "\u200d",
+]
+unicode_texts = st.lists(st.one_of(st.sampled_from(UNICODE_PIECES + WORDS), st.text(max_size=4)), max_size=40).map(
+    " ".join
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), unicode_texts), max_size=12))
+def test_words_are_the_word_runs_of_the_lower_case(texts):
+    frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
+    ours = frame.select(words(pl.col("text")))["text"].to_list()
+    runs = frame.select(pl.col("text").str.to_lowercase().str.extract_all(r"\w+"))["text"].to_list()
+    assert [found or [] for found in ours] == [found or [] for found in runs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), unicode_texts), min_size=1, max_size=12), st.integers(1, 4))
+def test_gram_hashes_are_every_distinct_pair_of_the_regex_words(texts, n):
+    """The n-grams of the words the regex finds in the lower case (the definition before words() split the
+    normal form), each (row, gram) once, repeated n-grams inside one text included."""
+    texts = [*texts, " ".join(["solar panel install"] * 6)]  # a text holding one n-gram several times
+    series = pl.Series(texts, dtype=pl.String)
+    found = gram_hashes(series, n=n, first_row=3)
+    words_of = pl.DataFrame({"text": series}).with_row_index("row", offset=3)
+    regex_words = words_of.select("row", word=pl.col("text").str.to_lowercase().str.extract_all(r"\w+"))
+    exploded = regex_words.explode("word").drop_nulls("word")
+    gram, owner = ngrams.rolling_grams(exploded["word"].hash(ngrams.NGRAM).to_numpy(), exploded["row"].to_numpy(), n)
+    expected = pl.DataFrame({"row": owner, "gram": gram}, schema=ngrams.GRAMS).unique()
+    assert found.height == found.unique().height
+    assert found.sort("row", "gram").equals(expected.sort("row", "gram"))
 
 
 def corpus(size: int, seed: int) -> list[str]:

@@ -8,18 +8,11 @@ import polars as pl
 
 from pipeline.records import answer_text, prompt_text
 from pipeline.similarity.ngrams import CHUNK_ROWS, text_chunk, text_chunks
-from pipeline.spaces import one_space
+from pipeline.similarity.normal import normalise
 
 KEY_THREADS = 2  # chunks text_keys normalises at once: dedup-exact runs while no worker does
 
 REJECTED_MARK = "rejected_"  # a word character: normalising keeps it on the word
-
-
-def normalise(text: pl.Expr) -> pl.Expr:
-    """Lower case, every run of non-word characters (punctuation, whitespace) one space: the text compared.
-
-    One regex pass (pipeline.spaces); the same result as punctuation to spaces followed by collapsing whitespace."""
-    return one_space(text.str.to_lowercase(), r"\W").str.strip_chars()
 
 
 def compared_text(which: str) -> pl.Expr:

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipeline.similarity.normal import words
+
 NGRAM = 13
 MULTIPLIER = 0x100000001B3  # the FNV-1a 64-bit prime: an odd multiplier mixes well modulo 2**64
 CHUNK_ROWS = 50_000  # texts hashed at a time
@@ -25,13 +27,17 @@ GRAMS = pl.Schema({"row": pl.UInt32, "gram": pl.UInt64})
 
 
 def gram_hashes(texts: pl.Series, n: int = NGRAM, first_row: int = 0) -> pl.DataFrame:
-    """(row, gram) for every distinct word n-gram of every text (row = first_row + position); texts shorter
-    than n words give none."""
-    words = pl.DataFrame({"text": texts}).with_row_index("row", offset=first_row)
-    words = words.select("row", word=pl.col("text").str.to_lowercase().str.extract_all(r"\w+")).explode("word")
-    words = words.drop_nulls("word")
-    gram, owner = rolling_grams(words["word"].hash(NGRAM).to_numpy(), words["row"].to_numpy(), n)
-    return pl.DataFrame({"row": owner, "gram": gram}, schema=GRAMS).unique()
+    """(row, gram) for every distinct word n-gram of every text (row = first_row + position), in no set order;
+    texts shorter than n words give none."""
+    rows = pl.DataFrame({"text": texts}).with_row_index("row", offset=first_row)
+    found = rows.select("row", word=words(pl.col("text"))).explode("word").drop_nulls("word")
+    gram, owner = rolling_grams(found["word"].hash(NGRAM).to_numpy(), found["row"].to_numpy(), n)
+    grams = pl.DataFrame({"row": owner, "gram": gram}, schema=GRAMS)
+    # An n-gram twice in one text is rare, and a distinct count of one mixed column finds whether there is one
+    # eight times faster than making the pairs unique: equal (row, gram) pairs have equal keys.
+    with np.errstate(over="ignore"):
+        keys = pl.Series(gram ^ (owner.astype(np.uint64) * np.uint64(MULTIPLIER)))
+    return grams if keys.n_unique() == len(keys) else grams.unique()
 
 
 def rolling_grams(hashes: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
