@@ -20,6 +20,7 @@ import fasttext
 import polars as pl
 
 from pipeline.partitions import RowPart, read_rows
+from pipeline.spaces import one_space
 
 UNKNOWN = "unknown"
 SURE_PROBABILITY = 0.5
@@ -59,8 +60,10 @@ MIN_PROSE_SHARE = 0.3
 
 
 def spaced(text: pl.Expr) -> pl.Expr:
-    """Every token between two spaces of its own, so adjacent words do not share the space a match consumes."""
-    return pl.concat_str(pl.lit(" "), text.str.replace_all(r"\s+", "  "), pl.lit(" "))
+    """Every token between two spaces of its own, so adjacent words do not share the space a match consumes:
+    each run of whitespace two spaces. Runs made one space (pipeline.spaces), then every space doubled by a
+    literal replacement: the same text in half the time of a regex matching every gap."""
+    return pl.concat_str(pl.lit(" "), one_space(text).str.replace_all(" ", "  ", literal=True), pl.lit(" "))
 
 
 def is_prose_line(line: pl.Expr) -> pl.Expr:
@@ -104,9 +107,9 @@ def load_model() -> fasttext.FastText._FastText:
     return fasttext.load_model(str(path))
 
 
-def line_counts(line: pl.Expr) -> dict[str, pl.Expr]:
-    """A line's tokens, words, numbers and code marks, and whether it has a word of three letters."""
-    spaced_line = spaced(line)
+def line_counts(line: pl.Expr, spaced_line: pl.Expr) -> dict[str, pl.Expr]:
+    """A line's tokens, words, numbers and code marks, and whether it has a word of three letters; `spaced_line`
+    is `spaced(line)`, made once by the caller for the two counts that read it."""
     return {
         "tokens": line.str.count_matches(r"\S+"),
         "words": spaced_line.str.count_matches(WORD),
@@ -133,7 +136,8 @@ def find_prose(texts: pl.Series) -> pl.DataFrame:
         .with_row_index("row")
         .select("row", line=blanked(pl.col("text")).str.split("\n"))
         .explode("line")
-        .with_columns(**line_counts(pl.col("line")))
+        .with_columns(spaced=spaced(pl.col("line")))
+        .with_columns(**line_counts(pl.col("line"), pl.col("spaced")))
         .with_columns(is_prose=is_prose)
     )
     prose = pl.col("is_prose")
