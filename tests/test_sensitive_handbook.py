@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pipeline.checks.validate.conversation import Conversation
 from pipeline.checks.validate.record_checks import text_findings
 from pipeline.sensitive.detectors import DETECTORS
+from pipeline.sensitive.keyword_secrets import TEMPLATE_WORDS
 from pipeline.sensitive.mailboxes import GLUED_WORDS, ROLE_MAILBOXES, TEAM_WORDS
 from pipeline.sensitive.policy import redact, scan
 from pipeline.sensitive.validators import email
@@ -159,8 +160,12 @@ def generated_looking(key: str) -> bool:
     detector's other documented rule (pipeline/sensitive/keyword_secrets.py: slashes and plus signs of a
     path or a formula break runs). Hypothesis found "000000Aa0/011234567+89BCDEFGH/I" (4.1 bits, runs of
     nine), which the detector leaves by that rule; a random base64 key lacks such a run once in 170 at 30
-    characters and once in 1,400 at 40 (simulated, 200,000 keys each)."""
-    return shannon_bits(key) >= 4.0 and re.search(r"[A-Za-z0-9]{10}", key) is not None
+    characters and once in 1,400 at 40 (simulated, 200,000 keys each). A key holding a placeholder's letters in
+    any case ("...BCDEFGXXXx" holds "xxxx") is a template by the detector's third documented rule (TEMPLATE_WORDS),
+    which Hypothesis found: a random base64 key of 30 characters holds "xxxx" or "your" about once in 19,000
+    (27 places, each letter 2 of 64 characters)."""
+    placeholder = any(word in key.lower() for word in TEMPLATE_WORDS)
+    return shannon_bits(key) >= 4.0 and re.search(r"[A-Za-z0-9]{10}", key) is not None and not placeholder
 
 
 def shannon_bits(text: str) -> float:
