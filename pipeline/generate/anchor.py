@@ -228,8 +228,7 @@ def names_something(prompt: str) -> bool:
 
 def names_any(words: list[str]) -> bool:
     """A capital after the first word, or a word is_name calls a name. A lower-case word of letters alone (no
-    capitals, digits or dots), most of a prompt, is neither, and is passed over first: a loop, not any() over a
-    generator, as every generated prompt is asked this (it was a tenth of extract's time)."""
+    capitals, digits or dots), most of a prompt, is neither, and is passed over first."""
     for index, word in enumerate(words):
         if word.islower() and word.isalpha():
             continue

@@ -16,7 +16,8 @@ def normalise(text: pl.Expr) -> pl.Expr:
 
 
 def words(text: pl.Expr) -> pl.Expr:
-    """The words of a text's lower case (`\\w+` runs), as a list: its normal form split at its spaces, which is
-    3.4x cheaper than extracting the runs with a regex. A text with no word gives an empty list."""
+    """The words of a text's lower case (`\\w+` runs), as a list: its normal form split at its spaces (over 83,336
+    compared texts, already normal: 0.18 s, normalising again included, against 0.30 s extracting the runs by
+    regex). A text with no word gives an empty list."""
     normal = normalise(text)
     return pl.when(normal != "").then(normal.str.split(" ")).otherwise(pl.lit([], pl.List(pl.String)))
