@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipeline.config import PrepareConfig
@@ -75,6 +76,25 @@ def test_a_rerun_reuses_every_shard(tmp_path):
     first, files = done_markers(tmp_path / "run"), outputs(tmp_path / "run")
     execute(cfg)
     assert done_markers(tmp_path / "run") == first and outputs(tmp_path / "run") == files
+
+
+def test_shard_files_leave_out_the_text_and_shards_that_hold_it_still_merge(tmp_path):
+    """The documents' text and the sections' bodies, which nothing after the shards reads, are not written; a
+    shard an earlier version wrote with them is reused as it is, and the outputs are the same."""
+    cfg = sharded(PrepareConfig(sources=[str(SAMPLE_DATA)]), tmp_path / "run", 10)
+    execute(cfg)
+    files = outputs(tmp_path / "run")
+    shards = sorted((tmp_path / "run" / "stages").glob("shard-*"))
+    assert "text" not in pl.read_parquet_schema(shards[0] / "documents.parquet")
+    assert "body" not in pl.read_parquet_schema(shards[0] / "sections.parquet")
+    for shard in shards:  # as an earlier version wrote them: the columns there, filled
+        documents = pl.read_parquet(shard / "documents.parquet").with_columns(text=pl.lit("old text"))
+        documents.write_parquet(shard / "documents.parquet")
+        sections = pl.read_parquet(shard / "sections.parquet").with_columns(body=pl.lit("old body"))
+        sections.write_parquet(shard / "sections.parquet")
+    markers = done_markers(tmp_path / "run")
+    execute(cfg)
+    assert done_markers(tmp_path / "run") == markers and outputs(tmp_path / "run") == files
 
 
 def test_only_settings_of_the_shard_stages_redo_shards(tmp_path):
