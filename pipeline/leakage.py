@@ -17,7 +17,7 @@ from pipeline.similarity.compare import CompareTexts, compared_text
 from pipeline.similarity.jaccard import verified_edges
 from pipeline.similarity.lsh import text_candidates
 from pipeline.similarity.ngrams import NGRAM, shared_with
-from pipeline.similarity.partitioned import COMPARED, candidates_over, shared_in_spill, shared_over
+from pipeline.similarity.partitioned import COMPARED, candidates_over, grams_of, shared_in_spill, shared_over
 
 LISTED = 20  # ids listed per finding; the counts are complete
 
@@ -56,7 +56,9 @@ def leakage(kept: pl.DataFrame, cfg: DedupConfig, mapper: Mapper = IN_PROCESS, g
     13-grams as the split spilled them, read again when they are the ones asked (`reusable`)."""
     train = kept.filter(pl.col("split") == "train")
     found = {}
-    shared_by_row = shared_in_spill(kept, grams, mapper) if grams is not None and reusable(grams, kept) else None
+    shared_by_row = None
+    if grams is not None and reusable(grams, kept):
+        shared_by_row = shared_in_spill(grams, kept["split"] != "train", mapper)
     for split in ("validation", "test"):
         held = kept.filter(pl.col("split") == split)
         if held.height == 0 and split == "test":
@@ -88,4 +90,4 @@ def reusable(grams: Spill, kept: pl.DataFrame) -> bool:
     """The split's 13-grams answer leakage's question when they were made from these rows, in this order, and no
     row has rejected text: its "both" text is then the "taught" text leakage compares, word for word."""
     no_rejected = not kept.select(pl.col("rejected").fill_null("").str.len_bytes().gt(0).any()).item()
-    return grams.what == "13-grams of the both text" and no_rejected and grams.holds(kept)
+    return grams.what == grams_of("both") and no_rejected and grams.holds(kept)

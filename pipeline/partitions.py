@@ -92,7 +92,7 @@ class Spill:
 
     folder: Path
     parts: int
-    what: str  # the keys, in words: "13-grams of the both text"
+    what: str  # the keys, in words (similarity.partitioned.grams_of: "13-grams of the both text")
     rows: int
     fingerprint: int
 

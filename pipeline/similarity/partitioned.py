@@ -30,7 +30,6 @@ from pipeline.similarity.ngrams import GRAMS, NGRAM, gram_hashes, text_chunks
 COMPARED = ("messages", "kind", "chosen", "rejected")  # the columns compared_text reads
 BANDS = pl.Schema({"row": pl.Int64, "band": pl.UInt16, "hash": pl.UInt64})
 PAIRS = pl.Schema({"a": pl.Int64, "b": pl.Int64})
-SIDE_GRAMS = pl.Schema({"row": pl.UInt32, "gram": pl.UInt64, "held": pl.Boolean})
 # Texts hashed at a time on a worker: two workers run beside the flow's process, so their scratch (about
 # 10 KB per text for 13-grams) is kept to a tenth of the flow's own CHUNK_ROWS.
 WORKER_CHUNK_ROWS = 10_000
@@ -87,7 +86,12 @@ def spill_texts(frame: pl.DataFrame, which: str, mapper: Mapper, folder: Path) -
     """The distinct word 13-grams of each row's compared text, spilled by gram hash to `folder` on the workers."""
     parts = mapper.write_rows(frame.select(COMPARED), f"{folder.name}-texts")
     mapper.map(partial(spill_grams, which=which, parts=len(parts), folder=folder), parts)
-    return Spill(folder, len(parts), f"13-grams of the {which} text", frame.height, fingerprint(frame))
+    return Spill(folder, len(parts), grams_of(which), frame.height, fingerprint(frame))
+
+
+def grams_of(which: str) -> str:
+    """`Spill.what` of `spill_texts` over the `which` text."""
+    return f"13-grams of the {which} text"
 
 
 def passages_over(
@@ -104,15 +108,13 @@ def passages_over(
     return pl.concat([pl.DataFrame(schema={"row": pl.UInt32, "gram": pl.UInt64}), *linked])
 
 
-def spill_grams(part: RowPart, which: str, parts: int, folder: Path, n: int = NGRAM) -> None:
-    """On a worker: the distinct word n-grams of each text of one row range, with the row's `_held` column when
-    the range has one, spilled by gram hash."""
+def spill_grams(part: RowPart, which: str, parts: int, folder: Path) -> None:
+    """On a worker: the distinct word 13-grams of each text of one row range, spilled by gram hash."""
     frame = read_rows(part)
     for offset, texts in text_chunks(frame, compared_text(which), WORKER_CHUNK_ROWS):
-        grams = gram_hashes(texts, n, part.first_row + offset)
-        if "_held" in frame.columns:
-            grams = grams.with_columns(frame["_held"].gather(grams["row"] - part.first_row).alias("held"))
-        spill(grams, "gram", parts, folder, f"{part.number:05d}-{offset:09d}")
+        spill(
+            gram_hashes(texts, NGRAM, part.first_row + offset), "gram", parts, folder, f"{part.number:05d}-{offset:09d}"
+        )
 
 
 def with_row_column(grams: pl.DataFrame, values: Path, name: str) -> pl.DataFrame:
@@ -126,42 +128,33 @@ def linked_grams(index: int, folder: Path, bases: Path, most: int) -> pl.DataFra
     return grams.filter(pl.col("base").n_unique().over("gram").is_between(2, most)).select("row", "gram")
 
 
-def shared_over(held: pl.DataFrame, train: pl.DataFrame, mapper: Mapper, tag: str, n: int = NGRAM) -> pl.DataFrame:
+def shared_over(held: pl.DataFrame, train: pl.DataFrame, mapper: Mapper, tag: str) -> pl.DataFrame:
     """(row of `held`, shared) as ngrams.shared_with gives it for the "taught" text: held-out rows sharing a
-    word n-gram with any train row, and how many distinct n-grams they share."""
-    counts = [pl.DataFrame(schema={"row": pl.UInt32, "shared": pl.UInt32})]
-    if held.height and train.height:
-        sides = [
-            held.select(COMPARED).with_columns(_held=pl.lit(True)),
-            train.select(COMPARED).with_columns(_held=pl.lit(False)),
-        ]
-        parts = mapper.write_rows(pl.concat(sides), f"{tag}-texts")
-        folder = mapper.folder / f"{tag}-grams"
-        mapper.map(partial(spill_grams, which="taught", parts=len(parts), folder=folder, n=n), parts)
-        counts += mapper.map(partial(held_counts, folder=folder), list(range(len(parts))))
-    return pl.concat(counts).group_by("row").agg(pl.col("shared").sum()).sort("row")
+    word 13-gram with any train row, and how many distinct 13-grams they share."""
+    if not (held.height and train.height):
+        return pl.DataFrame(schema={"row": pl.UInt32, "shared": pl.UInt32})
+    both = pl.concat([held.select("id", *COMPARED), train.select("id", *COMPARED)])
+    spilled = spill_texts(both, "taught", mapper, mapper.folder / f"{tag}-grams")
+    return shared_in_spill(spilled, pl.select(pl.int_range(both.height) < held.height).to_series(), mapper)
 
 
-def held_counts(index: int, folder: Path, sides: Path | None = None) -> pl.DataFrame:
-    """On a worker: per held-out row, the distinct n-grams of partition `index` it shares with train; a row is
-    held out by the spilled `held` column, or by the file `sides` (a spill of every row, `spill_texts`)."""
-    if sides is None:
-        grams = gather(folder, index, SIDE_GRAMS)
-    else:
-        grams = with_row_column(gather(folder, index, GRAMS), sides, "held")
+def held_counts(index: int, folder: Path, sides: Path) -> pl.DataFrame:
+    """On a worker: per held-out row, the distinct 13-grams of partition `index` it shares with train; the file
+    `sides` says which rows are held out."""
+    grams = with_row_column(gather(folder, index, GRAMS), sides, "held")
     train_grams = grams.filter(~pl.col("held")).select("gram").unique()
     found = grams.filter("held").join(train_grams, on="gram", how="semi")
     return found.group_by("row").agg(shared=pl.len().cast(pl.UInt32))
 
 
-def shared_in_spill(kept: pl.DataFrame, spilled: Spill, mapper: Mapper) -> pl.DataFrame:
-    """(row of `kept`, shared) for every row outside train sharing a word 13-gram with a train row, from the
-    13-grams `spilled` of these very rows (`Spill.holds`): what shared_over gives each held-out split, without
-    making the n-grams again. The split spills the "both" text, whose words are the "taught" text's for a row
-    with no rejected text; the caller checks that no row has one."""
-    sides = mapper.folder / "held-rows.arrow"
+def shared_in_spill(spilled: Spill, held: pl.Series, mapper: Mapper) -> pl.DataFrame:
+    """(row, shared) for every row `held` marks that shares a 13-gram with a row it does not mark, from the
+    13-grams `spilled` of these very rows (`Spill.holds`). shared_over spills them for the purpose; leakage
+    reads the split's spill of the "both" text, whose words are the "taught" text's for a row with no
+    rejected text (it checks that no row has one)."""
+    sides = mapper.folder / f"{spilled.folder.name}-held.arrow"
     mapper.folder.mkdir(parents=True, exist_ok=True)
-    kept.select(held=pl.col("split") != "train").write_ipc(sides)
+    held.alias("held").to_frame().write_ipc(sides)
     counts = mapper.map(partial(held_counts, folder=spilled.folder, sides=sides), list(range(spilled.parts)))
     empty = pl.DataFrame(schema={"row": pl.UInt32, "shared": pl.UInt32})
     return pl.concat([empty, *counts]).group_by("row").agg(pl.col("shared").sum()).sort("row")
