@@ -23,7 +23,7 @@ from pipeline.config import TokensConfig
 from pipeline.errors import EncodingUnavailable
 from pipeline.partitions import IN_PROCESS, Mapper, RowPart, read_rows
 from pipeline.pieces import PieceCounter
-from pipeline.records import Split, answer_text, conversation, reject
+from pipeline.records import Split, conversation, reject
 
 # encoding -> (tiktoken's cache file name: sha1 of the blob URL, expected sha256 of the file)
 BPE_FILES = {
@@ -195,29 +195,31 @@ def token_counts(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> pl.Da
     examples = examples.select(COUNTED).with_row_index("_row")
     turns = examples.select("_row", turn=conversation()).explode("turn").unnest("turn")
     roles = {role: len(encoding.encode_ordinary(role)) for role in turns["role"].drop_nulls().unique()}
-    turns = turns.with_columns(
-        n=counter.counts(turns["content"])
-        + pl.col("role").replace_strict(roles, default=0, return_dtype=pl.Int64)
-        + TOKENS_PER_MESSAGE
-    )
-    totals = turns.group_by("_row").agg(n_prompt_side=pl.col("n").sum() + REPLY_PRIMING)
-    answers = examples.select("_row", "kind", answer=answer_text(), other=pl.col("rejected"))
-    answers = answers.with_columns(
-        n_completion_tokens=counter.counts(answers["answer"]),
-        _other=counter.counts(answers["other"]),
-    )
+    role_tokens = pl.col("role").replace_strict(roles, default=0, return_dtype=pl.Int64)
+    turns = turns.with_columns(_content=counter.counts(turns["content"]))
+    turns = turns.with_columns(n=pl.col("_content") + role_tokens + TOKENS_PER_MESSAGE)
+    # The answer of a chat row is its final assistant turn (records.answer_text), already counted above: its
+    # count is taken from there, not split again (it is most of the text). Only pairs' sides are counted anew.
+    final_turn = pl.when(pl.col("role").last() == "assistant").then(pl.col("_content").last()).otherwise(0)
+    totals = turns.group_by("_row").agg(n_prompt_side=pl.col("n").sum() + REPLY_PRIMING, _final=final_turn)
+    paired = pl.col("kind").is_in(["preference", "kto"])
+    pairs = examples.filter(paired).select("_row", "chosen", "rejected")
+    sides = pairs.select("_row", _chosen=counter.counts(pairs["chosen"]), _other=counter.counts(pairs["rejected"]))
     # A pair's answers are not in `messages`: add the longer side as one more assistant message.
     extra = TOKENS_PER_MESSAGE + roles.get("assistant", len(encoding.encode_ordinary("assistant")))
-    completion = answers.select(
-        "_row",
-        "n_completion_tokens",
-        _answer_side=pl.when(pl.col("kind").is_in(["preference", "kto"]))
-        .then(pl.max_horizontal("n_completion_tokens", "_other") + extra)
-        .otherwise(0),
+    completion = (
+        examples.select("_row", "kind")
+        .join(totals.select("_row", "_final"), on="_row", how="left", maintain_order="left")
+        .join(sides, on="_row", how="left", maintain_order="left")
+        .select(
+            "_row",
+            n_completion_tokens=pl.when(paired).then("_chosen").otherwise("_final"),
+            _answer_side=pl.when(paired).then(pl.max_horizontal("_chosen", "_other") + extra).otherwise(0),
+        )
     )
     return (
         examples.select("_row")
-        .join(totals, on="_row", how="left", maintain_order="left")
+        .join(totals.select("_row", "n_prompt_side"), on="_row", how="left", maintain_order="left")
         .join(completion, on="_row", how="left", maintain_order="left")
         .with_columns(n_tokens=pl.col("n_prompt_side") + pl.col("_answer_side"))
         .with_columns(n_prompt_tokens=pl.col("n_tokens") - pl.col("n_completion_tokens"))

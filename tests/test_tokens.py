@@ -110,3 +110,34 @@ def test_over_limit_is_rejected():
         rejected["reject_reason"][0] == "too_many_tokens"
         and "> 50 (gpt-4o-mini, o200k_base)" in rejected["reject_detail"][0]
     )
+
+
+def test_completion_counts_of_every_row_shape_equal_tiktokens():
+    """The chat rows' completions come from their counted final turns, the pairs' from their sides: each equals
+    tiktoken on the answer records.answer_text names (and the totals the cookbook's sum)."""
+    encoding = load_encoding("o200k_base")
+    ask = {"role": "user", "content": "How long is the warranty on the HP-7?"}
+    rows = [
+        {"id": "chat", "kind": "sft", "messages": [ask, {"role": "assistant", "content": "Seven  years.\n\n- a  b"}]},
+        {"id": "system", "kind": "sft", "system": "Be brief.", "messages": [ask, {"role": "assistant", "content": "Ten."}]},
+        {"id": "asks-last", "kind": "sft", "messages": [{"role": "assistant", "content": "Hello there."}, ask]},
+        {"id": "pair", "kind": "preference", "messages": [ask], "chosen": "Seven years, parts and labour.",
+         "rejected": "It depends."},
+        {"id": "kto", "kind": "kto", "messages": [ask], "chosen": "Seven years.", "label": True},
+    ]  # fmt: skip
+    kept, _ = count_tokens(pl.DataFrame(rows, schema=EXAMPLE), TokensConfig(), "gpt-4o-mini")
+    tokens = {row["id"]: row for row in kept.iter_rows(named=True)}
+    completions = {
+        "chat": "Seven  years.\n\n- a  b",
+        "system": "Ten.",
+        "asks-last": "",
+        "pair": "Seven years, parts and labour.",
+        "kto": "Seven years.",
+    }
+    for row_id, answer in completions.items():
+        assert tokens[row_id]["n_completion_tokens"] == len(encoding.encode_ordinary(answer)), row_id
+    assert tokens["system"]["n_tokens"] == chat_tokens(
+        [{"role": "system", "content": "Be brief."}, *tokens["system"]["messages"]], encoding
+    )
+    longer_side = len(encoding.encode_ordinary("Seven years, parts and labour.")) + 3 + 1  # a message, its role
+    assert tokens["pair"]["n_tokens"] == chat_tokens([ask], encoding) + longer_side
