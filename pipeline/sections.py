@@ -30,26 +30,33 @@ def split_sections(documents: pl.DataFrame) -> pl.DataFrame:
 
 
 def find_headings(text: str) -> Iterator[tuple[int, int, int, str]]:
-    """Yield (line_start, line_end, level, heading text); line_end includes a setext underline."""
+    """Yield (line_start, line_end, level, heading text); line_end includes a setext underline.
+
+    Each pattern is tried only on a line whose first four characters hold its marker (a backtick or tilde, a
+    hash, an equals sign or hyphen on the line below): every pattern needs its marker there, and most lines match
+    none (tests/test_sections.py compares with every pattern on every line)."""
     lines = text.split("\n")
     starts, offset = [], 0
     for line in lines:
         starts.append(offset)
         offset += len(line) + 1
     in_fence: str | None = None
+    last = len(lines) - 1
     for index, line in enumerate(lines):
-        fence = FENCE.match(line)
+        lead = line[:4]
+        fence = FENCE.match(line) if "`" in lead or "~" in lead else None
         if fence:
             marker = fence.group(1)[0] * 3
             in_fence = None if in_fence == marker else (in_fence or marker)
             continue
         if in_fence:
             continue
-        atx = ATX.match(line)
+        atx = ATX.match(line) if "#" in lead else None
         if atx:
             yield starts[index], starts[index] + len(line), len(atx.group(1)), atx.group(2).strip()
             continue
-        if index + 1 < len(lines) and line.strip() and not NOT_A_SETEXT_TITLE.match(line):
+        below = lines[index + 1][:4] if index < last else ""
+        if ("=" in below or "-" in below) and line.strip() and not NOT_A_SETEXT_TITLE.match(line):
             underline = SETEXT.match(lines[index + 1])
             if underline:
                 level = 1 if underline.group(1).startswith("=") else 2
