@@ -129,19 +129,29 @@ def describe_file(path: Path, root: Path, facts: Facts) -> dict:
     """A file's manifest entry: path (relative to `root` when inside it), size and sha256; a file that cannot be
     hashed (a FIFO, a symlink loop, no read permission) is listed with why instead, since the run itself
     rejected it with a reason."""
-    if root.is_absolute() and not path.is_absolute():
-        name = str(path)  # what relative_to's ValueError below leads to, without parsing `root` again per file
-    else:
-        try:  # is_relative_to() is relative_to() in a try, so once is enough
-            name = path.relative_to(root).as_posix()
-        except ValueError:
-            name = str(path)
+    name = relative_name(path, root)
     if isinstance(facts, OSError):
         return {"path": name, "bytes": None, "sha256": None, "unreadable": facts.strerror or str(facts)}
     info, digest = facts
     if digest is None:
         return {"path": name, "bytes": None, "sha256": None, "unreadable": "not a regular file"}
     return {"path": name, "bytes": info.st_size, "sha256": digest}
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """`path.relative_to(root).as_posix()` when `path` is inside `root`, else `str(path)`: compared as the strings
+    pathlib makes of both (normalised, "/" between parts), without parsing `root` again and raising for every
+    file outside it (at 100,000 files that was a fifth of planning)."""
+    text, base = str(path), str(root)
+    if path.is_absolute() != root.is_absolute() or os.sep != "/":
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            return text
+    if text == base:
+        return "."
+    prefix = base if base.endswith("/") else f"{base}/"  # the root "/" ends with its separator
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def describe_files(paths: list[Path], root: Path) -> list[dict]:

@@ -125,7 +125,7 @@ class ShardPlanning:
             chunk = inputs[start : start + size]
             found += [(source.path, file_facts(source.path)) for source in chunk]
             digests = [file_digest(facts) for _, facts in found[start:]]
-            files = tuple(SourceFile(cwd / source.path, source.name) for source in chunk)
+            files = tuple(SourceFile(anchored(source.path, cwd), source.name) for source in chunk)
             mapped_here = [(f, mappings[where]) for f in files if mappings and (where := absolute(f.path)) in mappings]
             mapped = tuple((absolute(f.path), mapping) for f, mapping in mapped_here)
             keyed: list[tuple[str, str | dict]] = [(f.name, digest) for f, digest in zip(files, digests, strict=True)]
@@ -137,6 +137,12 @@ class ShardPlanning:
         by_path = sorted(found, key=lambda pair: pair[0])
         described = tuple(describe_file(path, cwd, facts) for path, facts in by_path)
         self.planned = ShardPlan(tuple(shards), tuple(rejected), described)
+
+
+def anchored(path: Path, cwd: Path) -> Path:
+    """`cwd / path`: the path itself when it is absolute (pathlib would parse it again, at every one of 100,000
+    files)."""
+    return path if path.is_absolute() else cwd / path
 
 
 def prepare_shard(shard: Shard, cfg: PrepareConfig) -> str:

@@ -1,13 +1,16 @@
 """Planning reads each input once: its manifest entries and shard keys are what hashing each file again gives."""
 
 import os
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.config import IngestConfig, PrepareConfig
 from pipeline.ingest import input_files
-from pipeline.ingest.files import discover_files
-from pipeline.io import describe_files
+from pipeline.ingest.files import discover_files, read_bytes
+from pipeline.io import describe_files, relative_name
 from pipeline.shards import ShardPlanning, plan_shards
 
 
@@ -82,3 +85,31 @@ def test_planning_yields_a_shard_before_it_reads_the_next_ones_inputs(tmp_path, 
     assert [shard.key for shard in planned] == [shard.key for shard in plan_shards(cfg).shards]  # c.md read after
     assert planning.plan.shards == planned
     assert planning.plan.described == plan_shards(cfg).described
+
+
+PARTS = st.lists(st.sampled_from(["a", "b", "..", ".", "docs", "x.md", "a b", "é"]), max_size=4)
+
+
+@given(PARTS, PARTS, st.booleans(), st.booleans())
+def test_relative_names_are_what_pathlib_says(root_parts, path_parts, root_absolute, path_absolute):
+    """describe_file's name: relative_to(root).as_posix() when the path is inside the root, else the path."""
+    root = Path("/" if root_absolute else ".", *root_parts)
+    path = Path("/" if path_absolute else ".", *path_parts)
+    try:
+        expected = path.relative_to(root).as_posix()
+    except ValueError:
+        expected = str(path)
+    assert relative_name(path, root) == expected
+    if not path_absolute:  # a path inside the root
+        assert relative_name(root / path, root) == (root / path).relative_to(root).as_posix()
+
+
+def test_read_bytes_reads_every_size_whole_and_says_why_it_cannot(tmp_path):
+    for size in [0, 1, 4095, (1 << 20) + 1]:
+        path = tmp_path / f"f{size}"
+        path.write_bytes(os.urandom(size))
+        assert read_bytes(path, 1 << 30) == (path.read_bytes(), None)
+    assert read_bytes(tmp_path / "f4095", 4094) == (None, ("too_large", "4095 bytes exceeds ingest.max_file_mb"))
+    assert read_bytes(tmp_path / "missing", 10) == (None, ("unreadable", "No such file or directory"))
+    os.mkfifo(tmp_path / "pipe")
+    assert read_bytes(tmp_path / "pipe", 10)[1][0] == "not_a_file"
