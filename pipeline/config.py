@@ -44,6 +44,14 @@ class Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=unset_when_empty)
 
 
+# Files per shard by default. At 500, the fixed cost of each shard (about 70 ms, mostly polars compiling the
+# shard stages' regular expressions again: its per-thread cache holds 32, the stages use well over 100) was a
+# tenth of a 1M-example run's shard work; at 1,000 a shard's worker peaked at 453 MB against 431 (a 1M-corpus
+# shard), and a corpus under 1,000 files is one shard, run in the flow's process, which is faster than
+# starting workers for it (bench/RESULTS.md, issue 18, eighth sitting).
+SHARD_SIZE = 1000
+
+
 class IngestConfig(Section):
     """Which files become documents and how record-per-line files map to documents."""
 
@@ -65,13 +73,16 @@ class IngestConfig(Section):
         "prompt-completion) as examples and reads other rows as documents; 'documents' always reads `text_field`.",
     )
     shard_size: int = Field(
-        default=500,
+        default=SHARD_SIZE,
         ge=1,
-        description="Input files per shard. Each shard is read, sectioned, turned into examples, format-checked and "
+        description="Input files per shard at most (the inputs are cut into as few shards as that allows, of even "
+        "sizes). Each shard is read, sectioned, turned into examples, format-checked and "
         "quality-filtered on its own (in parallel, or on a Dask cluster) and saved under OUT/stages/, so a rerun "
         "skips the shards already done; dedup, tokens and the split then run over all shards together. The "
         "outputs do not depend on it. Preference pairs and LLM generation use one shard: their negatives and "
-        "budgets span the whole input.",
+        "budgets span the whole input. Every shard costs about 70 ms on top of its files (polars compiles the "
+        "filters' regular expressions again for each: its cache holds 32 of them), so fewer, larger shards "
+        "are faster; a shard's worker holds its documents and examples.",
     )
 
 

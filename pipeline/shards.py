@@ -76,9 +76,17 @@ def file_digest(facts: Facts) -> str:
 
 
 def shards_of(cfg: PrepareConfig) -> int:
-    """Files per shard: `ingest.shard_size`, or everything in one when a running shard stage needs the whole input."""
+    """Files per shard at most: `ingest.shard_size`, or everything in one when a running shard stage needs the
+    whole input."""
     spans_input = any(stage.whole_input and runs(stage, cfg) for stage in SHARD_STAGES)
     return 1 << 62 if spans_input else cfg.ingest.shard_size
+
+
+def even_size(files: int, most: int) -> int:
+    """Files per shard: as few shards as `most` files each allow, cut evenly (1,200 files at most 1,000 a shard are
+    two of 600, not 1,000 and 200, which would leave one worker waiting on the other)."""
+    shards = -(-files // most)
+    return -(-files // shards) if shards else most
 
 
 def plan_shards(cfg: PrepareConfig, expect: Callable[[int], None] = lambda shards: None) -> ShardPlan:
@@ -116,6 +124,7 @@ class ShardPlanning:
         listed: list[SourceFile] = []  # a dataset_info.json is listed in the manifest, not read as an input
         for source in sources:
             (listed if describes_inputs(source) else inputs).append(source)
+        size = even_size(len(inputs), size)
         self.expect(-(-len(inputs) // size))
         stages = Path(cfg.out).absolute() / "stages"
         # Every file is found and read once: the shard keys and manifest.json's list of inputs share the digests.

@@ -49,7 +49,7 @@ def dask_run(prefect_api, tmp_path_factory) -> tuple[Path, Path, dict[str, list[
     address = f"tcp://127.0.0.1:{free_port()}"
     config = tmp_path / "ftprep.toml"
     text = (ROOT / "sample_data" / "ftprep.toml").read_text(encoding="utf-8")
-    config.write_text(text.replace("shard_size = 500 ", "shard_size = 6   "), encoding="utf-8")
+    config.write_text(text.replace("shard_size = 1000 ", "shard_size = 6    "), encoding="utf-8")
     assert config.read_text() != text
     out, local = tmp_path / "dask" / "run", tmp_path / "local" / "run"
     dask = [str(BIN / "dask")]

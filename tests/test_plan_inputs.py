@@ -113,3 +113,20 @@ def test_read_bytes_reads_every_size_whole_and_says_why_it_cannot(tmp_path):
     assert read_bytes(tmp_path / "missing", 10) == (None, ("unreadable", "No such file or directory"))
     os.mkfifo(tmp_path / "pipe")
     assert read_bytes(tmp_path / "pipe", 10)[1][0] == "not_a_file"
+
+
+@pytest.mark.parametrize(
+    ("files", "most", "sizes"),
+    [(1200, 1000, [600, 600]), (1001, 1000, [501, 500]), (10_000, 1000, [1000] * 10), (5, 2, [2, 2, 1]), (3, 5, [3])],
+)
+def test_shards_are_cut_evenly_within_the_shard_size(tmp_path, monkeypatch, files, most, sizes):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number in range(files):
+        (docs / f"{number:05d}.md").write_text(f"# {number}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    plan = plan_shards(PrepareConfig(sources=["docs"], out=str(tmp_path / "out"), ingest={"shard_size": most}))
+    assert [len(shard.files) for shard in plan.shards] == sizes
+    assert [source.name for shard in plan.shards for source in shard.files] == sorted(
+        f"docs/{number:05d}.md" for number in range(files)
+    )
