@@ -207,21 +207,13 @@ def token_counts(examples: pl.DataFrame, cfg: TokensConfig, model: str) -> pl.Da
     sides = pairs.select("_row", _chosen=counter.counts(pairs["chosen"]), _other=counter.counts(pairs["rejected"]))
     # A pair's answers are not in `messages`: add the longer side as one more assistant message.
     extra = TOKENS_PER_MESSAGE + roles.get("assistant", len(encoding.encode_ordinary("assistant")))
-    completion = (
+    counted = (
         examples.select("_row", "kind")
-        .join(totals.select("_row", "_final"), on="_row", how="left", maintain_order="left")
+        .join(totals, on="_row", how="left", maintain_order="left")
         .join(sides, on="_row", how="left", maintain_order="left")
-        .select(
-            "_row",
-            n_completion_tokens=pl.when(paired).then("_chosen").otherwise("_final"),
-            _answer_side=pl.when(paired).then(pl.max_horizontal("_chosen", "_other") + extra).otherwise(0),
-        )
     )
-    return (
-        examples.select("_row")
-        .join(totals.select("_row", "n_prompt_side"), on="_row", how="left", maintain_order="left")
-        .join(completion, on="_row", how="left", maintain_order="left")
-        .with_columns(n_tokens=pl.col("n_prompt_side") + pl.col("_answer_side"))
-        .with_columns(n_prompt_tokens=pl.col("n_tokens") - pl.col("n_completion_tokens"))
-        .select(TOKEN_COLUMNS)
-    )
+    answer_side = pl.when(paired).then(pl.max_horizontal("_chosen", "_other") + extra).otherwise(0)
+    return counted.select(
+        n_completion_tokens=pl.when(paired).then("_chosen").otherwise("_final"),
+        n_tokens=pl.col("n_prompt_side") + answer_side,
+    ).with_columns(n_prompt_tokens=pl.col("n_tokens") - pl.col("n_completion_tokens"))  # TOKEN_COLUMNS, in order
