@@ -103,16 +103,22 @@ def stat_and_digest(path: str | Path) -> tuple[os.stat_result, str | None]:
     if not stat.S_ISREG(info.st_mode):
         return info, None
     digest = hashlib.sha256()
+    for block in read_blocks(path, min(info.st_size + 1, 1 << 20)):
+        digest.update(block)
+    return info, digest.hexdigest()
+
+
+def read_blocks(path: str | Path, size: int) -> Iterator[bytes]:
+    """A regular file's bytes in reads of `size` through the os module; a read of one byte more than a file's
+    size hears its end at once (a short read of a regular file is its end: no second call to hear it)."""
     handle = os.open(path, os.O_RDONLY)
-    size = min(info.st_size + 1, 1 << 20)
     try:
         while block := os.read(handle, size):
-            digest.update(block)
+            yield block
             if len(block) < size:
-                break  # a short read of a regular file is its end: no second call to hear it
+                break
     finally:
         os.close(handle)
-    return info, digest.hexdigest()
 
 
 Facts = tuple[os.stat_result, str | None] | OSError  # stat_and_digest's answer, or why there is none

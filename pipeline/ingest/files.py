@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pipeline.errors import InputError
+from pipeline.io import read_blocks
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ Problem = tuple[str, str]  # (reason code, detail for people)
 
 
 def read_bytes(path: Path, max_bytes: int) -> tuple[bytes, None] | tuple[None, Problem]:
-    """The file's bytes, or why not. Through the os module, with reads the file's size (as io.stat_and_digest):
-    pathlib's stat and read_bytes cost more than the read itself for a small file."""
+    """The file's bytes, or why not. Through the os module (io.read_blocks, as io.stat_and_digest reads): pathlib's
+    stat and read_bytes cost more than the read itself for a small file."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
@@ -136,16 +137,7 @@ def read_bytes(path: Path, max_bytes: int) -> tuple[bytes, None] | tuple[None, P
         size = info.st_size
         if size > max_bytes:
             return None, ("too_large", f"{size} bytes exceeds ingest.max_file_mb")
-        handle = os.open(path, os.O_RDONLY)
-        try:
-            chunks, want = [], size + 1  # one read more than the size hears the end (a file that grew, too)
-            while chunk := os.read(handle, want):
-                chunks.append(chunk)
-                if len(chunk) < want:
-                    break  # a short read of a regular file is its end
-        finally:
-            os.close(handle)
-        return b"".join(chunks), None
+        return b"".join(read_blocks(path, size + 1)), None  # all of it, should the file have grown since
     except OSError as error:
         return None, ("unreadable", error.strerror or str(error))
 
