@@ -14,16 +14,13 @@ from pipeline.generate.anchor import FRAME, MIN_SPECIFIC_WORDS, WORD, Page, anch
 from pipeline.generate.faq import as_asked
 from pipeline.generate.subject import (
     ACRONYM_FIRST,
-    LOWER_CASE_WORD,
     MARKUP,
-    MID_SENTENCE_NAME,
     NUMBERING,
     PRONOUNS,
     QA_PREFIX,
     TRAILING_LABEL,
     WH_CLAUSE,
     Phrased,
-    body_words,
     clean_heading,
     first_person,
     heading_capital,
@@ -31,6 +28,7 @@ from pipeline.generate.subject import (
     named_in,
 )
 from pipeline.generate.verbs import acronym
+from pipeline.generate.written import LOWER_CASE_WORD, MID_SENTENCE_NAME, named_words, written_as_name, written_lower
 
 WORDS = ["how", "to", "What", "you", "your", "You're", "help you", "Q:", "Step 2:", "1.", "a)", "iv.", "the", "TSP",
          "FERS", "(Federal Employees Retirement System)", "[link](http://x)", "**bold**", "_em_", "`code`", "<b>",
@@ -235,10 +233,21 @@ BODY_TEXT = st.lists(
 
 
 @settings(max_examples=1000)
-@given(BODY_TEXT | BODY)
-def test_body_words(body):
+@given(
+    BODY_TEXT | BODY,
+    st.lists(
+        st.sampled_from(["Zb", "Yc", "Ab", "Ab-", "b", "a", "bc", "é", "Slack", "slack", "in"]) | st.text(max_size=4),
+        max_size=4,
+    ).map("".join),
+)
+def test_written_words(body, asked):
     lowered = frozenset(re.findall(r"\b[a-z][\w'’-]*\b", body))
     named = frozenset(re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body))
-    assert body_words.__wrapped__(body) == (lowered, named)
     assert LOWER_CASE_WORD.findall(body) == re.findall(r"\b[a-z][\w'’-]*\b", body)
     assert MID_SENTENCE_NAME.findall(body) == re.findall(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*", body)
+    assert named_words.__wrapped__(body) == named
+    # Every word the body holds, every piece of one, and words it does not hold.
+    pieces = {body[start:end] for start in range(len(body)) for end in range(start + 1, min(len(body), start + 8) + 1)}
+    for word in {asked, *lowered, *named, *pieces}:
+        assert written_lower(word, body) == (word in lowered), word
+        assert written_as_name(word, body) == (word in named), word

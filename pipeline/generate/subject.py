@@ -32,6 +32,7 @@ from pipeline.generate.verbs import (
     only_noun,
     past_tense,
 )
+from pipeline.generate.written import written_as_name, written_lower
 
 MARKUP = [
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
@@ -274,26 +275,35 @@ def sentence_case(text: str, body: str) -> str:
         len(words) > 1 and is_name(words[0]) and all(word[:1].isupper() for word in words)
     ):
         return text  # "Competitive Development Program (CDP)", "TTS Technology Operations": names
-    lowered, named = body_words(body)
+    names: dict[str, bool] = {}  # whether the body writes a word as a name, asked of each word up to three times
+
+    def as_name(word: str) -> bool:
+        if word not in names:
+            names[word] = written_as_name(word, body)
+        return names[word]
+
     longer = [  # the heading's ordinary words: not stop words, not names ("Brightwater", "Cell" as the body writes it)
         word
         for word in words
-        if word.lower() not in STOP and word[:1].isalpha() and word not in named and lemmas(word) and not is_name(word)
+        if word.lower() not in STOP and word[:1].isalpha() and not as_name(word) and lemmas(word) and not is_name(word)
     ]
     title_case = len(longer) >= 2 and sum(word[:1].isupper() for word in longer) >= 0.75 * len(longer)
     out = []
     for index, word in enumerate(words):
         plain = word.strip("()[],.;:")
         low = plain.lower()
-        seen = plain in named or low in lowered  # the body shows how the word is written; else the lexicon says
+        named, in_lower = as_name(plain), written_lower(low, body)
+        seen = named or in_lower  # the body shows how the word is written; else the lexicon says
         known = bool(lemmas(plain)) or ("-" in plain and all(lemmas(part) for part in plain.split("-") if part))
-        common_word = (plain not in named or low in lowered) if seen else known  # "Follow-up" as much as "Meeting"
+        common_word = (not named or in_lower) if seen else known  # "Follow-up" as much as "Meeting"
         ordinary = plain[:1].isupper() and plain[1:].islower() and common_word
-        common = bool({low, f"{low}s", low.removesuffix("s")} & lowered) or (index == 0 and not title_case)
+        # the word, its plural or its singular ("Meeting" where the body says "meetings")
+        forms = in_lower or written_lower(f"{low}s", body) or (low.endswith("s") and written_lower(low[:-1], body))
+        common = forms or (index == 0 and not title_case)
         out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
     if out != words:  # one word lowered: lower the other ordinary words too, never "the digital Council"
         out = [
-            word.lower() if word[:1].isupper() and word[1:].islower() and lemmas(word) and word not in named else word
+            word.lower() if word[:1].isupper() and word[1:].islower() and lemmas(word) and not as_name(word) else word
             for word in out
         ]
     return " ".join(out)
@@ -411,7 +421,7 @@ def without_title_words(phrased: Phrased, text: str, body: str) -> Phrased:
     leftover = [
         word
         for word in TITLE_WORD.findall((phrased.prompt or "")[1:])
-        if word not in named_words(body) and any(lemmas(part) for part in word.split("-") if len(part) > 2)
+        if not written_as_name(word, body) and any(lemmas(part) for part in word.split("-") if len(part) > 2)
     ]  # "Brightwater" is no English word: a name, whether or not this section's body says it; "Non-Sexual" is
     if leftover:
         return Phrased(None, f"heading '{text}' reads as a title ({', '.join(leftover)}), not as words of a question")
@@ -437,24 +447,6 @@ def heading_capital(first: str, second: str, prompt: str, body: str) -> bool:
         return False
     alone = rf"(?<=[a-z,;] ){re.escape(first)}(?:[.,;:!?)]|\s+[a-z(])"
     return first not in body or not re.search(alone, body)
-
-
-def named_words(body: str) -> frozenset[str]:
-    return body_words(body)[1]
-
-
-# A word in lower case (`\b[a-z][\w'’-]*\b`) and a capitalised word mid-sentence (`(?<=[a-z,;] )[A-Z][a-z][\w'’-]*`),
-# written to open with their first letter and look behind it: the same matches, and re finds a pattern that opens
-# with a character class by skipping ahead instead of trying every position (twice as fast on section bodies).
-LOWER_CASE_WORD = re.compile(r"[a-z](?<!\w[a-z])[\w'’-]*\b")
-MID_SENTENCE_NAME = re.compile(r"[A-Z](?<=[a-z,;] [A-Z])[a-z][\w'’-]*")
-
-
-@lru_cache(maxsize=64)
-def body_words(body: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(words written in lower case, words written capitalised mid-sentence) of a section body: read once per
-    body, though a heading's phrasing asks several times."""
-    return frozenset(LOWER_CASE_WORD.findall(body)), frozenset(MID_SENTENCE_NAME.findall(body))
 
 
 CAMEL_CASE = re.compile(r"[a-z][A-Z]")

@@ -68,8 +68,9 @@ from pipeline.generate.common import (
     pair,
     topic,
 )
-from pipeline.generate.subject import is_name, named_words
+from pipeline.generate.subject import is_name
 from pipeline.generate.verbs import gerund_base
+from pipeline.generate.written import named_words
 
 Cell = tuple[str, int, int]  # text, start, end (offsets in the section body)
 
