@@ -297,9 +297,9 @@ def sentence_case(text: str, body: str) -> str:
         known = bool(lemmas(plain)) or ("-" in plain and all(lemmas(part) for part in plain.split("-") if part))
         common_word = (not named or in_lower) if seen else known  # "Follow-up" as much as "Meeting"
         ordinary = plain[:1].isupper() and plain[1:].islower() and common_word
-        # the word, its plural or its singular ("Meeting" where the body says "meetings")
-        forms = in_lower or written_lower(f"{low}s", body) or (low.endswith("s") and written_lower(low[:-1], body))
-        common = forms or (index == 0 and not title_case)
+        # the body writes the word, its plural or its singular in lower case ("Meeting" where it says "meetings")
+        any_form = in_lower or written_lower(f"{low}s", body) or (low.endswith("s") and written_lower(low[:-1], body))
+        common = any_form or (index == 0 and not title_case)
         out.append(word.replace(plain, plain.lower(), 1) if ordinary and common else word)
     if out != words:  # one word lowered: lower the other ordinary words too, never "the digital Council"
         out = [

@@ -4,7 +4,7 @@ Phrasing a heading asks this of a few words (the heading's own), so each word is
 it (`str.find`, then the pattern over that one run of word characters) instead of every word of the body being
 collected into sets first: over the 100k bench corpus the sets took 0.36 s of the extract stage's 5.6 s, for a
 handful of questions per body. The answers equal membership in the patterns' `findall` over the whole body
-(tests/test_written.py, Hypothesis).
+(tests/test_extract_equivalence.py, Hypothesis).
 """
 
 import re
