@@ -36,12 +36,16 @@ class Unpicklable(Exception):
 
 
 def raise_unpicklable(value: int) -> int:
-    raise Unpicklable(f"item {value} broke")
+    if value == 0:
+        raise Unpicklable(f"item {value} broke")
+    time.sleep(0.2)  # meanwhile the worker is handed the first item; this process takes back only the last
+    return value
 
 
 def die(value: int) -> int:
-    if value == 1:
+    if value == 0:  # the first item is the spawned worker's: this process takes items back from the last
         os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.2)
     return value
 
 
@@ -52,9 +56,19 @@ def pool():
     workers.close()
 
 
+def slow_pid(_: object) -> int:
+    time.sleep(0.2)
+    return os.getpid()
+
+
 def test_results_come_back_in_item_order_from_two_processes(pool):
     assert pool.map("squares", square, list(range(20))) == [value * value for value in range(20)]
-    assert os.getpid() not in pool.map("pids", pid, list(range(8)))
+    pids = pool.map("pids", slow_pid, list(range(8)))
+    assert len(set(pids)) == 2
+    # The spawned worker goes on from the first item; this process, the second worker, takes back the last ones.
+    assert pids[0] != os.getpid() and pids[-1] == os.getpid()
+    done = list(pool.as_completed("pids", slow_pid, [(item,) for item in range(8)]))
+    assert len(done) == 8 and len(set(done)) == 2
 
 
 def test_one_worker_or_one_item_runs_in_this_process(pool):
@@ -79,7 +93,7 @@ def test_a_killed_worker_is_named_and_the_pool_recovers():
     workers = WorkerPool(2)
     try:
         with pytest.raises(WorkerDied, match="'die' ended without an answer"):
-            workers.map("die", die, [0, 1, 2])
+            workers.map("die", die, [0, 1, 2, 3])
         assert workers.map("squares", square, [3, 4]) == [9, 16]  # a fresh pool after a broken one
     finally:
         workers.close()
@@ -119,16 +133,18 @@ def has_module(name: str) -> bool:
 def test_started_workers_are_up_and_have_imported_before_any_item():
     import multiprocessing
 
-    started, cold = WorkerPool(2), WorkerPool(2)
+    assert WorkerPool(1).start("wave") is None and not has_module("wave")  # one worker: nothing to start
+    started, cold = WorkerPool(3), WorkerPool(2)
     try:
-        started.start("wave")  # a module nothing here imports
-        assert len(multiprocessing.active_children()) >= 2  # both spawned now, not at the first item
-        assert started.map("imported", has_module, ["wave"] * 4) == [True] * 4
-        assert cold.map("imported", has_module, ["wave"] * 4) == [False] * 4
+        assert cold.map("imported", has_module, ["wave"] * 4) == [False] * 4  # a module nothing here imports
+        before = len(multiprocessing.active_children())
+        started.start("wave")
+        # Two spawned now, not at the first item; the third worker is this process, which imports it too.
+        assert len(multiprocessing.active_children()) == before + 2 and has_module("wave")
+        assert started.map("imported", has_module, ["wave"] * 6) == [True] * 6
     finally:
         started.close()
         cold.close()
-    assert WorkerPool(1).start("wave") is None and not has_module("wave")  # one worker: nothing to start
 
 
 def touch(path: str) -> str:
