@@ -18,7 +18,7 @@ from pipeline.generate.extractive import (
     page_contexts,
     span,
 )
-from pipeline.records import EXAMPLE
+from pipeline.records import EXAMPLE, stable_id
 from pipeline.sections import split_sections
 
 LINES = [
@@ -76,16 +76,11 @@ def old_group_faq_conversations(examples: pl.DataFrame, cfg: GenerateConfig) -> 
         first = group.row(0, named=True)
         messages = [turn for turns in group["messages"].to_list() for turn in turns]
         section = {**first, "section": first["_parent"]}
-        merged.append(
-            example(
-                section,
-                cfg,
-                "faq_conversation",
-                messages,
-                span(group["span_start"].min()),
-                span(group["span_end"].max()),
-            )
-        )
+        start, end = span(group["span_start"].min()), span(group["span_end"].max())
+        row = example(section, cfg, "faq_conversation", messages, start, end)
+        place = (section["source"], section["section"])
+        row["id"] = stable_id("sft", "faq_conversation", cfg.system_prompt, messages, *place, start, end)
+        merged.append(row)
     others = examples.filter(pl.col("task") != "faq")
     return pl.concat([pl.DataFrame(merged, schema=EXAMPLE), others]).sort("source", "span_start", maintain_order=True)
 

@@ -16,7 +16,7 @@ from pipeline.blocks import Block, split_blocks
 from pipeline.config import GenerateConfig
 from pipeline.generate import definition, dialogue, faq, glossary, heading, lists, qa, table
 from pipeline.generate.anchor import Page, page_context
-from pipeline.generate.common import example
+from pipeline.generate.common import example, with_example_ids
 from pipeline.generate.rows import rows_frame
 from pipeline.records import EXAMPLE, Split, concat_rejects, reject
 
@@ -43,8 +43,8 @@ def generate_extractive(sections: pl.DataFrame, cfg: GenerateConfig) -> Split:
         for section in with_children(sections).iter_rows(named=True)
         for row in extract_section(with_page(section, pages), cfg)
     ]
-    refused = rows_frame([row for row in rows if "_reason" in row], {**EXAMPLE, **REFUSED})
-    examples = rows_frame([row for row in rows if "_reason" not in row], EXAMPLE)
+    refused = with_example_ids(rows_frame([row for row in rows if "_reason" in row], {**EXAMPLE, **REFUSED}))
+    examples = with_example_ids(rows_frame([row for row in rows if "_reason" not in row], EXAMPLE))
     if cfg.faq_conversations:
         examples = group_faq_conversations(examples, cfg)
     examples, over_share = cap_share_per_kind(examples, cfg.max_share_per_kind)
@@ -192,7 +192,7 @@ def group_faq_conversations(examples: pl.DataFrame, cfg: GenerateConfig) -> pl.D
         )
         for doc_id, source, section, messages, start, end in groups.drop("_group").iter_rows()
     ]
-    conversations = pl.DataFrame(merged, schema=EXAMPLE).with_columns(groups["_group"])
+    conversations = with_example_ids(pl.DataFrame(merged, schema=EXAMPLE)).with_columns(groups["_group"])
     singles = faqs.filter(pl.col("_size") == 1).select(*EXAMPLE, "_group")
     faq_rows = pl.concat([singles, conversations]).sort("_group", maintain_order=True).drop("_group")
     others = examples.filter(pl.col("task") != "faq")
