@@ -85,7 +85,7 @@ class WorkerPool:
         feeder = threading.Thread(target=handing.feed, name=f"ftprep-{name}", daemon=True)
         feeder.start()
         try:
-            with self.named(name, handing.futures):
+            with Abandoning(self, name):
                 for index, args in enumerate(calls):
                     handing.add(index, args)
                 handing.all_added()
@@ -94,7 +94,7 @@ class WorkerPool:
                     yield index, (function(*args) if future is None else future.result())
         finally:
             handing.close()
-            feeder.join()
+            feeder.join(timeout=10)  # it only waits on the condition, which close() signals
 
     def start(self, module: str) -> None:
         """Start every worker now, each importing `module` as it starts: a spawned worker imports for a second
@@ -114,12 +114,9 @@ class WorkerPool:
             return ProcessPoolExecutor(max_workers=spawned, mp_context=context)
         return ProcessPoolExecutor(spawned, context, initializer=importlib.import_module, initargs=(module,))
 
-    def named(self, name: str, futures: list[Future]) -> "Cancelling":
-        return Cancelling(self, name, futures)
-
     def close(self) -> None:
         if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor.shutdown(wait=True)  # nothing is pending: calls are handed over one at a time
             self.executor = None
 
 
@@ -135,7 +132,6 @@ class Handing:
         self.executor, self.function, self.slots = executor, function, slots
         self.waiting: deque[tuple[int, tuple]] = deque()  # made, not yet handed to anyone
         self.finished: deque[tuple[int, Future]] = deque()  # a worker's, done, not yet taken
-        self.futures: list[Future] = []
         self.running = 0  # handed to a worker, not done
         self.made = self.closed = False
         self.error: BaseException | None = None
@@ -143,6 +139,8 @@ class Handing:
 
     def add(self, index: int, args: tuple) -> None:
         with self.changed:
+            if self.error is not None:  # the pool broke while the calls are still being made: stop making them
+                raise self.error
             self.waiting.append((index, args))
             self.changed.notify_all()
 
@@ -159,7 +157,6 @@ class Handing:
                     while self.running < self.slots and self.waiting:
                         index, args = self.waiting.popleft()
                         future = self.executor.submit(run_item, self.function, args)
-                        self.futures.append(future)
                         self.running += 1
                         future.add_done_callback(functools.partial(self.done, index))
                     self.changed.wait()
@@ -196,11 +193,16 @@ class Handing:
             self.changed.notify_all()
 
 
-class Cancelling:
-    """On the first failure: cancel what has not started, and name the step whose worker died."""
+class Abandoning:
+    """On the first failure of a step: drop the executor, and name the step whose worker died.
 
-    def __init__(self, pool: WorkerPool, name: str, futures: list[Future]) -> None:
-        self.pool, self.name, self.futures = pool, name, futures
+    Nothing handed to a worker is cancelled: the executor may still hold a call as pending, and a cancelled future
+    it holds breaks Python 3.11's handling of a dead worker (`terminate_broken` raises in its thread and leaves the
+    other workers running). The executor is dropped whatever the error, since a worker may have died beside it;
+    its workers end once their current call is done, and the next step starts fresh ones."""
+
+    def __init__(self, pool: WorkerPool, name: str) -> None:
+        self.pool, self.name = pool, name
 
     def __enter__(self) -> None:
         return None
@@ -208,10 +210,10 @@ class Cancelling:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
         if error is None:
             return
-        for future in self.futures:
-            future.cancel()
+        if self.pool.executor is not None:
+            self.pool.executor.shutdown(wait=False)
+            self.pool.executor = None
         if isinstance(error, BrokenProcessPool):
-            self.pool.executor = None  # a broken pool takes no more work; the next call starts a new one
             raise WorkerDied(
                 f"a worker process running '{self.name}' ended without an answer: killed, often for lack of "
                 "memory (smaller shards, ingest.shard_size, need less), or started by a script that calls "

@@ -35,18 +35,38 @@ class Unpicklable(Exception):
         self.handle = lambda: None  # a lambda cannot be pickled
 
 
-def raise_unpicklable(value: int) -> int:
-    if value == 0:
+# The next two act only in a spawned worker (the run's own process runs items too, and must not raise the
+# unpicklable error itself, nor be killed); here they wait, so that the worker is handed an item meanwhile.
+
+
+def raise_unpicklable(item: tuple[int, int]) -> int:
+    value, parent = item
+    if os.getpid() != parent:
         raise Unpicklable(f"item {value} broke")
-    time.sleep(0.2)  # meanwhile the worker is handed the first item; this process takes back only the last
+    time.sleep(0.5)
     return value
 
 
-def die(value: int) -> int:
-    if value == 0:  # the first item is the spawned worker's: this process takes items back from the last
+def die(item: tuple[int, int]) -> int:
+    value, parent = item
+    if os.getpid() != parent:
         os.kill(os.getpid(), signal.SIGKILL)
-    time.sleep(0.2)
+    time.sleep(0.5)
     return value
+
+
+def die_there_refuse_here(item: tuple[int, int, str]) -> int:
+    """In the worker: say so, then die. Here: wait until the worker is dead, then fail."""
+    _, parent, marker = item
+    if os.getpid() != parent:
+        Path(marker).write_text("dying", encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while not Path(marker).exists():
+        assert time.monotonic() < deadline, "the worker never took its item"
+        time.sleep(0.05)
+    time.sleep(1)  # the executor notices the death at once; a second is ample
+    raise ValueError("refused here, after the worker died")
 
 
 @pytest.fixture(scope="module")
@@ -85,16 +105,29 @@ def test_a_workers_error_keeps_its_type_and_message(pool):
 
 
 def test_an_error_that_cannot_be_pickled_still_says_what_happened(pool):
-    with pytest.raises(RuntimeError, match="Unpicklable: item 0 broke"):
-        pool.map("unpicklable", raise_unpicklable, [0, 1])
+    with pytest.raises(RuntimeError, match=r"Unpicklable: item \d broke"):
+        pool.map("unpicklable", raise_unpicklable, [(value, os.getpid()) for value in range(2)])
 
 
 def test_a_killed_worker_is_named_and_the_pool_recovers():
     workers = WorkerPool(2)
     try:
         with pytest.raises(WorkerDied, match="'die' ended without an answer"):
-            workers.map("die", die, [0, 1, 2, 3])
+            workers.map("die", die, [(value, os.getpid()) for value in range(4)])
         assert workers.map("squares", square, [3, 4]) == [9, 16]  # a fresh pool after a broken one
+    finally:
+        workers.close()
+
+
+def test_a_pool_broken_beside_another_error_is_not_used_again(tmp_path):
+    """The run process's own error is raised while a worker has died: the next step starts fresh workers rather
+    than failing in the broken pool under its own name."""
+    workers = WorkerPool(2)
+    try:
+        items = [(value, os.getpid(), str(tmp_path / "dying")) for value in range(2)]
+        with pytest.raises(ValueError, match="refused here"):
+            workers.map("both", die_there_refuse_here, items)
+        assert len(set(workers.map("pids", slow_pid, list(range(6))))) == 2  # slow: the worker is handed some
     finally:
         workers.close()
 
