@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from pipeline.config import GenerateConfig
+from pipeline.records import stable_ids
 
 # Headings that organise other content rather than name a topic of their own.
 CONTAINER_HEADING = re.compile(
@@ -75,29 +76,10 @@ def example(section: dict, cfg: GenerateConfig, task: str, messages: list[dict],
     }
 
 
-def json_value(value: pl.Expr) -> pl.Expr:
-    """Each value as `json.dumps(value, ensure_ascii=False)` writes it: polars writes it as the one field of an
-    object, which is then cut away (tests/test_generate_common.py compares the two for any text)."""
-    return pl.struct(value.alias("v")).struct.json_encode().str.slice(5).str.head(-1)
-
-
 def with_example_ids(rows: pl.DataFrame) -> pl.DataFrame:
-    """`id`: `stable_id("sft", task, system, messages, source, section, span_start, span_end)` of every row.
-
-    The JSON that stable_id hashes (sorted keys, no spaces) is written by polars for all rows at once, and only
-    the sha256 is taken row by row: an id made per example, its JSON written by hand, was a tenth of the
-    extract stage."""
-    turn = pl.struct(pl.element().struct.field("content"), pl.element().struct.field("role"))  # keys sorted
-    turns = pl.col("messages").list.eval(turn.struct.json_encode()).list.join(",")
-    parts = [
-        pl.lit('["sft"'),
-        *(json_value(pl.col(name)) for name in ("task", "system")),
-        pl.when(pl.col("messages").is_null()).then(pl.lit("null")).otherwise(pl.format("[{}]", turns)),
-        *(json_value(pl.col(name)) for name in ("source", "section", "span_start", "span_end")),
-    ]
-    payloads = rows.select(pl.concat_str(parts, separator=",") + "]").to_series()
-    ids = [hashlib.sha256(payload.encode()).hexdigest()[:20] for payload in payloads]
-    return rows.with_columns(id=pl.Series(ids, dtype=pl.String))
+    """`id`: `stable_id("sft", task, system, messages, source, section, span_start, span_end)` of every row."""
+    fields = ["task", "system", "messages", "source", "section", "span_start", "span_end"]
+    return rows.with_columns(id=stable_ids(rows, "sft", fields))
 
 
 def refusal(
