@@ -153,7 +153,8 @@ def json_text(value: str) -> str:
 
 
 def json_of(name: str, dtype: DType) -> pl.Expr:
-    """A column's JSON, value by value: polars writes a value as the one field of an object, which is cut away."""
+    """A column's JSON, value by value. Turns are objects with their keys sorted; a string or an integer is
+    written as the one field of an object (`{"v":...}`), which is then cut away."""
     column = pl.col(name)
     if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
         fields = sorted(field.name for field in dtype.inner.fields)
